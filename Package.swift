@@ -1,0 +1,42 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Mimic",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mimic", targets: ["mimic"]),
+        .library(name: "MimicMath", targets: ["MimicMath"]),
+        .library(name: "MimicCore", targets: ["MimicCore"]),
+        .library(name: "MimicHDF5", targets: ["MimicHDF5"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5-serial",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        .target(name: "CHDF5Shim", dependencies: ["CHDF5"]),
+        .target(
+            name: "MimicMath",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .target(name: "MimicCore", dependencies: ["MimicMath"]),
+        .target(name: "MimicHDF5", dependencies: ["CHDF5", "CHDF5Shim", "MimicCore", "MimicMath"]),
+        .executableTarget(
+            name: "mimic",
+            dependencies: [
+                "MimicCore", "MimicHDF5", "MimicMath",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MimicMathTests", dependencies: ["MimicMath"]),
+        .testTarget(name: "MimicCoreTests", dependencies: ["MimicCore", "MimicMath"]),
+        .testTarget(name: "MimicHDF5Tests", dependencies: ["MimicHDF5", "MimicCore", "MimicMath"]),
+        .testTarget(name: "mimicTests", dependencies: ["mimic", "MimicHDF5", "MimicCore"]),
+    ]
+)
