@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Mimic: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mimic",
+        abstract: "Turn a few robot demos into many new, checked demos for imitation learning.",
+        version: "0.1.0",
+        subcommands: []
+    )
+}
