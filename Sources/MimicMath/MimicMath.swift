@@ -1,0 +1,1 @@
+// MimicMath: quaternions, rigid poses and batch pose kernels. No Foundation, no I/O.
