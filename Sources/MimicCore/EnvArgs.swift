@@ -1,0 +1,109 @@
+import Foundation
+
+/// The `env_args` JSON string robomimic stores on `data`: which simulator environment made the
+/// demos and how its controllers were configured.
+///
+/// robosuite 1.5 nests arm controllers under `controller_configs.body_parts.<arm>`; robosuite
+/// 1.2-1.4 (and MimicGen's datasets) store one flat `controller_configs` with `type: OSC_POSE`.
+/// Both are read.
+public struct EnvArgs: Sendable, Equatable {
+    /// The JSON text as stored.
+    public var json: String
+    public var envName: String?
+    /// 1 = robosuite, 2 = gym-style (Isaac Lab), 3 = ... as robomimic's `EnvType`.
+    public var type: Int?
+    public var envVersion: String?
+    /// Robot names in action order (`env_kwargs.robots`; a single string becomes one robot).
+    public var robots: [String]
+    /// The arm controllers of each robot, in action order.
+    public var armControllers: [[ArmController]]
+
+    /// One arm's controller, as far as Mimic needs it to read and write actions.
+    public struct ArmController: Sendable, Equatable {
+        /// `right` / `left`: the body part name (robosuite 1.5), `right` for the flat layout.
+        public var part: String
+        /// `OSC_POSE`, `OSC_POSITION`, `IK_POSE`, ...
+        public var type: String
+        public var inputMax: [Double]
+        public var inputMin: [Double]
+        public var outputMax: [Double]
+        public var outputMin: [Double]
+        /// true: actions are deltas applied to the current pose; false: absolute poses.
+        public var delta: Bool
+        /// true: actions are expressed in the robot base frame (robosuite 1.5 default); false: world.
+        public var baseFrame: Bool
+    }
+
+    /// Parses `json`; throws `DatasetError` naming `file` and `path` (the attribute) if it is not a JSON object.
+    public init(json: String, file: String, path: String = "/data.attrs[env_args]") throws(DatasetError) {
+        guard let data = json.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw DatasetError(file: file, path: path, "expected a JSON object, found \(json.prefix(40).debugDescription)")
+        }
+        self.json = json
+        envName = object["env_name"] as? String
+        type = (object["type"] as? NSNumber)?.intValue
+        envVersion = object["env_version"] as? String
+        let kwargs = object["env_kwargs"] as? [String: Any] ?? [:]
+        if let list = kwargs["robots"] as? [String] {
+            robots = list
+        } else if let one = kwargs["robots"] as? String {
+            robots = [one]
+        } else {
+            robots = []
+        }
+        let major15 = Self.versionAtLeast(envVersion, 1, 5)
+        var perRobot: [Any] = []
+        if let list = kwargs["controller_configs"] as? [Any] {
+            perRobot = list
+        } else if let one = kwargs["controller_configs"] {
+            perRobot = Array(repeating: one, count: max(robots.count, 1))
+        }
+        armControllers = perRobot.map { Self.arms(of: $0 as? [String: Any] ?? [:], defaultBaseFrame: major15) }
+    }
+
+    /// Whether `version` ("1.5.2") is at least major.minor; nil counts as older.
+    static func versionAtLeast(_ version: String?, _ major: Int, _ minor: Int) -> Bool {
+        guard let parts = version?.split(separator: ".").compactMap({ Int($0) }), parts.count >= 2 else { return false }
+        return parts[0] > major || (parts[0] == major && parts[1] >= minor)
+    }
+
+    static func arms(of config: [String: Any], defaultBaseFrame: Bool) -> [ArmController] {
+        if let parts = config["body_parts"] as? [String: Any] {
+            // robosuite 1.5 composite config. Arms may sit directly under body_parts or under body_parts.arms.
+            var arms: [String: Any] = parts
+            if let nested = parts["arms"] as? [String: Any] { arms = nested }
+            let order = ["right", "left"] + arms.keys.sorted().filter { $0 != "right" && $0 != "left" }
+            return order.compactMap { part in
+                guard let c = arms[part] as? [String: Any], let type = c["type"] as? String,
+                      type.hasPrefix("OSC") || type.hasPrefix("IK") else { return nil }
+                return controller(c, part: part, type: type, defaultBaseFrame: true)
+            }
+        }
+        if let type = config["type"] as? String, type.hasPrefix("OSC") || type.hasPrefix("IK") {
+            return [controller(config, part: "right", type: type, defaultBaseFrame: defaultBaseFrame)]
+        }
+        return []
+    }
+
+    static func controller(_ c: [String: Any], part: String, type: String, defaultBaseFrame: Bool) -> ArmController {
+        func vector(_ key: String, _ fallback: Double) -> [Double] {
+            if let list = c[key] as? [NSNumber] { return list.map(\.doubleValue) }
+            if let one = c[key] as? NSNumber { return Array(repeating: one.doubleValue, count: 6) }
+            return Array(repeating: fallback, count: 6)
+        }
+        let delta: Bool
+        if let inputType = c["input_type"] as? String {
+            delta = inputType != "absolute"
+        } else if let controlDelta = c["control_delta"] as? Bool {
+            delta = controlDelta
+        } else {
+            delta = true
+        }
+        let baseFrame: Bool
+        if let frame = c["input_ref_frame"] as? String { baseFrame = frame == "base" } else { baseFrame = defaultBaseFrame && c["input_type"] != nil }
+        return ArmController(part: part, type: type, inputMax: vector("input_max", 1), inputMin: vector("input_min", -1),
+                             outputMax: vector("output_max", 1), outputMin: vector("output_min", -1),
+                             delta: delta, baseFrame: baseFrame)
+    }
+}

@@ -1,0 +1,35 @@
+import Testing
+@testable import MimicCore
+
+@Suite struct DemoTests {
+    @Test func demoIndexParsesOnlyDemoUnderscoreInteger() {
+        #expect(Demo.index(ofName: "demo_12") == 12)
+        #expect(Demo.index(ofName: "demo_") == nil)
+        #expect(Demo.index(ofName: "demo_1a") == nil)
+        #expect(Demo.index(ofName: "traj_1") == nil)
+    }
+
+    @Test func sortsNumericallyLikeRobomimic() {
+        #expect(Demo.sortedNames(["demo_10", "demo_2", "x", "demo_1"]) == ["demo_1", "demo_2", "demo_10", "x"])
+    }
+
+    @Test func lengthAndObsKeys() {
+        var demo = Demo(name: "demo_0", attributes: ["num_samples": .int(5)])
+        #expect(demo.length == 5)
+        demo.arrays["actions"] = Tensor(shape: [3, 7], float64: .init(repeating: 0, count: 21))
+        demo.arrays["obs/b"] = Tensor(shape: [3], float64: [0, 0, 0])
+        demo.arrays["obs/a"] = Tensor(shape: [3], float64: [0, 0, 0])
+        demo.arrays["obs/datagen_info/x"] = Tensor(shape: [3], float64: [0, 0, 0])
+        #expect(demo.length == 3)
+        #expect(demo.obsKeys == ["a", "b"])
+    }
+
+    @Test func setDatagenInfoReplacesTheOldOne() {
+        var demo = Demo(name: "demo_0", arrays: ["datagen_info/stale": Tensor(shape: [1], float64: [1])])
+        let info = DatagenInfo(endEffectors: [], objectPoses: [:], subtaskTermSignals: ["grasp": [0, 1]])
+        demo.setDatagenInfo(info, interfaceName: "MG_Lift", interfaceType: "robosuite")
+        #expect(demo.arrays["datagen_info/stale"] == nil)
+        #expect(demo.arrays["datagen_info/subtask_term_signals/grasp"]?.storage == .int64([0, 1]))
+        #expect(demo.groupAttributes["datagen_info"]?["env_interface_name"] == .string("MG_Lift"))
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import MimicCore
+
+@Suite struct TaskSpecTests {
+    func decode(_ json: String) throws(DatasetError) -> TaskSpec { try TaskSpec.decode(Data(json.utf8), file: "task.json") }
+
+    @Test func fullPrepareSpec() throws {
+        let spec = try decode("""
+        {"name": "Lift",
+         "endEffectors": [{"name": "robot0", "poseColumns": [0, 6], "gripperColumns": [6, 7], "quatKey": "robot0_eef_quat_site"}],
+         "action": {"convention": "oscDelta", "outputMax": [0.05, 0.05, 0.05, 0.5, 0.5, 0.5], "frame": "base"},
+         "objects": [{"name": "cube", "posKey": "object", "posStart": 0, "quatKey": "object", "quatStart": 3}]}
+        """)
+        #expect(spec.name == "Lift")
+        #expect(spec.endEffectors?.first?.poseColumns == [0, 6])
+        #expect(spec.action?.convention == .oscDelta)
+        #expect(spec.objects?.first?.quatStart == 3)
+        #expect(spec.objects?.first?.quatOrder == "xyzw")
+    }
+
+    @Test func objectKeysDefaultToNamePosAndQuat() throws {
+        let spec = try decode(#"{"objects": [{"name": "can"}]}"#)
+        #expect(spec.objects?.first?.posKey == "can_pos")
+        #expect(spec.objects?.first?.quatKey == "can_quat")
+    }
+
+    @Test func rejectsUnknownKeysAndBadValuesWithTheirPath() {
+        let cases: [(String, String)] = [
+            (#"{"nmae": "x"}"#, "nmae"),
+            (#"{"endEffectors": [{"name": "r", "poseColumn": [0, 6]}]}"#, "endEffectors[0].poseColumn"),
+            (#"{"endEffectors": [{"name": "r", "poseColumns": [6, 0]}]}"#, "endEffectors[0].poseColumns"),
+            (#"{"action": {"convention": "joint"}}"#, "action.convention"),
+            (#"{"action": {"convention": "oscDelta", "frame": "tool"}}"#, "action.frame"),
+            (#"{"action": {"convention": "oscDelta", "outputMax": [1, 2]}}"#, "action.outputMax"),
+            (#"{"objects": [{"name": "c", "quatOrder": "zyxw"}]}"#, "objects[0].quatOrder"),
+        ]
+        for (json, path) in cases {
+            do {
+                _ = try decode(json)
+                Issue.record("accepted \(json)")
+            } catch {
+                #expect(error.path == path, "\(json)")
+                #expect(error.file == "task.json")
+            }
+        }
+    }
+}
