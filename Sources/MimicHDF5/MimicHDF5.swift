@@ -1,1 +1,0 @@
-// MimicHDF5: the typed HDF5 wrapper and the dataset layouts (robomimic/MimicGen, Isaac Lab).
