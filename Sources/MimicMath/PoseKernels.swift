@@ -14,17 +14,22 @@ extension PoseKernels {
   /// Transforms every pose of a segment: `output[i] = worldFromNew * input[i]` as 4x4
   /// matrices, for `i in 0 ..< input.count / 16`.
   ///
-  /// Rows 0...2 of each output matrix are `row_r = Σ_k T[r, k] · input.row_k` with `T` the
-  /// matrix of `worldFromNew`; row 3 is copied from the input (it is `0 0 0 1` for a valid
-  /// pose). For valid inputs the result equals `worldFromNew * Pose(matrix: input[i])` up to
-  /// rounding (about 1e-16 relative). This is MimicGen's segment transform: with
+  /// Each input is read as a pose `[A p; 0 0 0 1]`: its bottom row is not read, and the
+  /// output's bottom row is written as `0 0 0 1`. With `[R t; 0 0 0 1]` the matrix of
+  /// `worldFromNew`, output row `r` (for `r` in 0...2) is
+  /// `R[r, 0] · in.row0 + R[r, 1] · in.row1 + R[r, 2] · in.row2 + (0, 0, 0, t[r])`,
+  /// i.e. `[R A  R p + t; 0 0 0 1]`. The result equals
+  /// `(worldFromNew * Pose(matrix: input[i])).matrix` up to rounding (about 1e-16), and
+  /// costs no quaternion conversion. This is MimicGen's segment transform: with
   /// `worldFromNew = worldFromNewObject * worldFromSourceObject.inverse`, source end-effector
   /// poses become poses relative to the new object placement.
   ///
   /// - Precondition: `input.count` is a multiple of 16 and `output.count >= input.count`.
   ///   `output` is either exactly `input` (in place: same base address) or does not overlap it.
+  ///   Only the first `input.count` scalars of `output` are written.
   ///
-  /// Complexity: O(n); one pass, 4 SIMD loads and stores and 12 SIMD multiply-adds per pose.
+  /// Complexity: O(n), one pass; per pose 3 row loads, 4 row stores, 9 SIMD4 multiplies
+  /// and 9 SIMD4 adds.
   @inlinable
   public static func transform(
     _ worldFromNew: Pose,
@@ -39,23 +44,29 @@ extension PoseKernels {
     else { return }
     let r = worldFromNew.rotation.rotationMatrix
     let t = worldFromNew.position
+    // The translation enters as (0, 0, 0, t). (Adding 0 turns a -0 entry into +0; with
+    // -0 lanes LLVM tries to drop the adds and scalarizes the loop, which is slower.)
+    let t0 = SIMD4<Double>(0, 0, 0, t.x)
+    let t1 = SIMD4<Double>(0, 0, 0, t.y)
+    let t2 = SIMD4<Double>(0, 0, 0, t.z)
+    let bottomRow = SIMD4<Double>(0, 0, 0, 1)
     let source = UnsafeRawPointer(inputBase)
     let destination = UnsafeMutableRawPointer(outputBase)
     let rowBytes = 4 * MemoryLayout<Double>.stride
     for i in 0 ..< poseCount {
       let offset = i &* (4 &* rowBytes)
-      // All four rows are loaded before any store, so output may be input (in place).
+      // All rows are loaded before any store, so output may be input (in place).
       let m0 = source.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
       let m1 = source.loadUnaligned(fromByteOffset: offset &+ rowBytes, as: SIMD4<Double>.self)
       let m2 = source.loadUnaligned(fromByteOffset: offset &+ 2 &* rowBytes, as: SIMD4<Double>.self)
-      let m3 = source.loadUnaligned(fromByteOffset: offset &+ 3 &* rowBytes, as: SIMD4<Double>.self)
-      let n0 = r.row0.x * m0 + r.row0.y * m1 + r.row0.z * m2 + t.x * m3
-      let n1 = r.row1.x * m0 + r.row1.y * m1 + r.row1.z * m2 + t.y * m3
-      let n2 = r.row2.x * m0 + r.row2.y * m1 + r.row2.z * m2 + t.z * m3
+      let n0 = r.row0.x * m0 + r.row0.y * m1 + r.row0.z * m2 + t0
+      let n1 = r.row1.x * m0 + r.row1.y * m1 + r.row1.z * m2 + t1
+      let n2 = r.row2.x * m0 + r.row2.y * m1 + r.row2.z * m2 + t2
       destination.storeBytes(of: n0, toByteOffset: offset, as: SIMD4<Double>.self)
       destination.storeBytes(of: n1, toByteOffset: offset &+ rowBytes, as: SIMD4<Double>.self)
       destination.storeBytes(of: n2, toByteOffset: offset &+ 2 &* rowBytes, as: SIMD4<Double>.self)
-      destination.storeBytes(of: m3, toByteOffset: offset &+ 3 &* rowBytes, as: SIMD4<Double>.self)
+      destination.storeBytes(of: bottomRow, toByteOffset: offset &+ 3 &* rowBytes,
+                             as: SIMD4<Double>.self)
     }
   }
 
@@ -63,10 +74,10 @@ extension PoseKernels {
   /// computed in `Float` with SIMD.
   ///
   /// The matrix of `worldFromNew` is computed in `Double` and rounded to `Float` once; each
-  /// pose then costs 12 `Float` SIMD multiply-adds. For poses within a few metres of the
+  /// pose then costs 9 `Float` SIMD4 multiplies and 9 adds. For poses within a few metres of the
   /// origin the result stays within 1e-5 m and 1e-5 rad of the `Double` kernel run on the
-  /// same (widened) input (tested). Same layout, in-place rule and preconditions as the
-  /// `Double` overload.
+  /// same (widened) input (tested). Same layout, bottom-row rule, in-place rule and
+  /// preconditions as the `Double` overload.
   @inlinable
   public static func transform(
     _ worldFromNew: Pose,
@@ -82,7 +93,10 @@ extension PoseKernels {
     let rd = worldFromNew.rotation.rotationMatrix
     let td = worldFromNew.position
     let r0 = SIMD3<Float>(rd.row0), r1 = SIMD3<Float>(rd.row1), r2 = SIMD3<Float>(rd.row2)
-    let t = SIMD3<Float>(td)
+    let t0 = SIMD4<Float>(0, 0, 0, Float(td.x))
+    let t1 = SIMD4<Float>(0, 0, 0, Float(td.y))
+    let t2 = SIMD4<Float>(0, 0, 0, Float(td.z))
+    let bottomRow = SIMD4<Float>(0, 0, 0, 1)
     let source = UnsafeRawPointer(inputBase)
     let destination = UnsafeMutableRawPointer(outputBase)
     let rowBytes = 4 * MemoryLayout<Float>.stride
@@ -91,14 +105,14 @@ extension PoseKernels {
       let m0 = source.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
       let m1 = source.loadUnaligned(fromByteOffset: offset &+ rowBytes, as: SIMD4<Float>.self)
       let m2 = source.loadUnaligned(fromByteOffset: offset &+ 2 &* rowBytes, as: SIMD4<Float>.self)
-      let m3 = source.loadUnaligned(fromByteOffset: offset &+ 3 &* rowBytes, as: SIMD4<Float>.self)
-      let n0 = r0.x * m0 + r0.y * m1 + r0.z * m2 + t.x * m3
-      let n1 = r1.x * m0 + r1.y * m1 + r1.z * m2 + t.y * m3
-      let n2 = r2.x * m0 + r2.y * m1 + r2.z * m2 + t.z * m3
+      let n0 = r0.x * m0 + r0.y * m1 + r0.z * m2 + t0
+      let n1 = r1.x * m0 + r1.y * m1 + r1.z * m2 + t1
+      let n2 = r2.x * m0 + r2.y * m1 + r2.z * m2 + t2
       destination.storeBytes(of: n0, toByteOffset: offset, as: SIMD4<Float>.self)
       destination.storeBytes(of: n1, toByteOffset: offset &+ rowBytes, as: SIMD4<Float>.self)
       destination.storeBytes(of: n2, toByteOffset: offset &+ 2 &* rowBytes, as: SIMD4<Float>.self)
-      destination.storeBytes(of: m3, toByteOffset: offset &+ 3 &* rowBytes, as: SIMD4<Float>.self)
+      destination.storeBytes(of: bottomRow, toByteOffset: offset &+ 3 &* rowBytes,
+                             as: SIMD4<Float>.self)
     }
   }
 

@@ -84,6 +84,26 @@ private func transformed(_ worldFromNew: Pose, _ segment: [Double]) -> [Double] 
     #expect(!pose(1, of: output).isFinite)
   }
 
+  @Test func transformIgnoresTheInputBottomRow() {
+    var rng = SplitMix64(seed: 47)
+    let worldFromNew = rng.pose()
+    let segment = randomSegment(count: 4, rng: &rng)
+    var garbage = segment
+    for i in 0 ..< 4 {
+      garbage[16 * i + 12] = .nan
+      garbage[16 * i + 13] = 5
+      garbage[16 * i + 15] = -.infinity
+    }
+    #expect(transformed(worldFromNew, garbage) == transformed(worldFromNew, segment))
+    var floats = garbage.map { Float($0) }
+    floats.withUnsafeMutableBufferPointer { buffer in
+      PoseKernels.transform(worldFromNew, UnsafeBufferPointer(buffer), into: buffer)
+    }
+    for i in 0 ..< 4 {
+      #expect(Array(floats[16 * i + 12 ..< 16 * i + 16]) == [0, 0, 0, 1])
+    }
+  }
+
   @Test func floatTransformStaysWithinToleranceOfDouble() {
     var rng = SplitMix64(seed: 45)
     var positionWorst = Worst()
