@@ -1,0 +1,657 @@
+#!/usr/bin/env python3
+"""Record small, real robosuite 1.5 source datasets with a scripted policy.
+
+Usage:
+    python3 Demos/record/record.py --task Lift --demos 10 --seed 0 -o Datasets/lift.hdf5
+
+What it does, in order:
+  1. Builds the robosuite env (Panda robots, robosuite's default BASIC composite controller with
+     OSC_POSE arms and delta actions, 20 Hz, no renderer, no cameras) and wraps it in robosuite's
+     own DataCollectionWrapper, which writes the model XML, the initial state and the flattened
+     MuJoCo state after every action to a temporary directory.
+  2. Drives it with a scripted waypoint policy (see the Policy classes below). Every attempt gets
+     its own seed for the env's placement initializer and for the small waypoint noise. Only
+     successful episodes are kept; it stops 10-15 control steps after the first success.
+  3. Converts the kept episodes into the robomimic layout, the way robosuite's
+     gather_demonstrations_as_hdf5 + robomimic's dataset_states_to_obs would: reset a fresh env to
+     each demo's model XML, set every recorded state, and read the observations from the state.
+  4. Verifies: obs recomputed from states in a second fresh env match the written obs exactly,
+     and each demo's actions replayed open loop from its initial state still succeed.
+
+Only numpy, h5py, scipy (a robosuite dependency) and robosuite are needed.
+"""
+
+import argparse
+import glob
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+import robosuite
+from robosuite.controllers import load_composite_controller_config
+from robosuite.wrappers import DataCollectionWrapper
+
+# Asset paths inside model_file are absolute paths of the recording machine. We replace the
+# local robosuite install prefix with this placeholder, so committed files carry no machine path.
+# robosuite's env.edit_model_xml() (used by its playback script and by robomimic) remaps any path
+# whose components contain "robosuite" to the local install, so files stay loadable.
+ASSET_PREFIX_PLACEHOLDER = "/path/to/site-packages/robosuite"
+
+# Per-task settings: robosuite env name, robots, episode step limit.
+TASKS = {
+    "Lift": dict(env_name="Lift", robots="Panda", max_steps=200),
+    "PickPlaceCan": dict(env_name="PickPlaceCan", robots="Panda", max_steps=350),
+    "TwoArmHandover": dict(env_name="TwoArmHandover", robots=["Panda", "Panda"], max_steps=500),
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# Environment construction
+# ----------------------------------------------------------------------------------------------
+
+
+def make_env_kwargs(task):
+    """Everything passed to robosuite.make (except the env name and seed). Saved in env_args."""
+    spec = TASKS[task]
+    # robosuite 1.5 default for Panda: BASIC composite controller, arm "right" = OSC_POSE, delta
+    # input, output_max 0.05 m / 0.5 rad, input_ref_frame "base", gripper GRIP.
+    controller_config = load_composite_controller_config(robot="Panda")
+    kwargs = dict(
+        robots=spec["robots"],
+        controller_configs=controller_config,
+        has_renderer=False,
+        has_offscreen_renderer=False,
+        use_camera_obs=False,
+        use_object_obs=True,
+        ignore_done=True,
+        reward_shaping=False,
+        control_freq=20,
+    )
+    if task == "TwoArmHandover":
+        # "default" resolves to "opposed" for two robots; say it explicitly.
+        kwargs["env_configuration"] = "opposed"
+    return kwargs
+
+
+def make_env(task, seed=None):
+    return robosuite.make(TASKS[task]["env_name"], seed=seed, **make_env_kwargs(task))
+
+
+def reset_to(env, model_xml, state):
+    """Reset env to a recorded scene + state (what robomimic's EnvRobosuite.reset_to does)."""
+    env.reset()
+    env.reset_from_xml_string(env.edit_model_xml(model_xml))
+    env.sim.reset()
+    env.sim.set_state_from_flattened(state)
+    env.sim.forward()
+
+
+def observation_dict(env):
+    """Low-dim observations from the current sim state, named the robomimic way.
+
+    Every key robosuite returns is kept, except the concatenated "*proprio-state" vectors;
+    "object-state" is stored as "object" (robomimic's name for it).
+    """
+    raw = env._get_observations(force_update=True)
+    obs = {}
+    for k, v in raw.items():
+        if k.endswith("proprio-state"):
+            continue
+        if k == "object-state":
+            obs["object"] = np.array(v)
+        else:
+            obs[k] = np.array(v)
+    return obs
+
+
+# ----------------------------------------------------------------------------------------------
+# Scripted policy helpers (OSC_POSE delta actions)
+# ----------------------------------------------------------------------------------------------
+
+
+def top_down_rotation(closing_axis_world):
+    """Grip-site orientation pointing straight down with the fingers closing along the given
+    horizontal axis. In robosuite's Panda grip site frame, z is the approach direction and x is
+    the finger closing axis (measured: left finger - right finger is along -x)."""
+    x = np.array([closing_axis_world[0], closing_axis_world[1], 0.0])
+    x /= np.linalg.norm(x)
+    z = np.array([0.0, 0.0, -1.0])
+    y = np.cross(z, x)
+    return np.column_stack([x, y, z])
+
+
+def closest_symmetric_rotation(current, candidates):
+    """Pick the candidate orientation needing the smallest rotation from `current`."""
+    angles = [np.linalg.norm(Rotation.from_matrix(c @ current.T).as_rotvec()) for c in candidates]
+    return candidates[int(np.argmin(angles))]
+
+
+def yaw_of(quat_xyzw):
+    """Heading of the body's x axis in the world xy plane."""
+    x_axis = Rotation.from_quat(quat_xyzw).as_matrix()[:, 0]
+    return np.arctan2(x_axis[1], x_axis[0])
+
+
+def grasp_rotations(current, axis_angle, symmetry):
+    """Top-down grasp orientations closing along yaw `axis_angle` + k*symmetry; nearest first."""
+    cands = []
+    for k in range(int(round(2 * np.pi / symmetry))):
+        a = axis_angle + k * symmetry
+        cands.append(top_down_rotation([np.cos(a), np.sin(a)]))
+    return closest_symmetric_rotation(current, cands)
+
+
+class Arm:
+    """Reads one robot arm's controller frame and turns world-frame targets into OSC_POSE actions."""
+
+    def __init__(self, env, robot_index):
+        self.env = env
+        self.robot = env.robots[robot_index]
+        self.ctrl = self.robot.part_controllers["right"]
+        self.out_max = np.array(self.ctrl.output_max, dtype=float)  # [0.05]*3 + [0.5]*3
+
+    @property
+    def pos(self):
+        # Grip site position (same as obs robot{i}_eef_pos and the OSC controller's ref_pos).
+        return np.array(self.env.sim.data.site_xpos[self.robot.eef_site_id["right"]])
+
+    @property
+    def rot(self):
+        # Grip site orientation (same frame as obs robot{i}_eef_quat_site and OSC ref_ori_mat).
+        return np.array(self.env.sim.data.site_xmat[self.robot.eef_site_id["right"]]).reshape(3, 3)
+
+    def action(self, target_pos, target_rot, gripper, max_step=0.025, gain=1.0):
+        """7-D action [dpos/0.05 (3), rotvec/0.5 (3), gripper] moving toward the target.
+
+        The controller interprets deltas in the robot base frame (input_ref_frame "base") and adds
+        them to the *achieved* pose, so we rotate the world-frame error into the base frame.
+        """
+        base_rot = np.array(self.ctrl.origin_ori)  # world_from_base rotation
+        dpos = gain * (np.asarray(target_pos) - self.pos)
+        n = np.linalg.norm(dpos)
+        if n > max_step:
+            dpos *= max_step / n
+        drot = Rotation.from_matrix(target_rot @ self.rot.T).as_rotvec()
+        n = np.linalg.norm(drot)
+        if n > 0.25:
+            drot *= 0.25 / n
+        arm = np.concatenate([base_rot.T @ dpos, base_rot.T @ drot]) / self.out_max
+        return np.concatenate([np.clip(arm, -1.0, 1.0), [gripper]])
+
+    def error(self, target_pos, target_rot):
+        pos_err = np.linalg.norm(np.asarray(target_pos) - self.pos)
+        rot_err = np.linalg.norm(Rotation.from_matrix(target_rot @ self.rot.T).as_rotvec())
+        return pos_err, rot_err
+
+
+class Waypoints:
+    """A tiny phase machine: each phase is (name, fn) where fn(t_in_phase) returns
+    (action, done). The policy advances when a phase reports done."""
+
+    def __init__(self, phases):
+        self.phases = phases
+        self.i = 0
+        self.t = 0
+
+    def act(self):
+        while True:
+            name, fn = self.phases[min(self.i, len(self.phases) - 1)]
+            action, done = fn(self.t)
+            if done and self.i < len(self.phases) - 1:
+                self.i += 1
+                self.t = 0
+                continue
+            self.t += 1
+            return action
+
+    @property
+    def phase(self):
+        return self.phases[min(self.i, len(self.phases) - 1)][0]
+
+
+OPEN, CLOSE = -1.0, 1.0
+
+
+def reach_phase(arm, target, gripper, tol=0.01, rot_tol=0.05, timeout=80, **kw):
+    """Move arm to target() = (pos, rot); done when within tolerance (or timeout)."""
+
+    def fn(t):
+        pos, rot = target()
+        pe, re = arm.error(pos, rot)
+        done = (pe < tol and re < rot_tol) or t >= timeout
+        return arm.action(pos, rot, gripper, **kw), done
+
+    return fn
+
+
+def hold_phase(arm, target, gripper, steps):
+    """Stay at target() while the gripper opens/closes for a fixed number of steps."""
+
+    def fn(t):
+        pos, rot = target()
+        return arm.action(pos, rot, gripper), t >= steps
+
+    return fn
+
+
+# ----------------------------------------------------------------------------------------------
+# Task policies. Each returns a function step() -> action for one episode.
+# Waypoint offsets are drawn from `rng` so demos differ beyond the initial placement.
+# ----------------------------------------------------------------------------------------------
+
+
+def lift_policy(env, rng):
+    arm = Arm(env, 0)
+    cube = env.sim.data.body_xpos[env.cube_body_id].copy()
+    wxyz = env.sim.data.body_xquat[env.cube_body_id]
+    cube_quat = np.array([wxyz[1], wxyz[2], wxyz[3], wxyz[0]])  # MuJoCo wxyz -> xyzw
+    # cube: close across a face (90-degree symmetry)
+    rot = grasp_rotations(arm.rot, yaw_of(cube_quat), np.pi / 2)
+    hover = cube + [rng.uniform(-0.01, 0.01), rng.uniform(-0.01, 0.01), rng.uniform(0.08, 0.12)]
+    grasp = cube + [rng.uniform(-0.005, 0.005), rng.uniform(-0.005, 0.005), rng.uniform(-0.005, 0.003)]
+    lift = grasp + [rng.uniform(-0.03, 0.03), rng.uniform(-0.03, 0.03), rng.uniform(0.12, 0.18)]
+    speed = rng.uniform(0.018, 0.03)
+    wp = Waypoints(
+        [
+            ("hover", reach_phase(arm, lambda: (hover, rot), OPEN, tol=0.015, max_step=speed)),
+            ("descend", reach_phase(arm, lambda: (grasp, rot), OPEN, tol=0.006, max_step=speed * 0.6)),
+            ("close", hold_phase(arm, lambda: (grasp, rot), CLOSE, steps=int(rng.integers(8, 12)))),
+            ("lift", reach_phase(arm, lambda: (lift, rot), CLOSE, tol=0.0, timeout=10**6, max_step=speed)),
+        ]
+    )
+    return wp
+
+
+def pick_place_can_policy(env, rng):
+    arm = Arm(env, 0)
+    can_name = env.obj_to_use  # "Can"
+    can_id = env.obj_body_id[can_name]
+    can = env.sim.data.body_xpos[can_id].copy()
+    # can is a cylinder: any yaw works; keep the current heading (choose nearest of a few)
+    rot = grasp_rotations(arm.rot, rng.uniform(0, np.pi), np.pi / 4)
+    # target bin quadrant for the can (object index 3)
+    target = env.target_bin_placements[env.object_to_id["can"]].copy()
+    hover = can + [rng.uniform(-0.01, 0.01), rng.uniform(-0.01, 0.01), rng.uniform(0.10, 0.14)]
+    grasp = can + [rng.uniform(-0.004, 0.004), rng.uniform(-0.004, 0.004), rng.uniform(-0.01, 0.005)]
+    carry_z = target[2] + rng.uniform(0.20, 0.26)
+    lift = grasp + [0.0, 0.0, 0.0]
+    lift[2] = carry_z
+    over_bin = np.array([target[0] + rng.uniform(-0.02, 0.02), target[1] + rng.uniform(-0.02, 0.02), carry_z])
+    lower = over_bin.copy()
+    lower[2] = target[2] + rng.uniform(0.10, 0.13)
+    retreat = lower + [0.0, 0.0, 0.12]
+    speed = rng.uniform(0.02, 0.03)
+    wp = Waypoints(
+        [
+            ("hover", reach_phase(arm, lambda: (hover, rot), OPEN, tol=0.015, max_step=speed)),
+            ("descend", reach_phase(arm, lambda: (grasp, rot), OPEN, tol=0.006, max_step=speed * 0.6)),
+            ("close", hold_phase(arm, lambda: (grasp, rot), CLOSE, steps=int(rng.integers(8, 12)))),
+            ("lift", reach_phase(arm, lambda: (lift, rot), CLOSE, tol=0.02, max_step=speed)),
+            ("carry", reach_phase(arm, lambda: (over_bin, rot), CLOSE, tol=0.015, max_step=speed)),
+            ("lower", reach_phase(arm, lambda: (lower, rot), CLOSE, tol=0.01, max_step=speed * 0.6)),
+            ("release", hold_phase(arm, lambda: (lower, rot), OPEN, steps=int(rng.integers(6, 10)))),
+            ("retreat", reach_phase(arm, lambda: (retreat, rot), OPEN, tol=0.0, timeout=10**6, max_step=speed)),
+        ]
+    )
+    return wp
+
+
+def handover_policy(env, rng):
+    """Robot 0 grasps the hammer head from the table, lifts it to the middle with the handle
+    pointing at robot 1; robot 1 grasps the handle; robot 0 opens and backs off."""
+    arm0, arm1 = Arm(env, 0), Arm(env, 1)
+    hammer = env.hammer
+    hb = env.hammer_body_id
+
+    def hammer_frame():
+        return (
+            np.array(env.sim.data.body_xpos[hb]),
+            np.array(env.sim.data.body_xmat[hb]).reshape(3, 3),
+        )
+
+    # Hammer body frame: handle along local z, head box long along local x, at +z end of handle.
+    pos, R = hammer_frame()
+    handle_axis = R[:, 2]
+    head_dir = handle_axis  # head sits at +handle_length/2 + head_halfsize along local z
+    head_center = pos + head_dir * (hammer.handle_length / 2 + hammer.head_halfsize)
+    # grasp the head off-center along its long axis (local x), away from the handle
+    side = R[:, 0]
+    off = rng.uniform(0.026, 0.032)
+    # choose the side of the head that is not the claw (claw at -x); the face is at +x beyond the head,
+    # but the head box itself spans +-head length; grasp at +x side inside the box
+    head_grasp = head_center + side * off
+    head_grasp[2] = head_center[2] + rng.uniform(-0.004, 0.004)
+    # robot 0 closes its fingers along the handle axis (across the head's thickness)
+    rot0 = grasp_rotations(arm0.rot, np.arctan2(handle_axis[1], handle_axis[0]), np.pi)
+    hover0 = head_grasp + [0, 0, rng.uniform(0.08, 0.11)]
+
+    # Handover pose: robot 0 holds the head at y ~ -0.1, handle pointing to +y (toward robot 1).
+    handover_z = rng.uniform(1.05, 1.12)
+    y0 = rng.uniform(-0.12, -0.08) - hammer.handle_length / 2
+    x0 = rng.uniform(-0.03, 0.03)
+    carry0 = np.array([x0, y0, handover_z])
+    # orientation of robot 0 at handover: fingers close along world y (handle points along y)
+    rot0_hand = grasp_rotations(rot0, np.pi / 2, np.pi)
+
+    state = {}
+
+    def target_carry():
+        return carry0, rot0_hand
+
+    def handle_target():
+        # robot 1: grasp the handle near its free end, fingers closing across the handle
+        p, Rh = hammer_frame()
+        axis = Rh[:, 2]
+        free_end = p - axis * (hammer.handle_length / 2)
+        if "g1" not in state:
+            state["g1"] = rng.uniform(0.25, 0.35) * hammer.handle_length
+            state["dz1"] = rng.uniform(-0.004, 0.002)
+        g = free_end + axis * state["g1"]
+        g[2] += state["dz1"]
+        perp = np.cross([0, 0, 1.0], axis)
+        r = grasp_rotations(arm1.rot, np.arctan2(perp[1], perp[0]), np.pi)
+        return g, r
+
+    def arm1_pre():
+        g, r = handle_target()
+        return g + [0, 0, 0.08], r
+
+    rest1 = (arm1.pos.copy(), arm1.rot.copy())
+    speed = rng.uniform(0.02, 0.028)
+    idle1 = lambda: arm1.action(rest1[0], rest1[1], OPEN)
+
+    def both(fn0, fn1):
+        """Run a phase for robot 0 (fn0 decides done) while robot 1 runs fn1's action."""
+
+        def fn(t):
+            a0, d0 = fn0(t)
+            a1 = fn1(t)
+            return np.concatenate([a0, a1]), d0
+
+        return fn
+
+    def both1(fn0, fn1):
+        """Phase driven by robot 1 (fn1 decides done); robot 0 runs fn0's action."""
+
+        def fn(t):
+            a0 = fn0(t)
+            a1, d1 = fn1(t)
+            return np.concatenate([a0, a1]), d1
+
+        return fn
+
+    hold0_closed = lambda t: arm0.action(carry0, rot0_hand, CLOSE)
+    hold0_open = lambda t: arm0.action(carry0, rot0_hand, OPEN)
+    back0 = carry0 + [0, -0.12, 0.05]
+    lift0 = head_grasp + [0, 0, 0.15]
+    close_steps = int(rng.integers(8, 12))
+
+    wp = Waypoints(
+        [
+            ("hover0", both(reach_phase(arm0, lambda: (hover0, rot0), OPEN, tol=0.015, max_step=speed), lambda t: idle1())),
+            ("descend0", both(reach_phase(arm0, lambda: (head_grasp, rot0), OPEN, tol=0.006, max_step=speed * 0.6), lambda t: idle1())),
+            ("close0", both(hold_phase(arm0, lambda: (head_grasp, rot0), CLOSE, steps=close_steps), lambda t: idle1())),
+            ("lift0", both(reach_phase(arm0, lambda: (lift0, rot0), CLOSE, tol=0.02, max_step=speed), lambda t: idle1())),
+            ("carry0", both(reach_phase(arm0, target_carry, CLOSE, tol=0.01, rot_tol=0.04, max_step=speed), lambda t: idle1())),
+            ("pre1", both1(hold0_closed, reach_phase(arm1, arm1_pre, OPEN, tol=0.012, max_step=speed))),
+            ("descend1", both1(hold0_closed, reach_phase(arm1, handle_target, OPEN, tol=0.006, max_step=speed * 0.5))),
+            ("close1", both1(hold0_closed, hold_phase(arm1, handle_target, CLOSE, steps=close_steps))),
+            ("release0", both1(hold0_open, lambda t: (arm1.action(*state.setdefault("hold1", handle_target()), CLOSE), t >= 8))),
+            (
+                "retreat0",
+                both(
+                    reach_phase(arm0, lambda: (back0, rot0_hand), OPEN, tol=0.0, timeout=10**6, max_step=speed),
+                    lambda t: arm1.action(state["hold1"][0] + [0, 0, 0.03], state["hold1"][1], CLOSE),
+                ),
+            ),
+        ]
+    )
+    return wp
+
+
+POLICIES = {"Lift": lift_policy, "PickPlaceCan": pick_place_can_policy, "TwoArmHandover": handover_policy}
+
+
+# ----------------------------------------------------------------------------------------------
+# Collection
+# ----------------------------------------------------------------------------------------------
+
+
+def collect(task, n_demos, seed, tmp_dir, max_attempts, verbose=True):
+    """Run scripted episodes under DataCollectionWrapper until n_demos succeed.
+
+    Returns a list of dicts: {ep_dir, attempt, live_obs, steps}, one per successful episode.
+    """
+    env = make_env(task, seed=seed)
+    wrapped = DataCollectionWrapper(env, tmp_dir)
+    kept = []
+    attempt = 0
+    max_steps = TASKS[task]["max_steps"]
+    while len(kept) < n_demos and attempt < max_attempts:
+        # one generator per attempt for placement (the env's own initializer) and one for the policy
+        env.rng = np.random.default_rng([seed, attempt, 0])
+        policy_rng = np.random.default_rng([seed, attempt, 1])
+        obs = wrapped.reset()  # hard reset: rebuilds the model and placement initializer with env.rng
+        policy = POLICIES[task](env, policy_rng)
+        live_obs = [observation_dict_from(obs)]
+        success_at = None
+        extra = int(policy_rng.integers(10, 16))  # steps to keep after first success
+        t = 0
+        for t in range(max_steps):
+            obs, _, _, _ = wrapped.step(policy.act())
+            live_obs.append(observation_dict_from(obs))
+            if success_at is None and env._check_success():
+                success_at = t
+            if success_at is not None and t >= success_at + extra:
+                break
+        ok = success_at is not None
+        if verbose:
+            print(
+                f"attempt {attempt}: {'success' if ok else 'FAIL'} steps={t + 1} phase={policy.phase}"
+                + (f" success_at={success_at}" if ok else ""),
+                flush=True,
+            )
+        if ok:
+            kept.append(dict(ep_dir=wrapped.ep_directory, attempt=attempt, live_obs=live_obs, steps=t + 1))
+        attempt += 1
+    wrapped.close()  # flushes the last episode's states to disk
+    return kept, attempt
+
+
+def observation_dict_from(raw):
+    obs = {}
+    for k, v in raw.items():
+        if k.endswith("proprio-state"):
+            continue
+        obs["object" if k == "object-state" else k] = np.array(v)
+    return obs
+
+
+def load_episode(ep_dir):
+    """Read one DataCollectionWrapper episode like robosuite's gather_demonstrations_as_hdf5."""
+    states, actions, success = [], [], False
+    for path in sorted(glob.glob(os.path.join(ep_dir, "state_*.npz"))):
+        d = np.load(path, allow_pickle=True)
+        states.extend(d["states"])
+        actions.extend(ai["actions"] for ai in d["action_infos"])
+        success = success or bool(d["successful"])
+    with open(os.path.join(ep_dir, "model.xml")) as f:
+        xml = f.read()
+    # states holds the initial state plus the state after every action: drop the last so that
+    # states[t] is the state BEFORE actions[t].
+    all_states = np.array(states, dtype=np.float64)
+    return dict(
+        model_xml=xml,
+        states=all_states[:-1],
+        final_state=all_states[-1],
+        actions=np.array(actions, dtype=np.float64),
+        success=success,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Conversion to the robomimic layout (dataset_states_to_obs semantics)
+# ----------------------------------------------------------------------------------------------
+
+
+def states_to_obs(env, model_xml, states):
+    """Observations, next observations, rewards and dones from states alone, as robomimic does:
+    obs[t] from states[t]; next_obs[t] = obs[t+1] and next_obs[T-1] = obs[T-1];
+    rewards[t] evaluated at the next state (the last one at the last state); dones 1 at the end."""
+    reset_to(env, model_xml, states[0])
+    obs = []
+    rewards = []
+    for t in range(len(states)):
+        env.sim.set_state_from_flattened(states[t])
+        env.sim.forward()
+        obs.append(observation_dict(env))
+        if t > 0:
+            rewards.append(env.reward())
+    rewards.append(env.reward())  # last step: reward at the last state
+    T = len(states)
+    keys = list(obs[0].keys())
+    stacked = {k: np.stack([o[k] for o in obs]) for k in keys}
+    next_stacked = {k: np.concatenate([v[1:], v[-1:]], axis=0) for k, v in stacked.items()}
+    dones = np.zeros(T, dtype=np.int64)
+    dones[-1] = 1
+    return stacked, next_stacked, np.array(rewards, dtype=np.float64), dones
+
+
+def replay_actions(env, model_xml, states, actions):
+    """Open-loop replay from the initial state. Returns (success, max state error)."""
+    reset_to(env, model_xml, states[0])
+    success = False
+    max_err = 0.0
+    for t, a in enumerate(actions):
+        if t > 0:
+            max_err = max(max_err, float(np.max(np.abs(env.sim.get_state().flatten() - states[t]))))
+        env.step(a)
+        success = success or bool(env._check_success())
+    return success, max_err
+
+
+def scrub_paths(xml):
+    local = os.path.dirname(robosuite.__file__)
+    return xml.replace(local, ASSET_PREFIX_PLACEHOLDER)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--task", required=True, choices=sorted(TASKS))
+    p.add_argument("--demos", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--max-attempts", type=int, default=None, help="default: 5 x demos")
+    args = p.parse_args()
+
+    t0 = time.time()
+    tmp_dir = tempfile.mkdtemp(prefix="mimic_record_")
+    try:
+        kept, attempts = collect(args.task, args.demos, args.seed, tmp_dir, args.max_attempts or 5 * args.demos)
+        t_collect = time.time() - t0
+        print(f"collected {len(kept)}/{args.demos} successes in {attempts} attempts ({t_collect:.1f}s)")
+        if len(kept) < args.demos:
+            print("not enough successful episodes; nothing written", file=sys.stderr)
+            return 1
+        episodes = []
+        for k in kept:
+            ep = load_episode(k["ep_dir"])
+            assert ep["success"], "wrapper did not see success"
+            assert len(ep["states"]) == len(ep["actions"]) == k["steps"]
+            ep["attempt"] = k["attempt"]
+            ep["live_obs"] = k["live_obs"]
+            episodes.append(ep)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+    # --- convert: observations from states in a fresh env ---
+    env = make_env(args.task)
+    converted = []
+    live_diff = {}
+    for ep in episodes:
+        obs, next_obs, rewards, dones = states_to_obs(env, ep["model_xml"], ep["states"])
+        converted.append((obs, next_obs, rewards, dones))
+        # compare with what the env returned live during collection (obs before each action)
+        for key, arr in obs.items():
+            live = np.stack([o[key] for o in ep["live_obs"][: len(arr)]])
+            live_diff[key] = max(live_diff.get(key, 0.0), float(np.max(np.abs(live - arr))))
+
+    # --- verify 1: states reproduce obs exactly in a second fresh env ---
+    env2 = make_env(args.task)
+    worst = 0.0
+    for ep, (obs, _, _, _) in zip(episodes, converted):
+        obs2, _, _, _ = states_to_obs(env2, scrub_paths(ep["model_xml"]), ep["states"])
+        for key in obs:
+            worst = max(worst, float(np.max(np.abs(obs2[key] - obs[key]))))
+    print(f"obs recomputed from states (fresh env, scrubbed xml): max abs diff {worst:.3g}")
+    if worst != 0.0:
+        print("states do not reproduce obs exactly", file=sys.stderr)
+        return 1
+    print("obs from states vs obs returned live during collection (max abs diff per key):")
+    for key, v in live_diff.items():
+        print(f"  {key:28s} {v:.3g}")
+
+    # --- verify 2: open-loop action replay from the initial state ---
+    env3 = make_env(args.task)
+    replay_ok = 0
+    for i, ep in enumerate(episodes):
+        ok, err = replay_actions(env3, scrub_paths(ep["model_xml"]), ep["states"], ep["actions"])
+        replay_ok += ok
+        print(f"demo_{i}: T={len(ep['actions'])} open-loop replay {'success' if ok else 'FAIL'}, max state diff {err:.3g}")
+    print(f"open-loop replay success rate: {replay_ok}/{len(episodes)}")
+
+    # --- write ---
+    env_args = dict(
+        env_name=TASKS[args.task]["env_name"],
+        env_version=robosuite.__version__,
+        type=1,
+        env_kwargs=make_env_kwargs(args.task),
+    )
+    names = [f"demo_{i}" for i in range(len(episodes))]
+    split_rng = np.random.default_rng(args.seed)
+    order = list(split_rng.permutation(len(names)))
+    n_valid = max(1, int(round(0.1 * len(names))))
+    valid = sorted((names[i] for i in order[:n_valid]), key=lambda s: int(s.split("_")[1]))
+    train = [n for n in names if n not in valid]
+
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    total = 0
+    with h5py.File(args.output, "w") as f:
+        data = f.create_group("data")
+        for name, ep, (obs, next_obs, rewards, dones) in zip(names, episodes, converted):
+            g = data.create_group(name)
+            T = len(ep["actions"])
+            g.attrs["num_samples"] = T
+            g.attrs["model_file"] = scrub_paths(ep["model_xml"])
+            g.create_dataset("states", data=ep["states"])
+            g.create_dataset("actions", data=ep["actions"])
+            g.create_dataset("rewards", data=rewards)
+            g.create_dataset("dones", data=dones)
+            for key, arr in obs.items():
+                g.create_dataset(f"obs/{key}", data=arr)
+            for key, arr in next_obs.items():
+                g.create_dataset(f"next_obs/{key}", data=arr)
+            total += T
+        data.attrs["total"] = total
+        data.attrs["env_args"] = json.dumps(env_args)
+        f.create_dataset("mask/train", data=np.array(train, dtype="S"))
+        f.create_dataset("mask/valid", data=np.array(valid, dtype="S"))
+
+    lengths = [len(ep["actions"]) for ep in episodes]
+    print(
+        f"wrote {args.output}: {len(names)} demos, total {total} steps, lengths {lengths}, "
+        f"{os.path.getsize(args.output) / 1e6:.2f} MB, attempts {attempts}, "
+        f"kept attempts {[ep['attempt'] for ep in episodes]}, {time.time() - t0:.0f}s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
