@@ -102,7 +102,12 @@ enum Fixture {
         let other = Fixture.demo(closeAt: 8, prefix: "robot1")
         for (k, v) in other.arrays where k.hasPrefix("obs/robot1") { demo.arrays[k] = v }
         let a0 = demo.actions!.doubles, a1 = other.actions!.doubles
-        demo.arrays["actions"] = Tensor(shape: [12, 14], float64: (0..<12).flatMap { Array(a0[($0 * 7)..<($0 * 7 + 7)]) + Array(a1[($0 * 7)..<($0 * 7 + 7)]) })
+        var both: [Double] = []
+        for s in 0..<12 {
+            both += a0[(s * 7)..<(s * 7 + 7)]
+            both += a1[(s * 7)..<(s * 7 + 7)]
+        }
+        demo.arrays["actions"] = Tensor(shape: [12, 14], float64: both)
         let json = Fixture.envArgs15.replacingOccurrences(of: "\"robots\": \"Panda\"", with: "\"robots\": [\"Panda\", \"Panda\"]")
         let setup = try PrepareSetup.infer(demo: demo, envArgs: try EnvArgs(json: json, file: "f"), spec: nil, file: "f")
         #expect(setup.endEffectors.map(\.layout.name) == ["robot0", "robot1"])

@@ -1,0 +1,79 @@
+import Foundation
+import MimicCore
+
+/// Writes a robomimic-layout file demo by demo (streaming: nothing but the current demo is held),
+/// into a temporary file beside the destination that becomes the destination only in `finish`.
+/// A writer that is abandoned, or never finished, leaves no file behind.
+///
+/// The result has what robomimic's `SequenceDataset` and h5py expect: `data.attrs[total]`,
+/// `data.attrs[env_args]`, per demo `num_samples` and every array and attribute of the `Demo`
+/// with its element type, and `mask/<key>` as fixed-length byte strings.
+public final class RobomimicWriter {
+    public let destination: String
+    let temporary: String
+    private var file: HDF5File?
+    private var data: HDF5Group
+    private var total = 0
+    public private(set) var demoCount = 0
+    public var options: WriteOptions
+
+    /// Starts a file for `destination`. `dataAttributes` (e.g. `env_args`) go on the `data` group.
+    public init(destination: String, dataAttributes: [String: AttributeValue], options: WriteOptions = .init()) throws {
+        self.destination = destination
+        self.options = options
+        let url = URL(fileURLWithPath: destination)
+        temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+        let file = try HDF5File.create(temporary)
+        self.file = file
+        do {
+            data = try file.root.createGroup("data")
+            for (name, value) in dataAttributes.sorted(by: { $0.key < $1.key }) { try data.attributes.set(name, value: value) }
+        } catch {
+            file.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    deinit { abandon() }
+
+    /// Appends `demo` as `data/<demo.name>` with its attributes and arrays; sets `num_samples`.
+    public func write(_ demo: Demo) throws {
+        let group = try data.createGroup(demo.name)
+        var attributes = demo.attributes
+        attributes["num_samples"] = .int(demo.length)
+        for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try group.attributes.set(name, value: value) }
+        for (path, tensor) in demo.arrays.sorted(by: { $0.key < $1.key }) { try group.write(path, tensor, options: options) }
+        for (path, values) in demo.groupAttributes.sorted(by: { $0.key < $1.key }) {
+            let sub = group.exists(path) ? try group.group(path) : try group.createGroup(path)
+            for (name, value) in values.sorted(by: { $0.key < $1.key }) { try sub.attributes.set(name, value: value) }
+        }
+        total += demo.length
+        demoCount += 1
+    }
+
+    /// Writes `data.attrs[total]` and the masks, closes the file and moves it to the destination.
+    public func finish(masks: [String: [String]]) throws {
+        guard let file else { return }
+        try data.attributes.set("total", value: .int(total))
+        for (key, names) in masks.sorted(by: { $0.key < $1.key }) { try file.root.writeStrings("mask/\(key)", names) }
+        try file.flush()
+        file.close()
+        self.file = nil
+        do {
+            if FileManager.default.fileExists(atPath: destination) { try FileManager.default.removeItem(atPath: destination) }
+            try FileManager.default.moveItem(atPath: temporary, toPath: destination)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw DatasetError(.io, file: destination, path: "/", "could not move the finished file into place: \(error.localizedDescription)")
+        }
+    }
+
+    /// Closes and deletes the unfinished file. Safe to call more than once.
+    public func abandon() {
+        guard let file else { return }
+        file.close()
+        self.file = nil
+        try? FileManager.default.removeItem(atPath: temporary)
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import MimicCore
+import MimicHDF5
+
+struct PrepareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prepare",
+        abstract: "Write a copy of a source dataset with MimicGen's datagen_info computed from what it holds.",
+        discussion: """
+            End effectors come from robot<K>_eef_pos / robot<K>_eef_quat(_site) observations, objects from \
+            <name>_pos / <name>_quat pairs, target poses from the actions and the controller config in env_args, \
+            and the grasp / release signals from the gripper command (or from --annotations). The source is \
+            never modified.
+            """)
+
+    @Argument(help: "The source dataset (robomimic layout with observations).")
+    var source: String
+
+    @Option(name: .shortAndLong, help: "The prepared dataset to write.")
+    var output: String
+
+    @Option(help: "A task spec (JSON) giving end effectors, action convention or object layout.")
+    var task: String?
+
+    @Option(help: "Subtask boundaries by hand: JSON {\"demo_0\": {\"grasp\": 37}}.")
+    var annotations: String?
+
+    func run() async throws {
+        try requireDistinct(output: output, from: source)
+        let result = try reportingFailures { try prepare() }
+        for note in result.notes { Console.warning(note) }
+        Console.out("prepared \(result.demos) demos (\(result.samples) samples) -> \(output)")
+        Console.out(Console.table([
+            ["end effectors", result.effectors.joined(separator: ", ")],
+            ["objects", result.objects.isEmpty ? "-" : result.objects.joined(separator: ", ")],
+            ["signals", result.signals.isEmpty ? "-" : result.signals.joined(separator: ", ")],
+        ]).joined(separator: "\n"))
+    }
+
+    struct Result {
+        var demos = 0, samples = 0
+        var effectors: [String] = [], objects: [String] = [], signals: [String] = []
+        var notes: [String] = []
+    }
+
+    func prepare() throws -> Result {
+        let spec = try task.map { try TaskSpec.decode(try readSmallFile($0), file: $0) }
+        let marks = try annotations.map { try Annotations.decode(try readSmallFile($0), file: $0) }
+        let reader = try RobomimicReader(path: source)
+        switch reader.format {
+        case .robomimic, .robomimicDatagen: break
+        case .isaacLab:
+            throw DatasetError(file: source, path: "/data", "is an Isaac Lab dataset, which carries its datagen_info already (obs/datagen_info)")
+        case .robosuiteRaw:
+            throw DatasetError(file: source, path: "/data/\(reader.demoNames.first ?? "demo_0")/obs",
+                               "missing: a raw robosuite recording has no observations; convert it to the robomimic layout first")
+        }
+        guard let firstName = reader.demoNames.first else {
+            throw DatasetError(file: source, path: "/data", "holds no demos")
+        }
+        let setup = try PrepareSetup.infer(demo: try reader.demo(firstName), envArgs: reader.envArgs, spec: spec, file: source)
+        let builder = DatagenInfoBuilder(setup: setup, annotations: marks)
+        var attributes = reader.dataAttributes
+        attributes["total"] = nil
+        let writer = try RobomimicWriter(destination: output, dataAttributes: attributes)
+        let interfaceName = "MG_" + (reader.envArgs?.envName ?? spec?.name ?? "Task")
+        let interfaceType = reader.envArgs?.type == 2 ? "isaac_lab" : "robosuite"
+        var result = Result(notes: setup.notes)
+        var signals = Set<String>()
+        for name in reader.demoNames {
+            var demo = try reader.demo(name)
+            let info = try builder.build(demo, file: source)
+            demo.setDatagenInfo(info, interfaceName: interfaceName, interfaceType: interfaceType)
+            try writer.write(demo)
+            result.demos += 1
+            result.samples += demo.length
+            signals.formUnion(info.subtaskTermSignals.keys)
+        }
+        try writer.finish(masks: reader.masks)
+        result.effectors = setup.endEffectors.map(\.layout.name)
+        result.objects = setup.objects.map(\.name)
+        result.signals = signals.sorted()
+        return result
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what Mimic needs on a fresh Debian 12 machine with Swift: HDF5 (Debian's libhdf5-dev)
+# and pkg-config for the build, and the Python packages the checks and benchmarks use (h5py,
+# numpy). Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+need_apt=()
+dpkg -s libhdf5-dev >/dev/null 2>&1 || need_apt+=(libhdf5-dev)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    echo "setup: installing ${need_apt[*]} (apt)" >&2
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! python3 -c "import h5py, numpy" >/dev/null 2>&1; then
+    echo "setup: installing h5py and numpy (pip)" >&2
+    python3 -m pip install -q h5py numpy
+fi
