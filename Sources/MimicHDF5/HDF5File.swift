@@ -59,14 +59,21 @@ public final class HDF5File: @unchecked Sendable {
         case .success(let id):
             return try HDF5File(path: path, writable: writable, fileID: id)
         case .failure(let error):
+            // The file exists, is readable and starts with the HDF5 signature: a failure is a
+            // lock held by another program, this process holding it open in another mode, a
+            // permission problem for writing, or else damage (truncation shows up as
+            // "truncated file: eof = ..., stored_eof = ...").
             let detail = error.detail
-            if detail.contains("truncated") || detail.contains("superblock") || detail.contains("signature") {
-                throw site.error(.notHDF5, "truncated or corrupt HDF5 file (\(detail))")
+            if detail.contains("lock file") {  // not "lock": "sblock" appears in truncation messages
+                throw site.error(.io, "cannot open the file: it is locked, probably open for writing in another program (\(detail))")
+            }
+            if detail.contains("already open") {
+                throw site.error(.io, "cannot open the file: it is already open in this program in another mode (\(detail))")
             }
             if writable, !FileManager.default.isWritableFile(atPath: path) {
                 throw site.error(.io, "permission denied (cannot open the file for writing)")
             }
-            throw site.error(.io, "cannot open the file (\(detail)); is it open for writing in another program?")
+            throw site.error(.notHDF5, "truncated or corrupt HDF5 file (\(detail))")
         }
     }
 
