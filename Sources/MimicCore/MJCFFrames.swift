@@ -27,7 +27,7 @@ public struct MJCFFrames: Sendable {
         let delegate = Delegate()
         let parser = XMLParser(data: Data(xml.utf8))
         parser.delegate = delegate
-        guard parser.parse() else { return nil }
+        guard parser.parse(), delegate.stack.isEmpty else { return nil }
         bodies = delegate.bodies
         sites = delegate.sites
         frames = delegate.frames

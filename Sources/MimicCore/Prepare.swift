@@ -359,8 +359,9 @@ public struct DatagenInfoBuilder: Sendable {
             if command[s] > 0 {
                 var end = s
                 while end < t, command[end] > 0 { end += 1 }
-                // The first settled step after the close began (the close step itself moves nothing yet).
-                let rise = (s + 1..<end).first(where: settled) ?? s
+                // With finger observations: the first settled step after the close began (the
+                // fingers only start moving after the closing command). Without: the close itself.
+                let rise = fingers == nil ? s : (s + 1..<end).first(where: settled) ?? s
                 for k in rise..<end { grasp[k] = 1 }
                 everClosed = true
                 s = end

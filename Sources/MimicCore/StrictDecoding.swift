@@ -41,8 +41,9 @@ public func decodeStrictJSON<T: Decodable>(_ type: T.Type, from data: Data, file
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
             throw DatasetError(file: file, path: path(context.codingPath), "expected \(type): \(context.debugDescription)")
         case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw DatasetError(file: file, path: path(context.codingPath), underlying.map { "not valid JSON: \($0)" } ?? context.debugDescription)
+            // An empty coding path means the text itself did not parse.
+            let detail = context.codingPath.isEmpty ? "not valid JSON (\(context.debugDescription))" : context.debugDescription
+            throw DatasetError(file: file, path: path(context.codingPath), detail)
         @unknown default:
             throw DatasetError(file: file, path: "(top level)", "\(error)")
         }

@@ -55,16 +55,16 @@ public struct Tensor: Sendable, Equatable {
     /// All elements converted to Double (exact for every stored type but 64-bit integers above 2^53).
     public var doubles: [Double] {
         switch storage {
-        case .float32(let v): return v.map(Double.init)
+        case .float32(let v): return v.map { Double($0) }
         case .float64(let v): return v
-        case .int8(let v): return v.map(Double.init)
-        case .int16(let v): return v.map(Double.init)
-        case .int32(let v): return v.map(Double.init)
-        case .int64(let v): return v.map(Double.init)
-        case .uint8(let v): return v.map(Double.init)
-        case .uint16(let v): return v.map(Double.init)
-        case .uint32(let v): return v.map(Double.init)
-        case .uint64(let v): return v.map(Double.init)
+        case .int8(let v): return v.map { Double($0) }
+        case .int16(let v): return v.map { Double($0) }
+        case .int32(let v): return v.map { Double($0) }
+        case .int64(let v): return v.map { Double($0) }
+        case .uint8(let v): return v.map { Double($0) }
+        case .uint16(let v): return v.map { Double($0) }
+        case .uint32(let v): return v.map { Double($0) }
+        case .uint64(let v): return v.map { Double($0) }
         }
     }
 
