@@ -104,3 +104,58 @@ public struct EndEffectorLayout: Sendable, Equatable {
         }
     }
 }
+
+extension EndEffectorLayout {
+    /// Writes into `action` (a full action row) the pose columns that command `target` from the
+    /// measured `worldFromEef`: the inverse of `targetPose(action:worldFromEef:)`. For OSC delta
+    /// the normalized values are clipped to the input range, as the controller would clip them.
+    @inlinable
+    public func writeAction(target: Pose, worldFromEef: Pose, into action: UnsafeMutableBufferPointer<Double>) {
+        let c = poseColumns.lowerBound
+        let frameInverse = worldFromActionFrame.rotation.conjugate
+        switch convention {
+        case .oscDelta(let s):
+            let dp = frameInverse.act(target.position - worldFromEef.position)
+            let dr = frameInverse.act((target.rotation * worldFromEef.rotation.conjugate).axisAngle)
+            for i in 0..<3 {
+                action[c + i] = s.unscale(dp[i], i)
+                action[c + 3 + i] = s.unscale(dr[i], 3 + i)
+            }
+        case .oscAbsolute:
+            let local = worldFromActionFrame.inverse * target
+            let aa = local.rotation.axisAngle
+            for i in 0..<3 {
+                action[c + i] = local.position[i]
+                action[c + 3 + i] = aa[i]
+            }
+        case .absoluteWXYZ, .absoluteXYZW:
+            let local = worldFromActionFrame.inverse * target
+            let q = convention == .absoluteWXYZ ? local.rotation.wxyz : local.rotation.xyzw
+            for i in 0..<3 { action[c + i] = local.position[i] }
+            for i in 0..<4 { action[c + 3 + i] = q[i] }
+        }
+    }
+
+    /// Adds Gaussian noise of standard deviation `std` to the pose columns of `action`: in
+    /// normalized units (then clipped) for OSC delta; metres and radians (a small rotation) for
+    /// absolute poses.
+    @inlinable
+    public func addNoise(_ std: Double, to action: UnsafeMutableBufferPointer<Double>, using rng: inout RandomStream) {
+        guard std > 0 else { return }
+        let c = poseColumns.lowerBound
+        switch convention {
+        case .oscDelta(let s):
+            for i in 0..<6 { action[c + i] = min(max(action[c + i] + std * rng.normal(), s.inputMin[i]), s.inputMax[i]) }
+        case .oscAbsolute:
+            for i in 0..<6 { action[c + i] += std * rng.normal() }
+        case .absoluteWXYZ, .absoluteXYZW:
+            for i in 0..<3 { action[c + i] += std * rng.normal() }
+            let wxyz = convention == .absoluteWXYZ
+            let q = Quaternion(xyzw: wxyz ? SIMD4(action[c + 4], action[c + 5], action[c + 6], action[c + 3])
+                                          : SIMD4(action[c + 3], action[c + 4], action[c + 5], action[c + 6]))
+            let noisy = (Quaternion(axisAngle: SIMD3(rng.normal(), rng.normal(), rng.normal()) * std) * q).normalized
+            let out = wxyz ? noisy.wxyz : noisy.xyzw
+            for i in 0..<4 { action[c + 3 + i] = out[i] }
+        }
+    }
+}

@@ -25,6 +25,8 @@ public struct PrepareSetup: Sendable {
         public var quatKey: String
         public var quatStart: Int
         public var quatIsWXYZ: Bool
+        /// worldFromObject of an object fixed in the scene (read from `model_file`), instead of observations.
+        public var fixedPose: Pose?
     }
 
     public var endEffectors: [EndEffector]
@@ -94,20 +96,30 @@ public struct PrepareSetup: Sendable {
 
         var objects: [Object] = []
         if let specs = spec?.objects {
-            objects = specs.map { Object(name: $0.name, posKey: $0.posKey, posStart: $0.posStart, quatKey: $0.quatKey,
-                                          quatStart: $0.quatStart, quatIsWXYZ: $0.quatOrder == "wxyz") }
+            for s in specs {
+                var fixed: Pose?
+                if let body = s.body {
+                    guard let pose = frames?.worldPose(ofBody: body) else {
+                        throw DatasetError(file: file, path: "/data/\(demo.name).attrs[model_file]",
+                                           "has no fixed body \(body) (object \(s.name) of the task spec)")
+                    }
+                    fixed = pose
+                }
+                objects.append(Object(name: s.name, posKey: s.posKey, posStart: s.posStart, quatKey: s.quatKey,
+                                      quatStart: s.quatStart, quatIsWXYZ: s.quatOrder == "wxyz", fixedPose: fixed))
+            }
         } else {
             for key in keys.sorted() where key.hasSuffix("_pos") {
                 let name = String(key.dropLast(4))
                 guard keys.contains(name + "_quat"), !name.contains("_to_"), !name.hasPrefix("gripper"),
                       name.range(of: #"^robot\d+"#, options: .regularExpression) == nil else { continue }
-                objects.append(Object(name: name, posKey: key, posStart: 0, quatKey: name + "_quat", quatStart: 0, quatIsWXYZ: false))
+                objects.append(Object(name: name, posKey: key, posStart: 0, quatKey: name + "_quat", quatStart: 0, quatIsWXYZ: false, fixedPose: nil))
             }
             if objects.isEmpty {
                 notes.append("no <name>_pos/<name>_quat observation pairs: no object poses (give objects in a --task spec, e.g. slices of obs/object)")
             }
         }
-        for o in objects {
+        for o in objects where o.fixedPose == nil {
             for (key, start, width) in [(o.posKey, o.posStart, 3), (o.quatKey, o.quatStart, 4)] {
                 guard let t = demo.obs(key) else {
                     throw DatasetError(file: file, path: "/data/\(demo.name)/obs/\(key)", "missing: needed for the pose of object \(o.name)")
@@ -134,7 +146,7 @@ public struct PrepareSetup: Sendable {
         return pose.rotation
     }
 
-    static func actionLayouts(names: [String], actionDim: Int, envArgs: EnvArgs?, spec: TaskSpec?, model: String?,
+    public static func actionLayouts(names: [String], actionDim: Int, envArgs: EnvArgs?, spec: TaskSpec?, model: String?,
                               demo: Demo, file: String, notes: inout [String]) throws(DatasetError) -> [EndEffectorLayout] {
         let path = "/data/\(demo.name)/actions"
         let frames = model.flatMap(MJCFFrames.init(xml:))
@@ -332,6 +344,10 @@ public struct DatagenInfoBuilder: Sendable {
         }
         var objects: [String: PoseTrack] = [:]
         for o in setup.objects {
+            if let fixed = o.fixedPose {
+                objects[o.name] = PoseTrack([Pose](repeating: fixed, count: t))
+                continue
+            }
             objects[o.name] = PoseTrack(try poses(posKey: o.posKey, posStart: o.posStart, quatKey: o.quatKey,
                                                   quatStart: o.quatStart, wxyz: o.quatIsWXYZ, offset: .identity))
         }

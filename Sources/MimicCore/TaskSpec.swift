@@ -1,13 +1,21 @@
 import Foundation
 
 /// A task description in JSON (docs/task-spec.md): how to read a dataset's end effectors,
-/// objects and actions. Every field is optional: what is absent is inferred from the file.
-/// Decoding rejects unknown keys and names the key and where it is.
+/// objects and actions, how to cut demos into subtasks and how to place objects in new scenes.
+/// Every field is optional: what is absent is inferred from the file. Decoding rejects unknown
+/// keys and names the key and where it is.
 public struct TaskSpec: Sendable, Equatable, Decodable {
     public var name: String?
     public var endEffectors: [EndEffectorSpec]?
     public var action: ActionSpec?
     public var objects: [ObjectSpec]?
+    public var placement: PlacementSpec?
+    /// Choose a new source demo for every subtask (true) or once per episode (false, MimicGen's default).
+    public var selectPerSubtask: Bool?
+    /// Start each segment with the source's measured eef pose at its start, not only its targets.
+    public var transformFirstRobotPose: Bool?
+    /// Interpolate from the last target pose (true, default) or from the current eef pose.
+    public var interpolateFromLastTargetPose: Bool?
 
     /// One end effector: its action columns and the observation keys of its measured pose.
     public struct EndEffectorSpec: Sendable, Equatable, Decodable {
@@ -20,8 +28,10 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         public var posKey: String?
         /// Observation key of the eef orientation, x,y,z,w (default `<name>_eef_quat_site`, else `<name>_eef_quat`).
         public var quatKey: String?
+        /// The ordered subtasks this end effector performs (generation).
+        public var subtasks: [SubtaskSpec]?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, poseColumns, gripperColumns, posKey, quatKey }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, poseColumns, gripperColumns, posKey, quatKey, subtasks }
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -30,6 +40,144 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
             gripperColumns = try c.decodeRange(.gripperColumns)
             posKey = try c.decodeIfPresent(String.self, forKey: .posKey)
             quatKey = try c.decodeIfPresent(String.self, forKey: .quatKey)
+            subtasks = try c.decodeIfPresent([SubtaskSpec].self, forKey: .subtasks)
+        }
+
+        public init(name: String, subtasks: [SubtaskSpec]? = nil) {
+            self.name = name
+            self.subtasks = subtasks
+        }
+    }
+
+    /// One subtask of an end effector (MimicGen's `subtask_N`): a motion relative to one object,
+    /// ending where `endSignal` first rises (the last subtask ends with the demo).
+    public struct SubtaskSpec: Sendable, Equatable, Decodable {
+        public enum Selection: String, Sendable, Equatable, Decodable, CaseIterable {
+            case random, nearestObject, nearestEndEffector
+        }
+        /// The reference object; nil replays the segment in the world frame.
+        public var object: String?
+        public var endSignal: String?
+        /// Random integer shift [lo, hi] of the subtask's end on every attempt.
+        public var endOffset: [Int]
+        public var selection: Selection
+        public var nnK: Int
+        /// Standard deviation of the Gaussian action noise (normalized delta units for OSC delta,
+        /// metres and radians for absolute poses).
+        public var actionNoise: Double
+        public var interpolationSteps: Int
+        public var fixedSteps: Int
+        public var noiseDuringInterpolation: Bool
+        /// Time-warp factor range [lo, hi] (Mimic's own): 2 plays the segment twice as fast.
+        public var speed: [Double]
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case object, endSignal, endOffset, selection, nnK, actionNoise, interpolationSteps, fixedSteps, noiseDuringInterpolation, speed
+        }
+
+        public init(object: String?, endSignal: String?, endOffset: [Int] = [0, 0], selection: Selection = .random,
+                    nnK: Int = 3, actionNoise: Double = 0.05, interpolationSteps: Int = 5, fixedSteps: Int = 0,
+                    noiseDuringInterpolation: Bool = false, speed: [Double] = [1, 1]) {
+            self.object = object
+            self.endSignal = endSignal
+            self.endOffset = endOffset
+            self.selection = selection
+            self.nnK = nnK
+            self.actionNoise = actionNoise
+            self.interpolationSteps = interpolationSteps
+            self.fixedSteps = fixedSteps
+            self.noiseDuringInterpolation = noiseDuringInterpolation
+            self.speed = speed
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(object: try c.decodeIfPresent(String.self, forKey: .object),
+                      endSignal: try c.decodeIfPresent(String.self, forKey: .endSignal))
+            endOffset = try c.decodeIfPresent([Int].self, forKey: .endOffset) ?? [0, 0]
+            guard endOffset.count == 2, endOffset[0] <= endOffset[1] else {
+                throw DecodingError.dataCorruptedError(forKey: .endOffset, in: c, debugDescription: "expected [lo, hi] with lo <= hi, found \(endOffset)")
+            }
+            selection = try c.decodeIfPresent(Selection.self, forKey: .selection) ?? .random
+            nnK = try c.decodeIfPresent(Int.self, forKey: .nnK) ?? 3
+            guard nnK >= 1 else { throw DecodingError.dataCorruptedError(forKey: .nnK, in: c, debugDescription: "expected at least 1, found \(nnK)") }
+            actionNoise = try c.decodeIfPresent(Double.self, forKey: .actionNoise) ?? 0.05
+            guard actionNoise >= 0 else { throw DecodingError.dataCorruptedError(forKey: .actionNoise, in: c, debugDescription: "must not be negative") }
+            interpolationSteps = try c.decodeIfPresent(Int.self, forKey: .interpolationSteps) ?? 5
+            fixedSteps = try c.decodeIfPresent(Int.self, forKey: .fixedSteps) ?? 0
+            guard interpolationSteps >= 0 else { throw DecodingError.dataCorruptedError(forKey: .interpolationSteps, in: c, debugDescription: "must not be negative") }
+            guard fixedSteps >= 0 else { throw DecodingError.dataCorruptedError(forKey: .fixedSteps, in: c, debugDescription: "must not be negative") }
+            noiseDuringInterpolation = try c.decodeIfPresent(Bool.self, forKey: .noiseDuringInterpolation) ?? false
+            speed = try c.decodeIfPresent([Double].self, forKey: .speed) ?? [1, 1]
+            guard speed.count == 2, speed[0] > 0, speed[0] <= speed[1] else {
+                throw DecodingError.dataCorruptedError(forKey: .speed, in: c, debugDescription: "expected [lo, hi] with 0 < lo <= hi, found \(speed)")
+            }
+        }
+    }
+
+    /// Where objects go in a new scene, as robosuite's placement samplers do: x and y uniform in
+    /// ranges around `reference` (the table top centre), yaw uniform in a range, z kept.
+    public struct PlacementSpec: Sendable, Equatable, Decodable {
+        /// The point the x/y ranges are relative to, world frame, metres.
+        public var reference: [Double]
+        /// Minimum horizontal distance between any two placed objects, metres.
+        public var minSeparation: Double
+        public var objects: [String: ObjectPlacement]
+
+        public struct ObjectPlacement: Sendable, Equatable, Decodable {
+            public var x: [Double]
+            public var y: [Double]
+            /// Rotation about the world z axis, radians, applied to the object's upright orientation.
+            public var yaw: [Double]
+            /// Height of the object's frame; default: its height in the source demos.
+            public var z: Double?
+
+            enum CodingKeys: String, CodingKey, CaseIterable { case x, y, yaw, z }
+
+            public init(x: [Double], y: [Double], yaw: [Double], z: Double? = nil) {
+                self.x = x
+                self.y = y
+                self.yaw = yaw
+                self.z = z
+            }
+
+            public init(from decoder: any Decoder) throws {
+                try decoder.rejectUnknownKeys(CodingKeys.self)
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                func range(_ key: CodingKeys, _ fallback: [Double]?) throws -> [Double] {
+                    guard let r = try c.decodeIfPresent([Double].self, forKey: key) ?? fallback else {
+                        throw DecodingError.keyNotFound(key, .init(codingPath: c.codingPath, debugDescription: "required"))
+                    }
+                    guard r.count == 2, r[0] <= r[1], r.allSatisfy(\.isFinite) else {
+                        throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "expected [lo, hi] with lo <= hi, found \(r)")
+                    }
+                    return r
+                }
+                x = try range(.x, nil)
+                y = try range(.y, nil)
+                yaw = try range(.yaw, [0, 0])
+                z = try c.decodeIfPresent(Double.self, forKey: .z)
+            }
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case reference, minSeparation, objects }
+
+        public init(reference: [Double] = [0, 0, 0], minSeparation: Double = 0, objects: [String: ObjectPlacement]) {
+            self.reference = reference
+            self.minSeparation = minSeparation
+            self.objects = objects
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            reference = try c.decodeIfPresent([Double].self, forKey: .reference) ?? [0, 0, 0]
+            guard reference.count == 3 else {
+                throw DecodingError.dataCorruptedError(forKey: .reference, in: c, debugDescription: "expected [x, y, z]")
+            }
+            minSeparation = try c.decodeIfPresent(Double.self, forKey: .minSeparation) ?? 0
+            objects = try c.decode([String: ObjectPlacement].self, forKey: .objects)
         }
     }
 
@@ -61,7 +209,8 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
     }
 
     /// A task object whose pose is read from observations: a position (3 values) and a
-    /// quaternion (4 values) at given offsets of observation keys, e.g. slices of `object`.
+    /// quaternion (4 values) at given offsets of observation keys, e.g. slices of `object`;
+    /// or, with `body`, a body fixed in the scene whose pose is read from the demo's `model_file`.
     public struct ObjectSpec: Sendable, Equatable, Decodable {
         public var name: String
         public var posKey: String
@@ -70,12 +219,15 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         public var quatStart: Int
         /// `xyzw` (robosuite, default) or `wxyz`.
         public var quatOrder: String
+        /// A fixed MJCF body (e.g. robosuite's `peg1`): the pose comes from the scene, not observations.
+        public var body: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, posKey, posStart, quatKey, quatStart, quatOrder }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, posKey, posStart, quatKey, quatStart, quatOrder, body }
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
+            body = try c.decodeIfPresent(String.self, forKey: .body)
             posKey = try c.decodeIfPresent(String.self, forKey: .posKey) ?? "\(name)_pos"
             posStart = try c.decodeIfPresent(Int.self, forKey: .posStart) ?? 0
             quatKey = try c.decodeIfPresent(String.self, forKey: .quatKey) ?? "\(name)_quat"
@@ -90,7 +242,9 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, endEffectors, action, objects }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, endEffectors, action, objects, placement, selectPerSubtask, transformFirstRobotPose, interpolateFromLastTargetPose
+    }
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -98,13 +252,19 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         endEffectors = try c.decodeIfPresent([EndEffectorSpec].self, forKey: .endEffectors)
         action = try c.decodeIfPresent(ActionSpec.self, forKey: .action)
         objects = try c.decodeIfPresent([ObjectSpec].self, forKey: .objects)
+        placement = try c.decodeIfPresent(PlacementSpec.self, forKey: .placement)
+        selectPerSubtask = try c.decodeIfPresent(Bool.self, forKey: .selectPerSubtask)
+        transformFirstRobotPose = try c.decodeIfPresent(Bool.self, forKey: .transformFirstRobotPose)
+        interpolateFromLastTargetPose = try c.decodeIfPresent(Bool.self, forKey: .interpolateFromLastTargetPose)
     }
 
-    public init(name: String? = nil, endEffectors: [EndEffectorSpec]? = nil, action: ActionSpec? = nil, objects: [ObjectSpec]? = nil) {
+    public init(name: String? = nil, endEffectors: [EndEffectorSpec]? = nil, action: ActionSpec? = nil, objects: [ObjectSpec]? = nil,
+                placement: PlacementSpec? = nil) {
         self.name = name
         self.endEffectors = endEffectors
         self.action = action
         self.objects = objects
+        self.placement = placement
     }
 
     /// Reads a task spec from JSON text; errors name `file` and the JSON path.

@@ -12,6 +12,8 @@ enum Console {
     static func error(_ line: String) { write(2, "mimic: error: " + line + "\n") }
     static func warning(_ line: String) { write(2, "mimic: warning: " + line + "\n") }
     static func note(_ line: String) { write(2, line + "\n") }
+    /// Raw text on stderr (a progress bar redrawn with carriage returns).
+    static func progress(_ text: String) { write(2, text) }
 
     private static func write(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)

@@ -75,10 +75,17 @@ struct InspectCommand: AsyncParsableCommand {
         ])
         out.append("")
         out.append("keys (first demo)")
-        out += Console.table([["path", "shape", "dtype"]] + s.keys.map { key in
-            let shape = key.shape.enumerated().map { $0.offset == 0 && key.shape.count > 0 ? "T=\($0.element)" : "\($0.element)" }
-            return [key.path, "(" + shape.joined(separator: ", ") + ")", key.dtype]
-        })
+        // next_obs usually mirrors obs key for key: say so in one row instead of repeating them all.
+        let obs = s.keys.filter { $0.path.hasPrefix("obs/") }
+        let next = s.keys.filter { $0.path.hasPrefix("next_obs/") }
+        let mirrored = !next.isEmpty && next.count == obs.count
+            && zip(obs, next).allSatisfy { $0.path.dropFirst(4) == $1.path.dropFirst(9) && $0.shape == $1.shape && $0.dtype == $1.dtype }
+        var rows = [["path", "shape", "dtype"]]
+        for key in s.keys where !(mirrored && key.path.hasPrefix("next_obs/")) {
+            rows.append([key.path, "(" + key.shape.map(String.init).joined(separator: ", ") + ")", key.dtype])
+        }
+        if mirrored { rows.append(["next_obs/*", "(as obs/*)", "\(next.count) keys"]) }
+        out += Console.table(rows)
         if let d = s.datagenInfo {
             out.append("")
             out.append("datagen_info")

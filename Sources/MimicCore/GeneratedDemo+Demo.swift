@@ -1,0 +1,71 @@
+import Foundation
+import MimicMath
+
+extension GeneratedDemo {
+    /// The demo as Mimic writes it (docs/augment.md): actions in the source's float type,
+    /// datagen_info, the kinematic observations (end effector and object poses), `src_demo_inds`,
+    /// `src_demo_labels`, and attributes that record how it was made.
+    ///
+    /// - Parameters:
+    ///   - float32Actions: write actions as float32 (when the source stored them so).
+    ///   - runSeed: the run's seed, recorded so the demo can be regenerated from (seed, index).
+    public func demo(name: String, float32Actions: Bool, runSeed: UInt64, interfaceName: String,
+                     modelXML: String?) -> Demo {
+        let t = length
+        let width = t > 0 ? actions.count / t : 0
+        var demo = Demo(name: name)
+        demo.arrays["actions"] = float32Actions
+            ? Tensor(shape: [t, width], float32: actions.map { Float($0) })
+            : Tensor(shape: [t, width], float64: actions)
+        demo.setDatagenInfo(info, interfaceName: interfaceName, interfaceType: "robosuite")
+        for e in info.endEffectors {
+            let poses = e.eefPose
+            var position = [Double](), quaternion = [Double]()
+            position.reserveCapacity(3 * t)
+            quaternion.reserveCapacity(4 * t)
+            for s in 0..<t {
+                let p = poses[s]
+                position += [p.position.x, p.position.y, p.position.z]
+                quaternion += [p.rotation.x, p.rotation.y, p.rotation.z, p.rotation.w]
+            }
+            demo.arrays["obs/\(e.name)_eef_pos"] = Tensor(shape: [t, 3], float64: position)
+            demo.arrays["obs/\(e.name)_eef_quat_site"] = Tensor(shape: [t, 4], float64: quaternion)
+        }
+        for (name, track) in info.objectPoses {
+            var position = [Double](), quaternion = [Double]()
+            for s in 0..<t {
+                let p = track[s]
+                position += [p.position.x, p.position.y, p.position.z]
+                quaternion += [p.rotation.x, p.rotation.y, p.rotation.z, p.rotation.w]
+            }
+            demo.arrays["obs/\(name)_pos"] = Tensor(shape: [t, 3], float64: position)
+            demo.arrays["obs/\(name)_quat"] = Tensor(shape: [t, 4], float64: quaternion)
+        }
+        let effectors = sourceDemos.count
+        let subtasks = sourceDemos.map(\.count).max() ?? 0
+        let inds = sourceDemos.flatMap { $0.map(Int64.init) + Array(repeating: -1, count: subtasks - $0.count) }
+        demo.arrays["src_demo_inds"] = effectors == 1
+            ? Tensor(shape: [subtasks], storage: .int64(inds))
+            : Tensor(shape: [effectors, subtasks], storage: .int64(inds))
+        demo.arrays["src_demo_labels"] = Tensor(shape: [t, effectors], storage: .int64(sourceLabels.map(Int64.init)))
+
+        var sceneJSON: [String: [Double]] = [:]
+        for (name, pose) in scene {
+            sceneJSON[name] = [pose.position.x, pose.position.y, pose.position.z,
+                               pose.rotation.x, pose.rotation.y, pose.rotation.z, pose.rotation.w]
+        }
+        let sceneText = (try? JSONSerialization.data(withJSONObject: sceneJSON, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        demo.attributes = [
+            "num_samples": .int(t),
+            "mimic_index": .int(index),
+            "mimic_seed": .int(Int(truncatingIfNeeded: runSeed)),
+            "mimic_kinematic": .bool(true),
+            "mimic_source_demos": .ints(sourceDemos.flatMap { $0 }),
+            "mimic_end_offsets": .ints(offsets.flatMap { $0 }),
+            "mimic_speeds": .doubles(speeds.flatMap { $0 }),
+            "mimic_scene": .string(sceneText),
+        ]
+        if let modelXML { demo.attributes["model_file"] = .string(modelXML) }
+        return demo
+    }
+}

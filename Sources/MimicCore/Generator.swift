@@ -1,0 +1,369 @@
+import Foundation
+import MimicMath
+
+/// A task resolved against a dataset: each end effector's action layout and subtasks, where
+/// objects go in new scenes, and MimicGen's generation switches.
+public struct GenerationTask: Sendable {
+    public struct Effector: Sendable {
+        public var layout: EndEffectorLayout
+        public var subtasks: [TaskSpec.SubtaskSpec]
+        public init(layout: EndEffectorLayout, subtasks: [TaskSpec.SubtaskSpec]) {
+            self.layout = layout
+            self.subtasks = subtasks
+        }
+    }
+    public var effectors: [Effector]
+    /// Columns of one action row.
+    public var actionWidth: Int
+    /// Object placement; objects it does not name keep the initial pose of a random source demo.
+    public var placement: TaskSpec.PlacementSpec?
+    public var selectPerSubtask = false
+    public var transformFirstRobotPose = false
+    public var interpolateFromLastTargetPose = true
+
+    public init(effectors: [Effector], actionWidth: Int, placement: TaskSpec.PlacementSpec?) {
+        self.effectors = effectors
+        self.actionWidth = actionWidth
+        self.placement = placement
+    }
+}
+
+/// One generated demo: actions in the source's action convention and a datagen_info consistent
+/// with them, plus everything needed to regenerate it.
+public struct GeneratedDemo: Sendable {
+    public var index: Int
+    /// `length * actionWidth` values, row-major.
+    public var actions: [Double]
+    public var info: DatagenInfo
+    /// Per end effector, the source demo index used for each subtask.
+    public var sourceDemos: [[Int]]
+    /// Per end effector, the random shift of each subtask's end.
+    public var offsets: [[Int]]
+    /// Per end effector, the time-warp factor of each subtask.
+    public var speeds: [[Double]]
+    /// Per step, the source demo each end effector's command came from (step-major, one per end effector).
+    public var sourceLabels: [Int]
+    /// The sampled initial pose of every object.
+    public var scene: [String: Pose]
+    public var length: Int { info.length }
+}
+
+/// Generates demos from prepared sources with MimicGen's algorithm (ALGORITHM.md): sample a
+/// scene, and for each end effector and subtask pick a source segment, carry it into the scene
+/// relative to its object, bridge to it by interpolation, add noise; then track the result with a
+/// kinematic model (the end effector reaches what each action commands). Objects stay where
+/// they were placed until the source shows them carried, then move rigidly with the hand.
+///
+/// `generate(i)` depends only on (task, sources, seed, i): any number of workers in any order
+/// produce the same demos.
+public struct Generator: Sendable {
+    public let task: GenerationTask
+    public let sources: [SourceDemo]
+    public let seed: UInt64
+    let objectNames: [String]
+    /// Per object: its orientation with the yaw removed, and its mean initial height, over the sources.
+    let upright: [String: (rotation: Quaternion, z: Double)]
+    /// Limit on generated steps (a safety net: a demo never runs longer than this).
+    let maxSteps: Int
+
+    public init(task: GenerationTask, sources: [SourceDemo], seed: UInt64, file: String) throws(DatasetError) {
+        guard let first = sources.first else { throw DatasetError(file: file, path: "/data", "holds no source demos") }
+        self.task = task
+        self.sources = sources
+        self.seed = seed
+        objectNames = first.info.objectPoses.keys.sorted()
+        for source in sources where source.info.objectPoses.keys.sorted() != objectNames {
+            throw DatasetError(file: file, path: "/data/\(source.name)/datagen_info/object_poses",
+                               "has objects \(source.info.objectPoses.keys.sorted()), the first demo has \(objectNames)")
+        }
+        for (e, effector) in task.effectors.enumerated() {
+            for (j, subtask) in effector.subtasks.enumerated() {
+                if let object = subtask.object, !objectNames.contains(object) {
+                    throw DatasetError(file: file, path: "task.endEffectors[\(e)].subtasks[\(j)].object",
+                                       "names \(object), the dataset's objects are: \(objectNames.joined(separator: ", "))")
+                }
+            }
+        }
+        for (e, effector) in task.effectors.enumerated() {
+            for source in sources where source.info.endEffectors[e].gripperAction.rowWidth != effector.layout.gripperColumns.count {
+                throw DatasetError(file: file, path: "/data/\(source.name)/datagen_info/gripper_action",
+                                   "has \(source.info.endEffectors[e].gripperAction.rowWidth) columns for \(effector.layout.name), its action layout has \(effector.layout.gripperColumns.count) gripper columns")
+            }
+        }
+        if let placement = task.placement {
+            for name in placement.objects.keys.sorted() where !objectNames.contains(name) {
+                throw DatasetError(file: file, path: "task.placement.objects.\(name)",
+                                   "is not an object of the dataset (\(objectNames.joined(separator: ", ")))")
+            }
+        }
+        var upright: [String: (Quaternion, Double)] = [:]
+        for name in objectNames {
+            let initial = first.info.objectPoses[name]![0]
+            let yaw = Self.yaw(of: initial.rotation)
+            let z = sources.map { $0.info.objectPoses[name]![0].position.z }.reduce(0, +) / Double(sources.count)
+            upright[name] = ((Quaternion(axisAngle: SIMD3(0, 0, -yaw)) * initial.rotation).normalized, z)
+        }
+        self.upright = upright
+        maxSteps = 8 * (sources.map(\.length).max() ?? 0) + 1000
+    }
+
+    /// Rotation about world z of a frame's x axis (its heading).
+    static func yaw(of q: Quaternion) -> Double {
+        let x = q.act(SIMD3(1, 0, 0))
+        return atan2(x.y, x.x)
+    }
+
+    /// Samples the initial object poses of scene `index`'s episode.
+    func sampleScene(_ rng: inout RandomStream) -> [String: Pose] {
+        var scene: [String: Pose] = [:]
+        let placement = task.placement
+        let separation = placement?.minSeparation ?? 0
+        var placed: [SIMD2<Double>] = []
+        for name in objectNames {
+            if let range = placement?.objects[name], let reference = placement?.reference {
+                var pose = Pose.identity
+                for attempt in 0..<1000 {
+                    let x = reference[0] + rng.uniform(range.x[0], range.x[1])
+                    let y = reference[1] + rng.uniform(range.y[0], range.y[1])
+                    let yaw = rng.uniform(range.yaw[0], range.yaw[1])
+                    let base = upright[name]!
+                    pose = Pose(position: SIMD3(x, y, range.z ?? base.z),
+                                rotation: (Quaternion(axisAngle: SIMD3(0, 0, yaw)) * base.rotation).normalized)
+                    let xy = SIMD2(x, y)
+                    let clear = placed.allSatisfy { (($0 - xy) * ($0 - xy)).sum().squareRoot() >= separation }
+                    if clear || attempt == 999 { placed.append(xy); break }
+                }
+                scene[name] = pose
+            } else {
+                let source = sources[rng.integer(0, sources.count - 1)]
+                scene[name] = source.info.objectPoses[name]![0]
+            }
+        }
+        return scene
+    }
+
+    /// One command on an end effector's timeline.
+    struct Step {
+        var target: Pose
+        var gripper: ArraySlice<Double>
+        /// The source demo and step the command comes from; nil for interpolation and holding.
+        var source: (demo: Int, step: Int)?
+        var noise: Double
+    }
+
+    /// Generates demo `index`.
+    public func generate(_ index: Int) -> GeneratedDemo {
+        var rng = RandomStream(seed: seed, stream: UInt64(index))
+        let scene = sampleScene(&rng)
+        var objects = scene
+        let effectorCount = task.effectors.count
+
+        // Per end effector state.
+        var eefPose = task.effectors.indices.map { sources[0].info.endEffectors[$0].eefPose[0] }
+        var lastTarget: [Pose?] = Array(repeating: nil, count: effectorCount)
+        var queue: [[Step]] = Array(repeating: [], count: effectorCount)
+        var cursor = [Int](repeating: 0, count: effectorCount)
+        var nextSubtask = [Int](repeating: 0, count: effectorCount)
+        var chosen = [Int](repeating: 0, count: effectorCount)
+        var sourceDemos = task.effectors.map { _ in [Int]() }
+        var speeds = task.effectors.map { _ in [Double]() }
+        let offsets = task.effectors.map { effector in
+            effector.subtasks.map { rng.integer($0.endOffset[0], $0.endOffset[1]) }
+        }
+        // Carried objects: object → (end effector, eefFromObject).
+        var carriedBy: [String: (effector: Int, relative: Pose)] = [:]
+
+        let width = task.actionWidth
+        var actions: [Double] = []
+        var eefTracks = task.effectors.map { _ in [Pose]() }
+        var targetTracks = task.effectors.map { _ in [Pose]() }
+        var gripperTracks = task.effectors.map { _ in [Double]() }
+        var objectTracks = Dictionary(uniqueKeysWithValues: objectNames.map { ($0, [Pose]()) })
+        var provenance = task.effectors.map { _ in [(demo: Int, step: Int)?]() }
+        var labels: [Int] = []
+        var row = [Double](repeating: 0, count: width)
+
+        for _ in 0..<maxSteps {
+            // Plan the next subtask of every end effector whose timeline ran out.
+            for e in 0..<effectorCount where cursor[e] >= queue[e].count && nextSubtask[e] < task.effectors[e].subtasks.count {
+                let j = nextSubtask[e]
+                let subtask = task.effectors[e].subtasks[j]
+                if j == 0 || task.selectPerSubtask {
+                    chosen[e] = select(subtask, effector: e, subtaskIndex: j, offsets: offsets[e], objects: objects,
+                                       eefPose: eefPose[e], rng: &rng)
+                }
+                let d = chosen[e]
+                let speed = rng.uniform(subtask.speed[0], subtask.speed[1])
+                sourceDemos[e].append(d)
+                speeds[e].append(speed)
+                queue[e] = plan(subtask, effector: e, subtaskIndex: j, demo: d, offsets: offsets[e], speed: speed,
+                                objects: objects, from: task.interpolateFromLastTargetPose ? (lastTarget[e] ?? eefPose[e]) : eefPose[e])
+                cursor[e] = 0
+                nextSubtask[e] += 1
+            }
+            let running = (0..<effectorCount).contains { cursor[$0] < queue[$0].count }
+            if !running { break }
+
+            for name in objectNames { objectTracks[name]!.append(objects[name]!) }
+            for i in 0..<width { row[i] = 0 }
+            var steps: [Step] = []
+            for e in 0..<effectorCount {
+                let layout = task.effectors[e].layout
+                // An end effector that finished holds its last command until the others finish.
+                var step = cursor[e] < queue[e].count ? queue[e][cursor[e]] : queue[e][queue[e].count - 1]
+                if cursor[e] >= queue[e].count { step.source = nil; step.noise = 0 }
+                cursor[e] += 1
+                steps.append(step)
+                row.withUnsafeMutableBufferPointer { buffer in
+                    layout.writeAction(target: step.target, worldFromEef: eefPose[e], into: buffer)
+                    layout.addNoise(step.noise, to: buffer, using: &rng)
+                    for (k, column) in layout.gripperColumns.enumerated() { buffer[column] = step.gripper[step.gripper.startIndex + k] }
+                }
+                let commanded = row.withUnsafeBufferPointer { layout.targetPose(action: $0, worldFromEef: eefPose[e]) }
+                eefTracks[e].append(eefPose[e])
+                targetTracks[e].append(commanded)
+                gripperTracks[e].append(contentsOf: step.gripper)
+                provenance[e].append(step.source)
+                eefPose[e] = commanded
+                lastTarget[e] = step.target
+            }
+            actions.append(contentsOf: row)
+            for e in 0..<effectorCount { labels.append(steps[e].source?.demo ?? chosen[e]) }
+
+            // Objects follow the hands that carry them in the source.
+            for name in objectNames {
+                for e in 0..<effectorCount {
+                    guard let (d, s) = steps[e].source else { continue }
+                    let flags = sources[d].carried[e][name]!
+                    if flags[s] {
+                        let src = sources[d].info
+                        carriedBy[name] = (e, src.endEffectors[e].eefPose[s].inverse * src.objectPoses[name]![s])
+                    } else if carriedBy[name]?.effector == e, s > 0, flags[s - 1] {
+                        carriedBy[name] = nil   // released in the source
+                    }
+                }
+                if let carry = carriedBy[name] { objects[name] = eefPose[carry.effector] * carry.relative }
+            }
+        }
+
+        // Signals follow the source step each command came from (held through interpolation).
+        var signals: [String: [Int]] = [:]
+        let names = Set(sources.flatMap { $0.info.subtaskTermSignals.keys })
+        let steps = actions.count / max(width, 1)
+        for name in names.sorted() {
+            let owner = effectorCount > 1
+                ? (task.effectors.firstIndex { name.hasSuffix("_" + $0.layout.name) } ?? 0) : 0
+            var values = [Int](repeating: 0, count: steps)
+            var current = 0
+            for t in 0..<steps {
+                if let (d, s) = provenance[owner][t], let signal = sources[d].info.subtaskTermSignals[name] { current = signal[s] }
+                values[t] = current
+            }
+            signals[name] = values
+        }
+        var effectors: [EndEffectorTrack] = []
+        for (e, effector) in task.effectors.enumerated() {
+            let g = effector.layout.gripperColumns.count
+            effectors.append(EndEffectorTrack(name: effector.layout.name, eefPose: PoseTrack(eefTracks[e]), targetPose: PoseTrack(targetTracks[e]),
+                                              gripperAction: Tensor(shape: [steps, g], float64: gripperTracks[e])))
+        }
+        let info = DatagenInfo(endEffectors: effectors, objectPoses: objectTracks.mapValues { PoseTrack($0) }, subtaskTermSignals: signals)
+        return GeneratedDemo(index: index, actions: actions, info: info, sourceDemos: sourceDemos, offsets: offsets,
+                             speeds: speeds, sourceLabels: labels, scene: scene)
+    }
+
+    /// Picks the source demo for subtask `j` of end effector `e` (ALGORITHM.md §2).
+    func select(_ subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int, offsets: [Int],
+                objects: [String: Pose], eefPose: Pose, rng: inout RandomStream) -> Int {
+        switch subtask.selection {
+        case .random:
+            return rng.integer(0, sources.count - 1)
+        case .nearestObject, .nearestEndEffector:
+            var scores: [(Double, Int)] = []
+            for (d, source) in sources.enumerated() {
+                let start = source.segment(effector: e, subtask: j, offsets: offsets).lowerBound
+                var score = 0.0
+                let current = subtask.object.map { objects[$0]! }
+                let original = subtask.object.map { source.info.objectPoses[$0]![start] }
+                if subtask.selection == .nearestObject {
+                    if let current, let original {
+                        score = euclideanNorm(current.position - original.position) + current.rotation.angle(to: original.rotation)
+                    }
+                } else {
+                    let transform = (current.flatMap { c in original.map { c * $0.inverse } }) ?? .identity
+                    let candidate = transform * source.info.endEffectors[e].eefPose[start]
+                    score = euclideanNorm(candidate.position - eefPose.position) + candidate.rotation.angle(to: eefPose.rotation)
+                }
+                scores.append((score, d))
+            }
+            scores.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            let k = min(subtask.nnK, scores.count)
+            return scores[rng.integer(0, k - 1)].1
+        }
+    }
+
+    /// The commands of one subtask: the bridge from `from` to the transformed segment, then the segment.
+    func plan(_ subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int, demo d: Int, offsets: [Int],
+              speed: Double, objects: [String: Pose], from: Pose) -> [Step] {
+        let source = sources[d]
+        let range = source.segment(effector: e, subtask: j, offsets: offsets)
+        let track = source.info.endEffectors[e]
+        let transform: Pose = subtask.object.map { objects[$0]! * source.info.objectPoses[$0]![range.lowerBound].inverse } ?? .identity
+
+        // The segment's targets carried into the new scene (the batch kernel over the stored matrices).
+        var matrices = [Double](repeating: 0, count: 16 * range.count)
+        track.targetPose.matrices.withUnsafeBufferPointer { all in
+            matrices.withUnsafeMutableBufferPointer { out in
+                PoseKernels.transform(transform, UnsafeBufferPointer(rebasing: all[(16 * range.lowerBound)..<(16 * range.upperBound)]), into: out)
+            }
+        }
+        let g = track.gripperAction.rowWidth
+        let gripper = track.gripperAction.doubles
+        var segment: [Step] = []
+        segment.reserveCapacity(range.count + 1)
+        if task.transformFirstRobotPose {
+            let s = range.lowerBound
+            segment.append(Step(target: transform * track.eefPose[s], gripper: gripper[(s * g)..<((s + 1) * g)], source: (d, s), noise: subtask.actionNoise))
+        }
+        matrices.withUnsafeBufferPointer { m in
+            for (k, s) in range.enumerated() {
+                segment.append(Step(target: Pose(matrix: UnsafeBufferPointer(rebasing: m[(16 * k)..<(16 * k + 16)])),
+                                    gripper: gripper[(s * g)..<((s + 1) * g)], source: (d, s), noise: subtask.actionNoise))
+            }
+        }
+        if speed != 1 { segment = Self.warp(segment, speed: speed) }
+
+        // Bridge: interior interpolation poses, then fixed steps at the first pose, holding its gripper command.
+        let first = segment[0]
+        var steps: [Step] = []
+        let n = subtask.interpolationSteps
+        let bridgeNoise = subtask.noiseDuringInterpolation ? subtask.actionNoise : 0
+        if n > 0 {
+            var poses = [Double](repeating: 0, count: 16 * PoseKernels.interpolatedPoseCount(steps: n))
+            poses.withUnsafeMutableBufferPointer { PoseKernels.interpolate(from: from, to: first.target, steps: n, into: $0) }
+            poses.withUnsafeBufferPointer { p in
+                for i in 1...n {
+                    steps.append(Step(target: Pose(matrix: UnsafeBufferPointer(rebasing: p[(16 * i)..<(16 * i + 16)])),
+                                      gripper: first.gripper, source: nil, noise: bridgeNoise))
+                }
+            }
+        }
+        for _ in 0..<subtask.fixedSteps { steps.append(Step(target: first.target, gripper: first.gripper, source: nil, noise: bridgeNoise)) }
+        return steps + segment
+    }
+
+    /// Resamples a segment to play `speed` times as fast (endpoints kept; poses interpolated,
+    /// gripper commands and provenance from the nearest original step).
+    static func warp(_ segment: [Step], speed: Double) -> [Step] {
+        let n = segment.count
+        let count = max(1, Int((Double(n) / speed).rounded()))
+        guard count != n, n > 1 else { return segment }
+        return (0..<count).map { k in
+            let u = count == 1 ? 0 : Double(k) * Double(n - 1) / Double(count - 1)
+            let i0 = min(Int(u), n - 1), i1 = min(i0 + 1, n - 1)
+            var step = segment[Int(u.rounded())]
+            step.target = Pose.interpolate(segment[i0].target, segment[i1].target, t: u - Double(i0))
+            return step
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import MimicCore
+import MimicHDF5
+
+struct AugmentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "augment",
+        abstract: "Generate new demos from prepared source demos (MimicGen's algorithm).",
+        discussion: """
+            The source must carry datagen_info (run `mimic prepare` first, or use a MimicGen-prepared file). \
+            The task comes from --task, else --mimicgen-config, else the built-in profile of the file's env_name, \
+            else it is inferred from the data. Without a simulator the demos are kinematic candidates: the end \
+            effector is assumed to reach what each action commands.
+            """)
+
+    @Argument(help: "A prepared source dataset (robomimic layout with datagen_info).")
+    var source: String
+
+    @Option(name: .shortAndLong, help: "The dataset to write.")
+    var output: String
+
+    @Option(name: .short, help: "How many demos to generate (default: the MimicGen config's num_trials, else 100).")
+    var n: Int?
+
+    @Option(help: "A task spec (JSON, docs/task-spec.md); its fields override the built-in profile.")
+    var task: String?
+
+    @Option(help: "A MimicGen experiment config (JSON) to take subtasks, switches and seed from.")
+    var mimicgenConfig: String?
+
+    @Option(help: "Run seed; demo i depends only on the inputs, the seed and i (default: the config's, else 1).")
+    var seed: UInt64?
+
+    @Option(help: "Parallel workers (default: all cores). Output does not depend on it.")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Fraction of demos listed in mask/valid (the rest in mask/train).")
+    var validFraction: Double = 0.1
+
+    func validate() throws {
+        if let n, n < 1 { throw ValidationError("-n must be at least 1") }
+        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
+    }
+
+    func run() async throws {
+        try requireDistinct(output: output, from: source)
+        let summary = try reportingFailures { try augment() }
+        Console.out("generated \(summary.demos) demos (\(summary.samples) samples) in \(String(format: "%.2f", summary.seconds)) s, \(ProgressBar.rate(Double(summary.demos) / max(summary.seconds, 1e-9))) demos/s -> \(output)")
+        Console.out("kinematic candidates (not yet checked in a simulator); stats in \(Self.statsPath(output))")
+    }
+
+    static func statsPath(_ output: String) -> String { output + ".stats.json" }
+
+    struct Summary { var demos = 0, samples = 0, seconds = 0.0 }
+
+    func augment() throws -> Summary {
+        let started = Date()
+        let reader = try RobomimicReader(path: source)
+        guard !reader.demoNames.isEmpty else { throw DatasetError(file: source, path: "/data", "holds no demos") }
+
+        // The task: built-in profile < MimicGen config < --task.
+        var spec = reader.envArgs?.envName.flatMap(TaskProfiles.spec(forEnvName:)) ?? TaskSpec()
+        var runSeed: UInt64 = 1
+        var count = 100
+        if let path = mimicgenConfig {
+            let config = try MimicGenConfig(json: try readSmallFile(path), file: path)
+            spec = spec.merged(with: config.spec)
+            if let s = config.seed { runSeed = s }
+            if let t = config.trials { count = t }
+            if !config.ignoredKeys.isEmpty {
+                Console.warning("\(path): not used by Mimic: \(config.ignoredKeys.joined(separator: ", "))")
+            }
+        }
+        if let path = task { spec = spec.merged(with: try TaskSpec.decode(try readSmallFile(path), file: path)) }
+        if let seed { runSeed = seed }
+        if let n { count = n }
+
+        // Sources: every demo with its datagen_info.
+        var demos: [(Demo, DatagenInfo)] = []
+        for name in reader.demoNames {
+            let demo = try reader.demo(name)
+            guard let info = try DatagenInfo(demo: demo, file: source) else {
+                throw DatasetError(file: source, path: "/data/\(name)/datagen_info",
+                                   "missing: augment needs prepared sources; run `mimic prepare \(source) -o PREPARED.hdf5` first")
+            }
+            demos.append((demo, info))
+        }
+        var notes: [String] = []
+        let generationTask = try GenerationTask.resolve(spec: spec, envArgs: reader.envArgs, demo: demos[0].0, info: demos[0].1,
+                                                        file: source, notes: &notes)
+        for note in notes { Console.warning(note) }
+        let names = generationTask.effectors.map(\.layout.name)
+        let signals = generationTask.effectors.map { $0.subtasks.map(\.endSignal) }
+        var sources: [SourceDemo] = []
+        for (demo, info) in demos {
+            sources.append(try SourceDemo(name: demo.name, info: info, effectorNames: names, endSignals: signals,
+                                          modelXML: demo.modelXML, file: source))
+        }
+        let generator = try Generator(task: generationTask, sources: sources, seed: runSeed, file: source)
+        let float32Actions: Bool = { if case .float32? = demos[0].0.actions?.storage { return true } else { return false } }()
+
+        // Write: data attributes from the source plus how this file was made.
+        var attributes = reader.dataAttributes
+        attributes["total"] = nil
+        let provenance: [String: Any] = [
+            "tool": "mimic", "version": Mimic.configuration.version, "command": "augment",
+            "source": URL(fileURLWithPath: source).lastPathComponent, "seed": runSeed, "demos": count,
+            "kinematic": true, "task": spec.name ?? reader.envArgs?.envName ?? "inferred",
+        ]
+        attributes["mimic_generation"] = .string(String(decoding: try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys]), as: UTF8.self))
+        let writer = try RobomimicWriter(destination: output, dataAttributes: attributes)
+        let interfaceName = "MG_" + (reader.envArgs?.envName ?? spec.name ?? "Task")
+        let progress = ProgressBar(total: count, unit: "demos")
+        var summary = Summary()
+        let batch = max(64, 32 * workers)
+        var start = 0
+        while start < count {
+            let size = min(batch, count - start)
+            let results = Self.generate(generator, range: start..<(start + size), workers: workers)
+            for generated in results {
+                let demo = generated.demo(name: "demo_\(generated.index)", float32Actions: float32Actions, runSeed: runSeed,
+                                          interfaceName: interfaceName, modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML)
+                try writer.write(demo)
+                summary.demos += 1
+                summary.samples += generated.length
+                progress.update(summary.demos)
+            }
+            start += size
+        }
+        progress.finish()
+        let valid = Self.validDemos(count: count, fraction: validFraction, seed: runSeed)
+        let allNames = (0..<count).map { "demo_\($0)" }
+        try writer.finish(masks: ["train": allNames.enumerated().filter { !valid.contains($0.offset) }.map(\.element),
+                                  "valid": allNames.enumerated().filter { valid.contains($0.offset) }.map(\.element)])
+        summary.seconds = Date().timeIntervalSince(started)
+        let stats: [String: Any] = [
+            "demos": summary.demos, "samples": summary.samples, "seconds": summary.seconds,
+            "demos_per_second": Double(summary.demos) / max(summary.seconds, 1e-9), "seed": runSeed,
+            "workers": workers, "kinematic": true, "source": source, "output": output,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: stats, options: [.sortedKeys, .prettyPrinted])
+        do {
+            try data.write(to: URL(fileURLWithPath: Self.statsPath(output)), options: .atomic)
+        } catch {
+            throw DatasetError(.io, file: Self.statsPath(output), path: "", "cannot write: \(error.localizedDescription)")
+        }
+        return summary
+    }
+
+    /// Generates demos `range` on `workers` threads; results in index order.
+    static func generate(_ generator: Generator, range: Range<Int>, workers: Int) -> [GeneratedDemo] {
+        let slots = Slots(count: range.count)
+        DispatchQueue.concurrentPerform(iterations: min(workers, range.count)) { w in
+            for k in stride(from: w, to: range.count, by: workers) {
+                slots.store(generator.generate(range.lowerBound + k), at: k)
+            }
+        }
+        return slots.values
+    }
+
+    /// Indices of the demos listed in mask/valid: `round(count * fraction)` of them, chosen by a
+    /// shuffle seeded from the run seed (the same for any number of workers).
+    static func validDemos(count: Int, fraction: Double, seed: UInt64) -> Set<Int> {
+        var rng = RandomStream(seed: seed, stream: UInt64.max)
+        var indices = Array(0..<count)
+        indices.shuffle(using: &rng)
+        return Set(indices.prefix(Int((Double(count) * fraction).rounded())))
+    }
+}
+
+/// Result slots that worker threads fill at distinct indices.
+final class Slots: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<GeneratedDemo?>
+    init(count: Int) { buffer = .allocate(capacity: count); buffer.initialize(repeating: nil) }
+    deinit { buffer.deinitialize(); buffer.deallocate() }
+    func store(_ value: GeneratedDemo, at index: Int) { buffer[index] = value }
+    var values: [GeneratedDemo] { buffer.map { $0! } }
+}
