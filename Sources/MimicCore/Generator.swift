@@ -15,7 +15,7 @@ public struct GenerationTask: Sendable {
     public var effectors: [Effector]
     /// Columns of one action row.
     public var actionWidth: Int
-    /// Object placement; objects it does not name keep the initial pose of a random source demo.
+    /// Object placement; objects it does not name are placed within the span of their source poses.
     public var placement: TaskSpec.PlacementSpec?
     public var selectPerSubtask = false
     public var transformFirstRobotPose = false
@@ -63,6 +63,9 @@ public struct Generator: Sendable {
     let objectNames: [String]
     /// Per object: its orientation with the yaw removed, and its mean initial height, over the sources.
     let upright: [String: (rotation: Quaternion, z: Double)]
+    /// Where each object goes: the task's placement, else the box its initial poses span in the
+    /// sources (x, y and yaw uniform between their extremes; an object that never moves stays put).
+    let placement: TaskSpec.PlacementSpec
     /// Limit on generated steps (a safety net: a demo never runs longer than this).
     let maxSteps: Int
 
@@ -104,6 +107,22 @@ public struct Generator: Sendable {
             upright[name] = ((Quaternion(axisAngle: SIMD3(0, 0, -yaw)) * initial.rotation).normalized, z)
         }
         self.upright = upright
+        var placement = task.placement ?? TaskSpec.PlacementSpec(objects: [:])
+        let reference = SIMD3(placement.reference[0], placement.reference[1], placement.reference[2])
+        for name in objectNames where placement.objects[name] == nil {
+            let initial = sources.map { $0.info.objectPoses[name]![0] }
+            let firstYaw = Self.yaw(of: initial[0].rotation)
+            // Yaws unwrapped around the first source's, so a span across ±π stays small.
+            let yaws = initial.map { pose -> Double in
+                var d = Self.yaw(of: pose.rotation) - firstYaw
+                while d > .pi { d -= 2 * .pi }
+                while d < -.pi { d += 2 * .pi }
+                return firstYaw + d
+            }
+            let xs = initial.map { $0.position.x - reference.x }, ys = initial.map { $0.position.y - reference.y }
+            placement.objects[name] = .init(x: [xs.min()!, xs.max()!], y: [ys.min()!, ys.max()!], yaw: [yaws.min()!, yaws.max()!])
+        }
+        self.placement = placement
         maxSteps = 8 * (sources.map(\.length).max() ?? 0) + 1000
     }
 
@@ -116,28 +135,24 @@ public struct Generator: Sendable {
     /// Samples the initial object poses of scene `index`'s episode.
     func sampleScene(_ rng: inout RandomStream) -> [String: Pose] {
         var scene: [String: Pose] = [:]
-        let placement = task.placement
-        let separation = placement?.minSeparation ?? 0
+        let separation = placement.minSeparation
+        let reference = placement.reference
         var placed: [SIMD2<Double>] = []
         for name in objectNames {
-            if let range = placement?.objects[name], let reference = placement?.reference {
-                var pose = Pose.identity
-                for attempt in 0..<1000 {
-                    let x = reference[0] + rng.uniform(range.x[0], range.x[1])
-                    let y = reference[1] + rng.uniform(range.y[0], range.y[1])
-                    let yaw = rng.uniform(range.yaw[0], range.yaw[1])
-                    let base = upright[name]!
-                    pose = Pose(position: SIMD3(x, y, range.z ?? base.z),
-                                rotation: (Quaternion(axisAngle: SIMD3(0, 0, yaw)) * base.rotation).normalized)
-                    let xy = SIMD2(x, y)
-                    let clear = placed.allSatisfy { (($0 - xy) * ($0 - xy)).sum().squareRoot() >= separation }
-                    if clear || attempt == 999 { placed.append(xy); break }
-                }
-                scene[name] = pose
-            } else {
-                let source = sources[rng.integer(0, sources.count - 1)]
-                scene[name] = source.info.objectPoses[name]![0]
+            let range = placement.objects[name]!
+            var pose = Pose.identity
+            for attempt in 0..<1000 {
+                let x = reference[0] + rng.uniform(range.x[0], range.x[1])
+                let y = reference[1] + rng.uniform(range.y[0], range.y[1])
+                let yaw = rng.uniform(range.yaw[0], range.yaw[1])
+                let base = upright[name]!
+                pose = Pose(position: SIMD3(x, y, range.z ?? base.z),
+                            rotation: (Quaternion(axisAngle: SIMD3(0, 0, yaw)) * base.rotation).normalized)
+                let xy = SIMD2(x, y)
+                let clear = placed.allSatisfy { (($0 - xy) * ($0 - xy)).sum().squareRoot() >= separation }
+                if clear || attempt == 999 { placed.append(xy); break }
             }
+            scene[name] = pose
         }
         return scene
     }
