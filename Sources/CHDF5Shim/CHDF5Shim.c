@@ -53,7 +53,6 @@ unsigned mimic_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 unsigned mimic_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 unsigned mimic_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 hid_t mimic_h5p_file_access(void) { return H5P_FILE_ACCESS; }
-hid_t mimic_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 hid_t mimic_h5p_link_create(void) { return H5P_LINK_CREATE; }
 size_t mimic_h5t_variable(void) { return H5T_VARIABLE; }
 hsize_t mimic_h5s_unlimited(void) { return H5S_UNLIMITED; }
@@ -123,6 +122,19 @@ hid_t mimic_h5p_create_lcpl_intermediate(void) {
     }
     return lcpl;
 }
+
+static hid_t untimed(hid_t list) {
+    if (list < 0) return list;
+    if (H5Pset_obj_track_times(list, 0) < 0) {
+        H5Pclose(list);
+        return -1;
+    }
+    return list;
+}
+
+hid_t mimic_h5p_create_gcpl_untimed(void) { return untimed(H5Pcreate(H5P_GROUP_CREATE)); }
+
+hid_t mimic_h5p_create_dcpl_untimed(void) { return untimed(H5Pcreate(H5P_DATASET_CREATE)); }
 
 hid_t mimic_h5p_create_fapl_strong_close(void) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);

@@ -213,11 +213,11 @@ enum H5 {
         try id("H5Gopen2", site) { H5Gopen2(location, name, defaultPlist) }
     }
 
-    /// H5Gcreate2 with intermediate-group creation.
+    /// H5Gcreate2 of one group whose parent exists, without object times (reproducible bytes).
     static func groupCreate(_ location: hid_t, _ name: String, _ site: H5Site) throws(HDF5Error) -> hid_t {
-        let lcpl = try id("H5Pcreate(H5P_LINK_CREATE)", site) { mimic_h5p_create_lcpl_intermediate() }
-        defer { close(lcpl, .propertyList) }
-        return try id("H5Gcreate2", site) { H5Gcreate2(location, name, lcpl, defaultPlist, defaultPlist) }
+        let gcpl = try id("H5Pcreate(H5P_GROUP_CREATE)", site) { mimic_h5p_create_gcpl_untimed() }
+        defer { close(gcpl, .propertyList) }
+        return try id("H5Gcreate2", site) { H5Gcreate2(location, name, defaultPlist, gcpl, defaultPlist) }
     }
 
     // MARK: Datasets
@@ -472,9 +472,9 @@ enum H5 {
 
     // MARK: Property lists
 
-    /// H5Pcreate(H5P_DATASET_CREATE).
+    /// H5Pcreate(H5P_DATASET_CREATE), without object times (reproducible bytes).
     static func datasetCreationListCreate(_ site: H5Site) throws(HDF5Error) -> hid_t {
-        try id("H5Pcreate(H5P_DATASET_CREATE)", site) { H5Pcreate(mimic_h5p_dataset_create()) }
+        try id("H5Pcreate(H5P_DATASET_CREATE)", site) { mimic_h5p_create_dcpl_untimed() }
     }
 
     /// H5Pset_chunk.

@@ -112,6 +112,16 @@ public struct HDF5Group {
         }
     }
 
+    /// Creates each missing group among the first `count` components of `name`, one at a time
+    /// (so every group gets Mimic's creation properties, unlike HDF5's intermediate groups).
+    private func createMissingGroups(_ location: hid_t, _ name: Name, count: Int) throws(HDF5Error) {
+        guard count > 0 else { return }
+        for i in 1...count where !H5.linkExists(location, name.hdf5Name(prefix: i)) {
+            let group = try H5.groupCreate(location, name.hdf5Name(prefix: i), site.at(absolutePath(name, prefix: i)))
+            H5.close(group, .object)
+        }
+    }
+
     private func requireWritable(_ full: String) throws(HDF5Error) {
         guard file.isWritable else {
             throw site.at(full).error(.io, "the file is open read-only; open it with writable: true")
@@ -181,6 +191,7 @@ public struct HDF5Group {
             }
             try requireWritable(full)
             try requireParentsAreGroups(id, name)
+            try createMissingGroups(id, name, count: name.components.count - 1)
             let groupID = try H5.groupCreate(id, name.hdf5Name, site.at(full))
             return HDF5Group(file: file, path: full, handle: H5Handle(groupID, .object))
         }
@@ -259,11 +270,12 @@ public struct HDF5Group {
                 throw site.error(.wrongKind, "is neither a group nor a dataset; cannot write a dataset over it")
             case nil: break
             }
+            try createMissingGroups(id, name, count: name.components.count - 1)
             let chunk = try options.chunkShape(for: shape, elementSize: elementSize, site)
             let space = try H5IO.createSpace(shape, unlimitedRows: chunk != nil, site)
             defer { H5.close(space, .dataspace) }
             let creation = try options.creationList(chunk: chunk, site)
-            defer { if creation != H5.defaultPlist { H5.close(creation, .propertyList) } }
+            defer { H5.close(creation, .propertyList) }
             let dataset = try H5.datasetCreate(id, name.hdf5Name, type: fileType, space: space, creation: creation, site)
             defer { H5.close(dataset, .object) }
             try fill(dataset, site)

@@ -58,11 +58,10 @@ public struct WriteOptions: Sendable, Equatable {
         return [chunkRowCount] + shape.dropFirst()
     }
 
-    /// A dataset-creation property list for this layout (the caller closes it), or H5P_DEFAULT
-    /// for contiguous storage.
+    /// A dataset-creation property list for this layout, recording no object times (the caller closes it).
     func creationList(chunk: [Int]?, _ site: H5Site) throws(HDF5Error) -> hid_t {
-        guard let chunk else { return H5.defaultPlist }
         let list = try H5.datasetCreationListCreate(site)
+        guard let chunk else { return list }
         do throws(HDF5Error) {
             try H5.setChunk(list, chunk.map { hsize_t($0) }, site)
             if case .gzip(let level, let shuffle) = compression {

@@ -35,7 +35,6 @@ unsigned mimic_h5f_acc_rdonly(void);    ///< H5F_ACC_RDONLY
 unsigned mimic_h5f_acc_rdwr(void);      ///< H5F_ACC_RDWR
 unsigned mimic_h5f_acc_trunc(void);     ///< H5F_ACC_TRUNC
 hid_t mimic_h5p_file_access(void);      ///< H5P_FILE_ACCESS (class, for H5Pcreate)
-hid_t mimic_h5p_dataset_create(void);   ///< H5P_DATASET_CREATE (class, for H5Pcreate)
 hid_t mimic_h5p_link_create(void);      ///< H5P_LINK_CREATE (class, for H5Pcreate)
 size_t mimic_h5t_variable(void);        ///< H5T_VARIABLE
 hsize_t mimic_h5s_unlimited(void);      ///< H5S_UNLIMITED
@@ -85,6 +84,11 @@ hid_t mimic_h5p_create_lcpl_intermediate(void);
 /// A new file-access property list with H5F_CLOSE_STRONG, so H5Fclose closes every object
 /// still open in the file and really releases it (and its file lock); close it with H5Pclose.
 hid_t mimic_h5p_create_fapl_strong_close(void);
+
+/* Group / dataset creation property lists that do not record object times, so the same
+   content always gives the same bytes (reproducible output). The caller closes them. */
+hid_t mimic_h5p_create_gcpl_untimed(void);
+hid_t mimic_h5p_create_dcpl_untimed(void);
 
 #ifdef __cplusplus
 }
