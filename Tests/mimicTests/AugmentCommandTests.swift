@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import MimicCore
+import MimicHDF5
+import MimicMath
+
+@Suite struct AugmentCommandTests {
+    /// Prepares Datasets/lift.hdf5 into `dir`.
+    static func prepared(_ dir: TemporaryDirectory, _ name: String = "lift.hdf5") throws -> String {
+        let out = dir.path("prepared-\(name)")
+        let result = try CLI.run(["prepare", CLI.dataset(name), "-o", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        return out
+    }
+
+    @Test func outputIsByteIdenticalForAnyWorkerCount() throws {
+        let dir = try TemporaryDirectory()
+        let source = try Self.prepared(dir)
+        let one = dir.path("one.hdf5"), two = dir.path("two.hdf5")
+        #expect(try CLI.run(["augment", source, "-o", one, "-n", "30", "--workers", "1", "--seed", "3"]).status == 0)
+        #expect(try CLI.run(["augment", source, "-o", two, "-n", "30", "--workers", "2", "--seed", "3"]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: one)) == Data(contentsOf: URL(fileURLWithPath: two)))
+        let other = dir.path("other.hdf5")
+        #expect(try CLI.run(["augment", source, "-o", other, "-n", "30", "--seed", "4"]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: one)) != Data(contentsOf: URL(fileURLWithPath: other)))
+    }
+
+    @Test func writesARobomimicFileWithMasksStatsAndProvenance() throws {
+        let dir = try TemporaryDirectory()
+        let source = try Self.prepared(dir)
+        let out = dir.path("gen.hdf5")
+        let result = try CLI.run(["augment", source, "-o", out, "-n", "20", "--valid-fraction", "0.25"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("generated 20 demos"))
+        let reader = try RobomimicReader(path: out)
+        #expect(reader.demoNames == (0..<20).map { "demo_\($0)" })
+        #expect(reader.masks["valid"]?.count == 5)
+        #expect(Set(reader.masks["train"]! + reader.masks["valid"]!) == Set(reader.demoNames))
+        #expect(reader.envArgs?.envName == "Lift")
+        var total = 0
+        for name in reader.demoNames {
+            let demo = try reader.demo(name)
+            total += demo.length
+            #expect(try DatagenInfo(demo: demo, file: out) != nil)
+            #expect(demo.attributes["mimic_kinematic"] == .bool(true))
+            #expect(demo.arrays["src_demo_inds"] != nil && demo.arrays["src_demo_labels"]?.rows == demo.length)
+        }
+        #expect(reader.dataAttributes["total"] == .int(total))
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".stats.json"))) as? [String: Any])
+        for key in ["demos", "samples", "seconds", "demos_per_second", "seed"] { #expect(stats[key] != nil, "\(key)") }
+        #expect(stats["samples"] as? Int == total)
+    }
+
+    @Test func segmentsKeepTheHandPoseRelativeToTheObject() throws {
+        let dir = try TemporaryDirectory()
+        let source = try Self.prepared(dir)
+        let out = dir.path("gen.hdf5")
+        // Without action noise the commanded targets are the transformed source targets themselves.
+        let task = dir.path("task.json")
+        try #"{"endEffectors": [{"name": "robot0", "subtasks": [{"object": "cube", "endSignal": "grasp", "actionNoise": 0, "endOffset": [-2, 2]}, {"object": "cube", "actionNoise": 0}]}]}"#
+            .write(toFile: task, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["augment", source, "-o", out, "-n", "10", "--seed", "11", "--task", task]).status == 0)
+        let generated = try RobomimicReader(path: out), original = try RobomimicReader(path: source)
+        var checked = 0
+        for name in generated.demoNames {
+            let demo = try generated.demo(name)
+            let info = try #require(try DatagenInfo(demo: demo, file: out))
+            let d = Int(try #require(demo.arrays["src_demo_inds"]?.doubles.first))
+            let offsets = try #require(demo.attributes["mimic_end_offsets"])
+            guard case .ints(let offset) = offsets else { Issue.record("offsets \(offsets)"); continue }
+            let src = try #require(try DatagenInfo(demo: try original.demo(original.demoNames[d]), file: source))
+            let object = try #require(src.objectPoses.keys.sorted().first)
+            let rise = try #require(DatagenInfo.firstRise(src.subtaskTermSignals["grasp"]!))
+            let bridge = 5   // interpolation steps of the first subtask
+            let actions = demo.arrays["actions"]!.doubles
+            for k in 0..<(rise + 1 + offset[0]) {
+                let t = bridge + k
+                // Saturated actions do not reach their target; compare where the action was in range.
+                guard (0..<6).allSatisfy({ abs(actions[t * 7 + $0]) < 0.999 }) else { continue }
+                let generatedRelative = info.objectPoses[object]![bridge].inverse * info.endEffectors[0].targetPose[t]
+                let sourceRelative = src.objectPoses[object]![0].inverse * src.endEffectors[0].targetPose[k]
+                #expect(simd3Distance(generatedRelative.position, sourceRelative.position) < 1e-6, "\(name) step \(t)")
+                #expect(generatedRelative.rotation.angle(to: sourceRelative.rotation) < 1e-6, "\(name) step \(t)")
+                checked += 1
+            }
+        }
+        #expect(checked > 100)
+    }
+
+    @Test func sourceWithoutDatagenInfoPointsToPrepare() throws {
+        let dir = try TemporaryDirectory()
+        let out = dir.path("gen.hdf5")
+        let result = try CLI.run(["augment", CLI.dataset("lift.hdf5"), "-o", out, "-n", "5"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("mimic prepare"))
+        #expect(result.stderr.contains("/data/demo_0/datagen_info"))
+        #expect(dir.contents.isEmpty)
+    }
+
+    @Test func badFlagsAreUsageErrors() throws {
+        for args in [["-n", "0"], ["-n", "5", "--workers", "0"], ["-n", "5", "--valid-fraction", "1.5"]] {
+            let result = try CLI.run(["augment", CLI.dataset("lift.hdf5"), "-o", "/tmp/never.hdf5"] + args)
+            #expect(result.status == 64, "\(args)")
+        }
+    }
+
+    @Test func mimicGenConfigIsAcceptedAndUnusedKeysAreNamed() throws {
+        let dir = try TemporaryDirectory()
+        let source = try Self.prepared(dir)
+        let config = dir.path("lift_config.json")
+        try """
+        {"name": "lift", "type": "robosuite",
+         "experiment": {"seed": 2, "render_video": false, "generation": {"num_trials": 12, "guarantee": false, "select_src_per_subtask": false}},
+         "task": {"task_spec": {
+           "subtask_1": {"object_ref": "cube", "subtask_term_signal": "grasp", "subtask_term_offset_range": [0, 3],
+                         "selection_strategy": "nearest_neighbor_object", "selection_strategy_kwargs": {"nn_k": 3}, "action_noise": 0.05,
+                         "num_interpolation_steps": 5, "num_fixed_steps": 0, "apply_noise_during_interpolation": false},
+           "subtask_2": {"object_ref": "cube", "subtask_term_signal": null, "selection_strategy": "random", "action_noise": 0.05,
+                         "num_interpolation_steps": 5, "num_fixed_steps": 0}}}}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let out = dir.path("gen.hdf5")
+        let result = try CLI.run(["augment", source, "-o", out, "--mimicgen-config", config])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("generated 12 demos"))
+        #expect(result.stderr.contains("experiment.generation.guarantee"))
+        #expect(result.stderr.contains("experiment.render_video"))
+        let first = try RobomimicReader(path: out).demo("demo_0")
+        #expect(first.attributes["mimic_seed"] == .int(2))
+    }
+}
