@@ -87,6 +87,10 @@ struct MimicBench {
         let scratch = try makeScratchDirectory(under: options.directory)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
 
+        progress("HDF5 write: reading \(options.liftPath)")
+        let hdf5 = HDF5Bench(demosPerFile: options.demosPerFile, repetitions: options.repetitions, directory: scratch)
+        let work = try hdf5.workload(liftPath: options.liftPath)
+
         // 1. Segment transform: numpy first (subprocess), then Swift.
         progress("segment transform: numpy (\(options.script))")
         let checkPoses = 200
@@ -113,10 +117,8 @@ struct MimicBench {
         let transform = TransformBench(sizes: options.transformSizes, runs: options.runs, targetSeconds: options.targetSeconds)
         let swiftResults = transform.run(sink: &sink)
 
-        // 2. HDF5 write throughput.
-        progress("HDF5 write: reading \(options.liftPath)")
-        let hdf5 = HDF5Bench(demosPerFile: options.demosPerFile, repetitions: options.repetitions, directory: scratch)
-        let work = try hdf5.workload(liftPath: options.liftPath)
+        // 2. HDF5 write throughput (the demos were read first, so a missing file fails early).
+        progress("HDF5 write: \(work.demos.count) demos per file")
         let hdf5Results = try hdf5.run(work, sink: &sink)
 
         // Report.
