@@ -60,8 +60,8 @@ struct HDF5Bench {
         var sources: [Demo] = []
         for name in reader.demoNames {
             var demo = try reader.demo(name)
-            demo.attributes["model_file"] = nil
             demo.setDatagenInfo(try builder.build(demo, file: liftPath), interfaceName: "MG_Lift", interfaceType: "robosuite")
+            demo.attributes["model_file"] = nil
             sources.append(demo)
         }
         var attributes = reader.dataAttributes
