@@ -54,7 +54,10 @@ extension GeneratedDemo {
             sceneJSON[name] = [pose.position.x, pose.position.y, pose.position.z,
                                pose.rotation.x, pose.rotation.y, pose.rotation.z, pose.rotation.w]
         }
-        let sceneText = (try? JSONSerialization.data(withJSONObject: sceneJSON, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        // JSONEncoder writes each Double in its shortest exact form: the scene reads back bit for bit.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let sceneText = (try? encoder.encode(sceneJSON)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         demo.attributes = [
             "num_samples": .int(t),
             "mimic_index": .int(index),

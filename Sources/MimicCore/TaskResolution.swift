@@ -17,15 +17,15 @@ extension TaskSpec {
 }
 
 extension GenerationTask {
-    /// Resolves `spec` against a prepared dataset whose first demo is `demo` (with `info`, its datagen_info).
+    /// Resolves `spec` against a prepared dataset whose first demo is `demo`; `infos` are the
+    /// datagen_info of all its demos (the first is `demo`'s).
     ///
     /// End effectors are the datagen_info's; their action columns and convention come from the
-    /// spec, else `env_args`. Subtasks come from the spec; an end effector without any gets two:
-    /// up to the first rise of its grasp signal relative to the object nearest the hand at that
-    /// step, then the rest relative to the object nearest the hand at the end that it does not
-    /// carry (the carried one when it carries them all).
-    public static func resolve(spec: TaskSpec?, envArgs: EnvArgs?, demo: Demo, info: DatagenInfo, file: String,
+    /// spec, else `env_args`. Subtasks come from the spec; an end effector without any gets two
+    /// (see `defaultSubtasks`).
+    public static func resolve(spec: TaskSpec?, envArgs: EnvArgs?, demo: Demo, infos: [DatagenInfo], file: String,
                                notes: inout [String]) throws(DatasetError) -> GenerationTask {
+        guard let info = infos.first else { throw DatasetError(file: file, path: "/data", "holds no demos") }
         guard let actions = demo.actions, actions.shape.count == 2 else {
             throw DatasetError(file: file, path: "/data/\(demo.name)/actions", "missing or not (T, A)")
         }
@@ -49,7 +49,7 @@ extension GenerationTask {
             if let subtasks = layoutSpec?.endEffectors?[i].subtasks, !subtasks.isEmpty {
                 effectors.append(Effector(layout: layout, subtasks: subtasks))
             } else {
-                let subtasks = defaultSubtasks(info: info, effector: i, effectorCount: names.count)
+                let subtasks = defaultSubtasks(infos: infos, effector: i, effectorCount: names.count)
                 notes.append("\(names[i]): no subtasks in the task spec; using " + subtasks.map { "[\($0.object ?? "world") until \($0.endSignal ?? "end")]" }.joined(separator: " then "))
                 effectors.append(Effector(layout: layout, subtasks: subtasks))
             }
@@ -61,23 +61,38 @@ extension GenerationTask {
         return task
     }
 
-    static func defaultSubtasks(info: DatagenInfo, effector e: Int, effectorCount: Int) -> [TaskSpec.SubtaskSpec] {
+    /// Subtasks inferred from the data: up to the first rise of the end effector's grasp signal,
+    /// relative to the object nearest the hand at that step; then the rest, relative to the object
+    /// nearest the hand at the end among the others. When there is no other object, the rest is
+    /// relative to the grasped object if it ends where it started plus a fixed offset (it was
+    /// lifted or moved relative to itself), or in the world frame if it ends at a fixed place (it
+    /// was put somewhere): whichever varies less across the source demos.
+    static func defaultSubtasks(infos: [DatagenInfo], effector e: Int, effectorCount: Int) -> [TaskSpec.SubtaskSpec] {
+        let info = infos[0]
         let track = info.endEffectors[e]
         let t = info.length
-        func nearest(at s: Int, excludingCarried: Bool) -> String? {
+        let objects = info.objectPoses.keys.sorted()
+        func nearest(at s: Int, among names: [String]) -> String? {
             let hand = track.eefPose[s].position
-            let candidates = info.objectPoses.keys.sorted().filter { name in
-                !excludingCarried || !SourceDemo.carriedSteps(eef: track.eefPose, object: info.objectPoses[name]!)[s]
-            }
-            return candidates.min { euclideanNorm(info.objectPoses[$0]![s].position - hand) < euclideanNorm(info.objectPoses[$1]![s].position - hand) }
+            return names.min { euclideanNorm(info.objectPoses[$0]![s].position - hand) < euclideanNorm(info.objectPoses[$1]![s].position - hand) }
         }
         let graspName = effectorCount > 1 ? "grasp_\(track.name)" : "grasp"
         guard t > 0 else { return [TaskSpec.SubtaskSpec(object: nil, endSignal: nil)] }
-        let last = nearest(at: t - 1, excludingCarried: true) ?? nearest(at: t - 1, excludingCarried: false)
-        if let signal = info.subtaskTermSignals[graspName], let rise = DatagenInfo.firstRise(signal), rise + 1 < t {
-            return [TaskSpec.SubtaskSpec(object: nearest(at: rise, excludingCarried: false), endSignal: graspName, selection: .nearestObject),
-                    TaskSpec.SubtaskSpec(object: last, endSignal: nil, selection: .nearestObject)]
+        guard let signal = info.subtaskTermSignals[graspName], let rise = DatagenInfo.firstRise(signal), rise + 1 < t,
+              let grasped = nearest(at: rise, among: objects) else {
+            return [TaskSpec.SubtaskSpec(object: nearest(at: t - 1, among: objects), endSignal: nil, selection: .nearestObject)]
         }
-        return [TaskSpec.SubtaskSpec(object: last, endSignal: nil, selection: .nearestObject)]
+        var rest = nearest(at: t - 1, among: objects.filter { $0 != grasped })
+        if rest == nil {
+            func variance(_ points: [SIMD3<Double>]) -> Double {
+                let mean = points.reduce(SIMD3<Double>(), +) / Double(points.count)
+                return points.map { ($0 - mean) * ($0 - mean) }.reduce(SIMD3<Double>(), +).sum()
+            }
+            let finals = infos.map { $0.objectPoses[grasped]![$0.length - 1].position }
+            let moves = infos.map { $0.objectPoses[grasped]![$0.length - 1].position - $0.objectPoses[grasped]![0].position }
+            rest = infos.count > 1 && variance(finals) < variance(moves) ? nil : grasped
+        }
+        return [TaskSpec.SubtaskSpec(object: grasped, endSignal: graspName, selection: .nearestObject),
+                TaskSpec.SubtaskSpec(object: rest, endSignal: nil, selection: .nearestObject)]
     }
 }

@@ -88,7 +88,7 @@ struct AugmentCommand: AsyncParsableCommand {
             demos.append((demo, info))
         }
         var notes: [String] = []
-        let generationTask = try GenerationTask.resolve(spec: spec, envArgs: reader.envArgs, demo: demos[0].0, info: demos[0].1,
+        let generationTask = try GenerationTask.resolve(spec: spec, envArgs: reader.envArgs, demo: demos[0].0, infos: demos.map(\.1),
                                                         file: source, notes: &notes)
         for note in notes { Console.warning(note) }
         let names = generationTask.effectors.map(\.layout.name)

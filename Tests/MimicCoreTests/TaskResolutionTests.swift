@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import MimicMath
+@testable import MimicCore
+
+@Suite struct TaskResolutionTests {
+    static func demo(actionWidth: Int = 7) -> Demo {
+        Demo(name: "demo_0", arrays: ["actions": Tensor(shape: [40, actionWidth], float64: .init(repeating: 0, count: 40 * actionWidth))])
+    }
+
+    @Test func mergedTakesEveryFieldTheOverrideSets() throws {
+        let base = try TaskSpec.decode(Data(#"{"name": "base", "selectPerSubtask": false, "objects": [{"name": "a"}]}"#.utf8), file: "b")
+        let over = try TaskSpec.decode(Data(#"{"selectPerSubtask": true}"#.utf8), file: "o")
+        let merged = base.merged(with: over)
+        #expect(merged.name == "base")
+        #expect(merged.selectPerSubtask == true)
+        #expect(merged.objects?.first?.name == "a")
+    }
+
+    @Test func specSubtasksAndSwitchesAreUsed() throws {
+        let spec = try TaskSpec.decode(Data("""
+        {"endEffectors": [{"name": "robot0", "subtasks": [{"object": "cube", "endSignal": "grasp"}, {"object": null}]}],
+         "transformFirstRobotPose": true}
+        """.utf8), file: "t")
+        var notes: [String] = []
+        let info = GenerationFixture.info(cubeAt: SIMD3(0, 0, 0.82))
+        let task = try GenerationTask.resolve(spec: spec, envArgs: nil, demo: Self.demo(), infos: [info], file: "f", notes: &notes)
+        #expect(task.effectors.count == 1)
+        #expect(task.effectors[0].subtasks.map(\.object) == ["cube", nil])
+        #expect(task.effectors[0].layout.poseColumns == 0..<6)
+        #expect(task.transformFirstRobotPose)
+        #expect(task.interpolateFromLastTargetPose)
+    }
+
+    @Test func defaultSubtasksGraspThenFollowTheObjectWhenItMovesWithIt() throws {
+        // The fixture lifts the cube: its final pose is its start plus a fixed offset.
+        let infos = [SIMD3(0.0, 0, 0.82), SIMD3(0.05, -0.04, 0.82), SIMD3(-0.06, 0.03, 0.82)].map { GenerationFixture.info(cubeAt: $0) }
+        var notes: [String] = []
+        let task = try GenerationTask.resolve(spec: nil, envArgs: nil, demo: Self.demo(), infos: infos, file: "f", notes: &notes)
+        #expect(task.effectors[0].subtasks.map(\.object) == ["cube", "cube"])
+        #expect(task.effectors[0].subtasks.map(\.endSignal) == ["grasp", nil])
+        #expect(notes.contains { $0.contains("no subtasks") })
+    }
+
+    @Test func defaultSubtasksUseTheWorldWhenTheObjectEndsAtAFixedPlace() throws {
+        // Move each demo's cube to the same final place (a bin): the place motion is in the world frame.
+        let infos = [SIMD3(0.0, 0, 0.82), SIMD3(0.05, -0.04, 0.82), SIMD3(-0.06, 0.03, 0.82)].map { start -> DatagenInfo in
+            var info = GenerationFixture.info(cubeAt: start)
+            var poses = info.objectPoses["cube"]!.poses
+            poses[poses.count - 1] = Pose(position: SIMD3(0.3, 0.3, 0.9), rotation: .identity)
+            info.objectPoses["cube"] = PoseTrack(poses)
+            return info
+        }
+        var notes: [String] = []
+        let task = try GenerationTask.resolve(spec: nil, envArgs: nil, demo: Self.demo(), infos: infos, file: "f", notes: &notes)
+        #expect(task.effectors[0].subtasks.map(\.object) == ["cube", nil])
+    }
+
+    @Test func specEndEffectorsMustMatchTheData() throws {
+        let spec = try TaskSpec.decode(Data(#"{"endEffectors": [{"name": "left"}, {"name": "right"}]}"#.utf8), file: "t")
+        var notes: [String] = []
+        let info = GenerationFixture.info(cubeAt: SIMD3(0, 0, 0.82))
+        #expect(throws: DatasetError.self) {
+            try GenerationTask.resolve(spec: spec, envArgs: nil, demo: Self.demo(), infos: [info], file: "f", notes: &notes)
+        }
+    }
+}
