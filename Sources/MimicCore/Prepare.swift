@@ -78,11 +78,14 @@ public struct PrepareSetup: Sendable {
             let posKey = s?.posKey ?? "\(name)_eef_pos"
             var quatKey = s?.quatKey ?? "\(name)_eef_quat_site"
             var offset = Quaternion.identity
-            if s?.quatKey == nil, !keys.contains(quatKey) {
-                quatKey = "\(name)_eef_quat"
-                if let o = handFromGripSite(eef: name, frames: frames) {
+            if s?.quatKey == nil {
+                // Prefer the hand body's orientation (float64 in robosuite files) turned by the fixed
+                // hand → grip-site rotation of the stored scene; `eef_quat_site` is only float32.
+                if keys.contains("\(name)_eef_quat"), let o = handFromGripSite(eef: name, frames: frames) {
+                    quatKey = "\(name)_eef_quat"
                     offset = o
-                } else {
+                } else if !keys.contains(quatKey) {
+                    quatKey = "\(name)_eef_quat"
                     notes.append("\(name): no \(name)_eef_quat_site and no grip site in model_file; using \(quatKey) as the controller frame")
                 }
             }

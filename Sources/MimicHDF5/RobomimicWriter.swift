@@ -23,7 +23,12 @@ public final class RobomimicWriter {
         self.options = options
         let url = URL(fileURLWithPath: destination)
         temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
-        let file = try HDF5File.create(temporary)
+        let file: HDF5File
+        do {
+            file = try HDF5File.create(temporary)
+        } catch {
+            throw DatasetError(.io, file: destination, path: "/", "cannot create the output: \(error.detail)")
+        }
         self.file = file
         do {
             data = try file.root.createGroup("data")

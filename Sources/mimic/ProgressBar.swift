@@ -1,18 +1,18 @@
 import Foundation
 
 /// Progress on stderr: a bar redrawn in place with rate and ETA on a terminal; otherwise a plain
-/// line every 10 % (or every 5 s), so logs of CI jobs stay readable.
+/// line every 5 seconds, so logs of CI jobs stay readable (a short run prints none).
 final class ProgressBar {
     let total: Int
     let unit: String
     let start = Date()
     let isTerminal = isatty(2) != 0
-    private var lastDraw = Date.distantPast
-    private var lastPercent = -1
+    private var lastDraw: Date
 
     init(total: Int, unit: String) {
         self.total = max(total, 1)
         self.unit = unit
+        lastDraw = start
     }
 
     func update(_ done: Int) {
@@ -20,7 +20,6 @@ final class ProgressBar {
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        let percent = done * 100 / total
         if isTerminal {
             guard now.timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
             let width = 30
@@ -28,9 +27,8 @@ final class ProgressBar {
             let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
             Console.progress("\r[\(bar)] \(done)/\(total) \(unit)  \(Self.rate(rate)) \(unit)/s  ETA \(Self.duration(eta))  ")
         } else {
-            guard percent / 10 > lastPercent / 10 || now.timeIntervalSince(lastDraw) > 5 else { return }
-            lastPercent = percent
-            Console.note("\(done)/\(total) \(unit) (\(percent)%), \(Self.rate(rate)) \(unit)/s, ETA \(Self.duration(eta))")
+            guard now.timeIntervalSince(lastDraw) >= 5 else { return }
+            Console.note("\(done)/\(total) \(unit) (\(done * 100 / total)%), \(Self.rate(rate)) \(unit)/s, ETA \(Self.duration(eta))")
         }
         lastDraw = now
     }

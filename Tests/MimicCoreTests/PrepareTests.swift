@@ -81,6 +81,31 @@ enum Fixture {
         #expect(DatagenInfo.firstRise(info.subtaskTermSignals["grasp"]!) == 4)
     }
 
+    @Test func handBodyOrientationIsTurnedIntoTheGripSiteFrame() throws {
+        // robosuite's eef_quat is the hand body; the grip site sits in it turned -90° about z.
+        var demo = Fixture.demo()
+        let site = demo.obs("robot0_eef_quat_site")!.doubles
+        let offset = Quaternion(axisAngle: SIMD3(0, 0, -Double.pi / 2))
+        var body: [Double] = []
+        for s in 0..<demo.length {
+            let q = Quaternion(xyzw: SIMD4(site[4 * s], site[4 * s + 1], site[4 * s + 2], site[4 * s + 3])) * offset.conjugate
+            body += [q.x, q.y, q.z, q.w]
+        }
+        demo.arrays["obs/robot0_eef_quat"] = Tensor(shape: [demo.length, 4], float64: body)
+        demo.attributes["model_file"] = .string("""
+        <mujoco><worldbody><body name="robot0_base"><body name="robot0_right_hand">
+          <body name="gripper0_right_eef" pos="0 0 0.1" axisangle="0 0 1 -90"><site name="gripper0_right_grip_site"/></body>
+        </body></body></worldbody></mujoco>
+        """)
+        let setup = try PrepareSetup.infer(demo: demo, envArgs: nil, spec: nil, file: "f")
+        #expect(setup.endEffectors[0].quatKey == "robot0_eef_quat")
+        let info = try DatagenInfoBuilder(setup: setup).build(demo, file: "f")
+        for s in 0..<demo.length {
+            let expected = Quaternion(xyzw: SIMD4(site[4 * s], site[4 * s + 1], site[4 * s + 2], site[4 * s + 3]))
+            #expect(info.endEffectors[0].eefPose[s].rotation.angle(to: expected) < 1e-6)
+        }
+    }
+
     @Test func releaseAfterClosing() {
         let builder = DatagenInfoBuilder(setup: PrepareSetup(endEffectors: [], objects: [], notes: []))
         let (grasp, release) = builder.gripperSignals(command: [-1, 1, 1, -1, -1, 1], fingers: nil)

@@ -71,6 +71,12 @@ import MimicMath
         #expect(text.hasPrefix("ok 10"))
     }
 
+    @Test func unwritableOutputIsAnIOErrorNamingIt() throws {
+        let result = try CLI.run(["prepare", CLI.dataset("lift.hdf5"), "-o", "/nonexistent-dir/out.hdf5"])
+        #expect(result.status == 74)
+        #expect(result.stderr.hasPrefix("mimic: error: /nonexistent-dir/out.hdf5: "))
+    }
+
     @Test func refusesToWriteOverItsInput() throws {
         let source = CLI.dataset("lift.hdf5")
         let result = try CLI.run(["prepare", source, "-o", source])
@@ -111,7 +117,7 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
         case .noDataGroup: return "/data"
         case .differentLengths: return "/data/demo_0/obs/robot0_eef_pos"
         case .nanPose: return "/data/demo_0/obs/cube_pos"
-        case .nonUnitQuaternion: return "/data/demo_0/obs/robot0_eef_quat_site"
+        case .nonUnitQuaternion: return "/data/demo_0/obs/robot0_eef_quat"
         case .zeroLength: return "/data/demo_0/actions"
         case .integerActions: return "/data/demo_0/actions"
         case .unknownSpecKey: return "endEffector"
@@ -159,8 +165,8 @@ enum BadInput: String, CaseIterable, CustomTestStringConvertible {
             }
         case .nonUnitQuaternion:
             return try write { demo in
-                let t = demo.arrays["obs/robot0_eef_quat_site"]!
-                demo.arrays["obs/robot0_eef_quat_site"] = Tensor(shape: t.shape, float64: t.doubles.map { $0 * 2 })
+                let t = demo.arrays["obs/robot0_eef_quat"]!
+                demo.arrays["obs/robot0_eef_quat"] = Tensor(shape: t.shape, float64: t.doubles.map { $0 * 2 })
             }
         case .zeroLength:
             return try write { demo in for (k, v) in demo.arrays { demo.arrays[k] = v.rows(0..<0) } }
