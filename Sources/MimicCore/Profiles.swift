@@ -1,0 +1,367 @@
+import Foundation
+
+/// Built-in task descriptions for robosuite 1.5 tasks, looked up by the dataset's `env_name`.
+/// docs/profiles.md gives the source of every number.
+///
+/// Each profile is the JSON text a user could write in a `--task` file: the task objects with the
+/// observation keys robosuite writes for them (or the fixed MJCF body they are), the subtasks of
+/// each end effector (MimicGen's task spec where MimicGen has the task, an analogue otherwise),
+/// and the placement region of robosuite's own reset distribution.
+public enum TaskProfiles {
+    /// The robosuite environment names that have a built-in profile.
+    public static let envNames: [String] = [
+        "Lift", "Stack",
+        "PickPlaceCan", "PickPlaceMilk", "PickPlaceBread", "PickPlaceCereal",
+        "NutAssemblySquare", "NutAssemblyRound",
+        "TwoArmLift", "TwoArmHandover",
+    ]
+
+    /// The profile of robosuite environment `forEnvName` (exact, case-sensitive name), or nil when
+    /// there is none.
+    public static func spec(forEnvName name: String) -> TaskSpec? {
+        guard let text = json(forEnvName: name) else { return nil }
+        do {
+            return try TaskSpec.decode(Data(text.utf8), file: "built-in profile \(name)")
+        } catch {
+            // The profiles are constants that ProfilesTests decodes; failing here is a bug in this file.
+            preconditionFailure("\(error)")
+        }
+    }
+
+    /// The JSON text of the profile of `forEnvName`, exactly as a `--task` file would hold it.
+    public static func json(forEnvName name: String) -> String? {
+        switch name {
+        case "Lift": lift
+        case "Stack": stack
+        case "PickPlaceCan": pickPlaceCan
+        case "PickPlaceMilk": pickPlaceMilk
+        case "PickPlaceBread": pickPlaceBread
+        case "PickPlaceCereal": pickPlaceCereal
+        case "NutAssemblySquare": nutAssemblySquare
+        case "NutAssemblyRound": nutAssemblyRound
+        case "TwoArmLift": twoArmLift
+        case "TwoArmHandover": twoArmHandover
+        default: nil
+        }
+    }
+
+    // Every subtask spells out MimicGen's per-subtask settings (its robosuite templates and
+    // generate_core_configs.py): action noise 0.05, 5 interpolation steps, no fixed steps, no noise
+    // while interpolating, k = 3 (1 for TwoArmLift); a subtask that ends at a grasp ends 10 to 20
+    // steps after it.
+
+    /// Lift (MimicGen has no Lift task): grasp relative to the cube, then lift relative to the cube.
+    /// One object, so no separation applies.
+    static let lift = """
+        {
+          "name": "Lift",
+          "objects": [
+            {"name": "cube", "posKey": "cube_pos", "quatKey": "cube_quat"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "cube", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "cube", "endOffset": [0, 0], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0, 0, 0.8],
+            "minSeparation": 0,
+            "objects": {
+              "cube": {"x": [-0.03, 0.03], "y": [-0.03, 0.03], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": false,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    /// Stack: MimicGen's stack task as its core config ran it (nearest-object selection for both
+    /// subtasks, a new source demo per subtask). minSeparation = √2·0.02 + √2·0.025, the two cubes'
+    /// horizontal radii.
+    static let stack = """
+        {
+          "name": "Stack",
+          "objects": [
+            {"name": "cubeA", "posKey": "cubeA_pos", "quatKey": "cubeA_quat"},
+            {"name": "cubeB", "posKey": "cubeB_pos", "quatKey": "cubeB_quat"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "cubeA", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "cubeB", "endOffset": [0, 0], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0, 0, 0.8],
+            "minSeparation": 0.06363961030678929,
+            "objects": {
+              "cubeA": {"x": [-0.08, 0.08], "y": [-0.08, 0.08], "yaw": [0, 6.283185307179586]},
+              "cubeB": {"x": [-0.08, 0.08], "y": [-0.08, 0.08], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": true,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    // PickPlace single-object variants (MimicGen only has the four-object PickPlace): the object's
+    // two subtasks of MimicGen's pick_place task, grasp relative to the object, then place relative to
+    // the fixed target bin (MimicGen replays it in the world frame; bin2 never moves, so it is the
+    // same). x/y: the bin half size (0.145, 0.195) minus the object's horizontal radius, because
+    // robosuite keeps the whole object inside the range.
+
+    /// PickPlaceCan: can radius 0.025.
+    static let pickPlaceCan = """
+        {
+          "name": "PickPlaceCan",
+          "objects": [
+            {"name": "can", "posKey": "Can_pos", "quatKey": "Can_quat"},
+            {"name": "bin2", "body": "bin2"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "can", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "bin2", "endOffset": [0, 0], "selection": "random", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0.1, -0.25, 0.8],
+            "minSeparation": 0,
+            "objects": {
+              "can": {"x": [-0.12, 0.12], "y": [-0.17, 0.17], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": true,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    /// PickPlaceMilk: milk radius 0.025.
+    static let pickPlaceMilk = """
+        {
+          "name": "PickPlaceMilk",
+          "objects": [
+            {"name": "milk", "posKey": "Milk_pos", "quatKey": "Milk_quat"},
+            {"name": "bin2", "body": "bin2"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "milk", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "bin2", "endOffset": [0, 0], "selection": "random", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0.1, -0.25, 0.8],
+            "minSeparation": 0,
+            "objects": {
+              "milk": {"x": [-0.12, 0.12], "y": [-0.17, 0.17], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": true,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    /// PickPlaceBread: bread radius 0.03.
+    static let pickPlaceBread = """
+        {
+          "name": "PickPlaceBread",
+          "objects": [
+            {"name": "bread", "posKey": "Bread_pos", "quatKey": "Bread_quat"},
+            {"name": "bin2", "body": "bin2"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "bread", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "bin2", "endOffset": [0, 0], "selection": "random", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0.1, -0.25, 0.8],
+            "minSeparation": 0,
+            "objects": {
+              "bread": {"x": [-0.115, 0.115], "y": [-0.165, 0.165], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": true,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    /// PickPlaceCereal: cereal radius 0.04.
+    static let pickPlaceCereal = """
+        {
+          "name": "PickPlaceCereal",
+          "objects": [
+            {"name": "cereal", "posKey": "Cereal_pos", "quatKey": "Cereal_quat"},
+            {"name": "bin2", "body": "bin2"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "cereal", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "bin2", "endOffset": [0, 0], "selection": "random", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0.1, -0.25, 0.8],
+            "minSeparation": 0,
+            "objects": {
+              "cereal": {"x": [-0.105, 0.105], "y": [-0.155, 0.155], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": true,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    /// NutAssemblySquare: MimicGen's square task (the square nut onto peg1).
+    static let nutAssemblySquare = """
+        {
+          "name": "NutAssemblySquare",
+          "objects": [
+            {"name": "square_nut", "posKey": "SquareNut_pos", "quatKey": "SquareNut_quat"},
+            {"name": "square_peg", "body": "peg1"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "square_nut", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "square_peg", "endOffset": [0, 0], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0, 0, 0.82],
+            "minSeparation": 0,
+            "objects": {
+              "square_nut": {"x": [-0.115, -0.11], "y": [0.11, 0.225], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": false,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    /// NutAssemblyRound: the round-nut half of MimicGen's nut_assembly task (the round nut onto peg2).
+    static let nutAssemblyRound = """
+        {
+          "name": "NutAssemblyRound",
+          "objects": [
+            {"name": "round_nut", "posKey": "RoundNut_pos", "quatKey": "RoundNut_quat"},
+            {"name": "round_peg", "body": "peg2"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "round_nut", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "round_peg", "endOffset": [0, 0], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0, 0, 0.82],
+            "minSeparation": 0,
+            "objects": {
+              "round_nut": {"x": [-0.115, -0.11], "y": [-0.225, -0.11], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": false,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    /// TwoArmLift (no MimicGen task): each arm grasps its handle relative to the pot, then lifts
+    /// relative to the pot. Both lifts start while the pot still rests where it was placed, so both
+    /// arms get the same transform. k = 1: each arm picks its source demo on its own, and only the
+    /// single nearest demo makes both arms pick the same one. Pot yaw: robosuite's (π − π/3, π + π/3).
+    static let twoArmLift = """
+        {
+          "name": "TwoArmLift",
+          "objects": [
+            {"name": "pot", "posKey": "pot_pos", "quatKey": "pot_quat"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "pot", "endSignal": "grasp_robot0", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 1,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "pot", "endOffset": [0, 0], "selection": "nearestObject", "nnK": 1,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]},
+            {"name": "robot1", "subtasks": [
+              {"object": "pot", "endSignal": "grasp_robot1", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 1,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "pot", "endOffset": [0, 0], "selection": "nearestObject", "nnK": 1,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0, 0, 0.8],
+            "minSeparation": 0,
+            "objects": {
+              "pot": {"x": [-0.03, 0.03], "y": [-0.03, 0.03], "yaw": [2.0943951023931957, 4.1887902047863905]}
+            }
+          },
+          "selectPerSubtask": false,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    /// TwoArmHandover (no MimicGen task): robot0 grasps the hammer relative to the hammer, then
+    /// carries it to the handover point and lets go, replayed in the world frame; robot1 takes the
+    /// handle there and lifts it, replayed in the world frame. The hammer keeps its pose in robot0's
+    /// gripper, so it reaches the handover point as in the source demo, where robot1 expects it.
+    static let twoArmHandover = """
+        {
+          "name": "TwoArmHandover",
+          "objects": [
+            {"name": "hammer", "posKey": "hammer_pos", "quatKey": "hammer_quat"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "hammer", "endSignal": "grasp_robot0", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"endOffset": [0, 0], "selection": "random", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]},
+            {"name": "robot1", "subtasks": [
+              {"endSignal": "grasp_robot1", "endOffset": [10, 20], "selection": "random", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"endOffset": [0, 0], "selection": "random", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0, -0.45, 0.8],
+            "minSeparation": 0,
+            "objects": {
+              "hammer": {"x": [-0.1, 0.1], "y": [-0.05, 0.05], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": false,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+}
