@@ -22,6 +22,21 @@ public struct MJCFFrames: Sendable {
     var sites: [String: Int] = [:]
     var frames: [Frame] = []
 
+    /// A joint, in MuJoCo's order (the order of the XML): its qpos and qvel addresses.
+    public struct Joint: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable { case free, ball, slide, hinge }
+        public var name: String
+        public var kind: Kind
+        public var qposAddress: Int
+        public var qvelAddress: Int
+    }
+
+    /// Every joint, in qpos order.
+    public private(set) var joints: [Joint] = []
+    /// Sizes of MuJoCo's qpos and qvel for this scene.
+    public private(set) var nq = 0
+    public private(set) var nv = 0
+
     /// Parses `xml`; returns nil when it is not well-formed XML.
     public init?(xml: String) {
         let delegate = Delegate()
@@ -31,7 +46,18 @@ public struct MJCFFrames: Sendable {
         bodies = delegate.bodies
         sites = delegate.sites
         frames = delegate.frames
+        for (name, kind) in delegate.joints {
+            joints.append(Joint(name: name, kind: kind, qposAddress: nq, qvelAddress: nv))
+            switch kind {
+            case .free: nq += 7; nv += 6
+            case .ball: nq += 4; nv += 3
+            case .slide, .hinge: nq += 1; nv += 1
+            }
+        }
     }
+
+    /// The joint named `name`, if any.
+    public func joint(_ name: String) -> Joint? { joints.first { $0.name == name } }
 
     /// All site names, sorted.
     public var siteNames: [String] { sites.keys.sorted() }
@@ -79,6 +105,8 @@ public struct MJCFFrames: Sendable {
         var stack: [Int?] = []          // frame index per open element (nil for non-frames)
         var radians = false
         var anonymous = 0
+        var joints: [(String, Joint.Kind)] = []
+        var inWorldbody = false
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
                     qualifiedName: String?, attributes: [String: String] = [:]) {
@@ -94,8 +122,22 @@ public struct MJCFFrames: Sendable {
                 anonymous += 1
                 if name == "body" { bodies[key] = index } else { sites[key] = index }
                 stack.append(index)
+            case "worldbody":
+                inWorldbody = true
+                stack.append(nil)
             case "joint", "freejoint":
-                if let p = parent { frames[p].movable = true }
+                // Joints under <default> only set defaults; real ones sit in the body tree.
+                if inWorldbody, let p = parent {
+                    frames[p].movable = true
+                    let kind: Joint.Kind
+                    switch name == "freejoint" ? "free" : attributes["type"] ?? "hinge" {
+                    case "free": kind = .free
+                    case "ball": kind = .ball
+                    case "slide": kind = .slide
+                    default: kind = .hinge
+                    }
+                    joints.append((attributes["name"] ?? "#joint\(joints.count)", kind))
+                }
                 stack.append(nil)
             default:
                 stack.append(nil)
@@ -103,6 +145,7 @@ public struct MJCFFrames: Sendable {
         }
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            if name == "worldbody" { inWorldbody = false }
             _ = stack.popLast()
         }
 

@@ -27,6 +27,9 @@ public struct PrepareSetup: Sendable {
         public var quatIsWXYZ: Bool
         /// worldFromObject of an object fixed in the scene (read from `model_file`), instead of observations.
         public var fixedPose: Pose?
+        /// qpos address of the object's free joint in `states` rows (after the time column), used
+        /// when the file has no pose observations for it: position, then quaternion w,x,y,z.
+        public var stateAddress: Int?
     }
 
     public var endEffectors: [EndEffector]
@@ -98,31 +101,53 @@ public struct PrepareSetup: Sendable {
         }
 
         var objects: [Object] = []
+        // Free joints of the stored scene, usable when `states` matches it ([time, qpos, qvel]).
+        var freeJoints: [String: Int] = [:]
+        if let frames, let states = demo.arrays["states"], states.rowWidth == 1 + frames.nq + frames.nv {
+            for j in frames.joints where j.kind == .free { freeJoints[j.name] = j.qposAddress }
+        }
         if let specs = spec?.objects {
             for s in specs {
-                var fixed: Pose?
+                var object = Object(name: s.name, posKey: s.posKey, posStart: s.posStart, quatKey: s.quatKey,
+                                    quatStart: s.quatStart, quatIsWXYZ: s.quatOrder == "wxyz", fixedPose: nil, stateAddress: nil)
                 if let body = s.body {
                     guard let pose = frames?.worldPose(ofBody: body) else {
                         throw DatasetError(file: file, path: "/data/\(demo.name).attrs[model_file]",
                                            "has no fixed body \(body) (object \(s.name) of the task spec)")
                     }
-                    fixed = pose
+                    object.fixedPose = pose
+                } else if !keys.contains(s.posKey) || !keys.contains(s.quatKey) {
+                    // robosuite names an object's free joint <name>_joint0 after its <name>_pos observation.
+                    let stem = s.posKey.hasSuffix("_pos") ? String(s.posKey.dropLast(4)) : s.posKey
+                    if let address = freeJoints[s.joint ?? "\(stem)_joint0"] { object.stateAddress = address }
                 }
-                objects.append(Object(name: s.name, posKey: s.posKey, posStart: s.posStart, quatKey: s.quatKey,
-                                      quatStart: s.quatStart, quatIsWXYZ: s.quatOrder == "wxyz", fixedPose: fixed))
+                objects.append(object)
             }
         } else {
             for key in keys.sorted() where key.hasSuffix("_pos") {
                 let name = String(key.dropLast(4))
                 guard keys.contains(name + "_quat"), !name.contains("_to_"), !name.hasPrefix("gripper"),
                       name.range(of: #"^robot\d+"#, options: .regularExpression) == nil else { continue }
-                objects.append(Object(name: name, posKey: key, posStart: 0, quatKey: name + "_quat", quatStart: 0, quatIsWXYZ: false, fixedPose: nil))
+                objects.append(Object(name: name, posKey: key, posStart: 0, quatKey: name + "_quat", quatStart: 0,
+                                      quatIsWXYZ: false, fixedPose: nil, stateAddress: nil))
             }
             if objects.isEmpty {
-                notes.append("no <name>_pos/<name>_quat observation pairs: no object poses (give objects in a --task spec, e.g. slices of obs/object)")
+                // No pose observations (e.g. robomimic's low-dim files keep only the `object` vector):
+                // every free joint of the scene is an object.
+                for (joint, address) in freeJoints.sorted(by: { $0.value < $1.value }) {
+                    let name = joint.hasSuffix("_joint0") ? String(joint.dropLast(7)) : joint
+                    objects.append(Object(name: name, posKey: "", posStart: 0, quatKey: "", quatStart: 0,
+                                          quatIsWXYZ: true, fixedPose: nil, stateAddress: address))
+                }
+                if !objects.isEmpty {
+                    notes.append("object poses from the free joints in states: \(objects.map(\.name).joined(separator: ", "))")
+                }
+            }
+            if objects.isEmpty {
+                notes.append("no <name>_pos/<name>_quat observation pairs and no free joints in states: no object poses (give objects in a --task spec, e.g. slices of obs/object)")
             }
         }
-        for o in objects where o.fixedPose == nil {
+        for o in objects where o.fixedPose == nil && o.stateAddress == nil {
             for (key, start, width) in [(o.posKey, o.posStart, 3), (o.quatKey, o.quatStart, 4)] {
                 guard let t = demo.obs(key) else {
                     throw DatasetError(file: file, path: "/data/\(demo.name)/obs/\(key)", "missing: needed for the pose of object \(o.name)")
@@ -279,17 +304,18 @@ public struct DatagenInfoBuilder: Sendable {
             throw DatasetError(file: file, path: base + "/actions", "NaN or Inf at step \(bad / width)")
         }
 
-        func column(_ key: String, _ start: Int, _ count: Int) throws(DatasetError) -> [Double] {
-            guard let tensor = demo.obs(key) else { throw DatasetError(file: file, path: "\(base)/obs/\(key)", "missing") }
+        func column(_ key: String, _ start: Int, _ count: Int, path: String? = nil, tensor: Tensor? = nil) throws(DatasetError) -> [Double] {
+            let path = path ?? "\(base)/obs/\(key)"
+            guard let tensor = tensor ?? demo.obs(key) else { throw DatasetError(file: file, path: path, "missing") }
             guard tensor.rows == t, tensor.rowWidth >= start + count else {
-                throw DatasetError(file: file, path: "\(base)/obs/\(key)", "expected \(t) steps of at least \(start + count) values, found shape \(tensor.shape)")
+                throw DatasetError(file: file, path: path, "expected \(t) steps of at least \(start + count) values, found shape \(tensor.shape)")
             }
             let all = tensor.doubles, w = tensor.rowWidth
             var out = [Double](repeating: 0, count: t * count)
             for s in 0..<t {
                 for j in 0..<count {
                     let v = all[s * w + start + j]
-                    guard v.isFinite else { throw DatasetError(file: file, path: "\(base)/obs/\(key)", "NaN or Inf at step \(s)") }
+                    guard v.isFinite else { throw DatasetError(file: file, path: path, "NaN or Inf at step \(s)") }
                     out[s * count + j] = v
                 }
             }
@@ -349,6 +375,22 @@ public struct DatagenInfoBuilder: Sendable {
         for o in setup.objects {
             if let fixed = o.fixedPose {
                 objects[o.name] = PoseTrack([Pose](repeating: fixed, count: t))
+                continue
+            }
+            if let address = o.stateAddress {
+                // states rows are [time, qpos, qvel]: the free joint's qpos is position then w,x,y,z.
+                let start = 1 + address
+                let values = try column("", start, 7, path: "\(base)/states", tensor: demo.arrays["states"])
+                var poses: [Pose] = []
+                for s in 0..<t {
+                    let v = values[(7 * s)..<(7 * s + 7)].map { $0 }
+                    let q = Quaternion(wxyz: SIMD4(v[3], v[4], v[5], v[6]))
+                    guard abs(q.norm - 1) < 1e-3 else {
+                        throw DatasetError(file: file, path: "\(base)/states", "non-unit quaternion of object \(o.name) at step \(s)")
+                    }
+                    poses.append(Pose(position: SIMD3(v[0], v[1], v[2]), rotation: q.normalized))
+                }
+                objects[o.name] = PoseTrack(poses)
                 continue
             }
             objects[o.name] = PoseTrack(try poses(posKey: o.posKey, posStart: o.posStart, quatKey: o.quatKey,

@@ -221,13 +221,17 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         public var quatOrder: String
         /// A fixed MJCF body (e.g. robosuite's `peg1`): the pose comes from the scene, not observations.
         public var body: String?
+        /// The object's free joint in the scene, read from `states` when the pose observations are
+        /// absent (default: robosuite's `<name>_joint0` after the `<name>_pos` key).
+        public var joint: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, posKey, posStart, quatKey, quatStart, quatOrder, body }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, posKey, posStart, quatKey, quatStart, quatOrder, body, joint }
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
             body = try c.decodeIfPresent(String.self, forKey: .body)
+            joint = try c.decodeIfPresent(String.self, forKey: .joint)
             posKey = try c.decodeIfPresent(String.self, forKey: .posKey) ?? "\(name)_pos"
             posStart = try c.decodeIfPresent(Int.self, forKey: .posStart) ?? 0
             quatKey = try c.decodeIfPresent(String.self, forKey: .quatKey) ?? "\(name)_quat"

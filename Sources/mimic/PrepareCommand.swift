@@ -45,9 +45,14 @@ struct PrepareCommand: AsyncParsableCommand {
     }
 
     func prepare() throws -> Result {
-        let spec = try task.map { try TaskSpec.decode(try readSmallFile($0), file: $0) }
         let marks = try annotations.map { try Annotations.decode(try readSmallFile($0), file: $0) }
         let reader = try RobomimicReader(path: source)
+        // The built-in profile of the file's env_name names the task objects; --task overrides it.
+        var spec = reader.envArgs?.envName.flatMap(TaskProfiles.spec(forEnvName:))
+        if let path = task {
+            let user = try TaskSpec.decode(try readSmallFile(path), file: path)
+            spec = spec.map { $0.merged(with: user) } ?? user
+        }
         switch reader.format {
         case .robomimic, .robomimicDatagen: break
         case .isaacLab:

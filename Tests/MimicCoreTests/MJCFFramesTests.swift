@@ -56,6 +56,22 @@ import MimicMath
         #expect(PrepareSetup.handFromGripSite(eef: "robot1", frames: frames) == nil)
     }
 
+    @Test func jointsGetMuJoCosQposAndQvelAddresses() throws {
+        let frames = try #require(MJCFFrames(xml: Self.xml))
+        // j1 is a hinge (the default type), the cube's freejoint follows it.
+        #expect(frames.joints.map(\.name) == ["j1", "#joint1"])
+        #expect(frames.joints[1].kind == .free)
+        #expect(frames.joints[1].qposAddress == 1)
+        #expect(frames.joints[1].qvelAddress == 1)
+        #expect(frames.nq == 8 && frames.nv == 7)
+        let xml = "<mujoco><default><joint type=\"slide\"/></default><worldbody><body><joint name=\"b\" type=\"ball\"/>"
+            + "<body><joint name=\"s\" type=\"slide\"/></body></body></worldbody></mujoco>"
+        let other = try #require(MJCFFrames(xml: xml))
+        #expect(other.joints.map(\.name) == ["b", "s"])   // the <default> joint is not a joint
+        #expect(other.joint("s")?.qposAddress == 4)
+        #expect(other.nq == 5 && other.nv == 4)
+    }
+
     @Test func malformedXMLIsNil() {
         #expect(MJCFFrames(xml: "<mujoco><worldbody>") == nil)
     }

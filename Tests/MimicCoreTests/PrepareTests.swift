@@ -106,6 +106,35 @@ enum Fixture {
         }
     }
 
+    @Test func objectPosesFromFreeJointsWhenObservationsLackThem() throws {
+        // A robomimic low-dim file keeps only the `object` vector; the cube's pose is its free joint in states.
+        var demo = Fixture.demo()
+        let t = demo.length
+        demo.arrays = demo.arrays.filter { !$0.key.hasPrefix("obs/cube") && !$0.key.contains("_to_") }
+        let angle = 0.3
+        // [time, qpos: 1 hinge + free (pos, w x y z), qvel: 1 + 6]
+        let row: [Double] = [0, 0.5, 0.1, -0.2, 0.83, cos(angle / 2), 0, 0, sin(angle / 2)] + Array(repeating: 0, count: 7)
+        demo.arrays["states"] = Tensor(shape: [t, row.count], float64: (0..<t).flatMap { _ in row })
+        demo.attributes["model_file"] = .string("""
+        <mujoco><worldbody><body name="arm"><joint name="robot0_joint1"/></body>
+        <body name="cube_main"><joint name="cube_joint0" type="free"/></body></worldbody></mujoco>
+        """)
+        let setup = try PrepareSetup.infer(demo: demo, envArgs: nil, spec: nil, file: "f")
+        #expect(setup.objects.map(\.name) == ["cube"])
+        #expect(setup.notes.contains { $0.contains("free joints") })
+        let info = try DatagenInfoBuilder(setup: setup).build(demo, file: "f")
+        let cube = try #require(info.objectPoses["cube"])
+        #expect(simdLength(cube[3].position - SIMD3(0.1, -0.2, 0.83)) < 1e-12)
+        #expect(cube[3].rotation.angle(to: Quaternion(axisAngle: SIMD3(0, 0, angle))) < 1e-12)
+        // A spec object whose observations are missing falls back to its <name>_joint0.
+        let spec = try TaskSpec.decode(Data(#"{"objects": [{"name": "box", "posKey": "cube_pos", "quatKey": "cube_quat"}]}"#.utf8), file: "t")
+        let fromSpec = try PrepareSetup.infer(demo: demo, envArgs: nil, spec: spec, file: "f")
+        #expect(fromSpec.objects.first?.stateAddress == 1)
+        // A states width that does not match the scene is not trusted.
+        demo.arrays["states"] = Tensor(shape: [t, 3], float64: .init(repeating: 0, count: 3 * t))
+        #expect(throws: DatasetError.self) { try PrepareSetup.infer(demo: demo, envArgs: nil, spec: spec, file: "f") }
+    }
+
     @Test func releaseAfterClosing() {
         let builder = DatagenInfoBuilder(setup: PrepareSetup(endEffectors: [], objects: [], notes: []))
         let (grasp, release) = builder.gripperSignals(command: [-1, 1, 1, -1, -1, 1], fingers: nil)
