@@ -18,6 +18,9 @@ public struct GenerationTask: Sendable {
     /// Object placement; objects it does not name are placed within the span of their source poses.
     public var placement: TaskSpec.PlacementSpec?
     public var selectPerSubtask = false
+    /// With several end effectors, all follow the source demo the first one picked (their motions
+    /// stay in step, as in the recording); false lets each pick its own.
+    public var shareSourceDemo = true
     public var transformFirstRobotPose = false
     public var interpolateFromLastTargetPose = true
 
@@ -203,7 +206,9 @@ public struct Generator: Sendable {
             for e in 0..<effectorCount where cursor[e] >= queue[e].count && nextSubtask[e] < task.effectors[e].subtasks.count {
                 let j = nextSubtask[e]
                 let subtask = task.effectors[e].subtasks[j]
-                if j == 0 || task.selectPerSubtask {
+                if e > 0, j == 0, task.shareSourceDemo, !task.selectPerSubtask {
+                    chosen[e] = chosen[0]
+                } else if j == 0 || task.selectPerSubtask {
                     chosen[e] = select(subtask, effector: e, subtaskIndex: j, offsets: offsets[e], objects: objects,
                                        eefPose: eefPose[e], rng: &rng)
                 }

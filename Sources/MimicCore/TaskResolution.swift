@@ -10,6 +10,7 @@ extension TaskSpec {
         if let v = override.objects { out.objects = v }
         if let v = override.placement { out.placement = v }
         if let v = override.selectPerSubtask { out.selectPerSubtask = v }
+        if let v = override.shareSourceDemo { out.shareSourceDemo = v }
         if let v = override.transformFirstRobotPose { out.transformFirstRobotPose = v }
         if let v = override.interpolateFromLastTargetPose { out.interpolateFromLastTargetPose = v }
         return out
@@ -56,6 +57,7 @@ extension GenerationTask {
         }
         var task = GenerationTask(effectors: effectors, actionWidth: actions.shape[1], placement: spec?.placement)
         task.selectPerSubtask = spec?.selectPerSubtask ?? false
+        task.shareSourceDemo = spec?.shareSourceDemo ?? true
         task.transformFirstRobotPose = spec?.transformFirstRobotPose ?? false
         task.interpolateFromLastTargetPose = spec?.interpolateFromLastTargetPose ?? true
         return task

@@ -12,6 +12,8 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
     public var placement: PlacementSpec?
     /// Choose a new source demo for every subtask (true) or once per episode (false, MimicGen's default).
     public var selectPerSubtask: Bool?
+    /// With several end effectors, all follow the source demo the first one picked (default true).
+    public var shareSourceDemo: Bool?
     /// Start each segment with the source's measured eef pose at its start, not only its targets.
     public var transformFirstRobotPose: Bool?
     /// Interpolate from the last target pose (true, default) or from the current eef pose.
@@ -247,7 +249,7 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, endEffectors, action, objects, placement, selectPerSubtask, transformFirstRobotPose, interpolateFromLastTargetPose
+        case name, endEffectors, action, objects, placement, selectPerSubtask, shareSourceDemo, transformFirstRobotPose, interpolateFromLastTargetPose
     }
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -258,6 +260,7 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         objects = try c.decodeIfPresent([ObjectSpec].self, forKey: .objects)
         placement = try c.decodeIfPresent(PlacementSpec.self, forKey: .placement)
         selectPerSubtask = try c.decodeIfPresent(Bool.self, forKey: .selectPerSubtask)
+        shareSourceDemo = try c.decodeIfPresent(Bool.self, forKey: .shareSourceDemo)
         transformFirstRobotPose = try c.decodeIfPresent(Bool.self, forKey: .transformFirstRobotPose)
         interpolateFromLastTargetPose = try c.decodeIfPresent(Bool.self, forKey: .interpolateFromLastTargetPose)
     }
