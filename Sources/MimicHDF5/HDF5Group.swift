@@ -233,6 +233,36 @@ public struct HDF5Group {
         }
     }
 
+    /// Writes `tensor` as a new dataset `name` directly in this group, like `write` but without
+    /// looking for what may already be there: `name` is one path component, this group is
+    /// writable and nothing is called `name` yet (HDF5 reports an error otherwise). The fast path
+    /// of writers that fill fresh groups (`RobomimicWriter`).
+    public func writeNew(_ name: String, _ tensor: Tensor, options: WriteOptions = .init()) throws(HDF5Error) {
+        let element = NumericElement(tensor.storage)
+        let full = absolutePath(name)
+        let site = self.site.at(full)
+        try withID { (id) throws(HDF5Error) in
+            let chunk = try options.chunkShape(for: tensor.shape, elementSize: element.size, site)
+            let space = try H5IO.createSpace(tensor.shape, unlimitedRows: chunk != nil, site)
+            defer { H5.close(space, .dataspace) }
+            let creation = try options.creationList(chunk: chunk, site)
+            defer { H5.close(creation, .propertyList) }
+            let dataset = try H5.datasetCreate(id, name, type: element.fileType, space: space, creation: creation, site)
+            defer { H5.close(dataset, .object) }
+            try H5IO.writeTensor(tensor, to: .dataset(dataset), site)
+        }
+    }
+
+    /// Creates the new group `name` directly in this group, without looking for what may already
+    /// be there (the fast path of `createGroup` for writers that fill fresh groups).
+    public func createNewGroup(_ name: String) throws(HDF5Error) -> HDF5Group {
+        let full = absolutePath(name)
+        return try withID { (id) throws(HDF5Error) -> HDF5Group in
+            let groupID = try H5.groupCreate(id, name, site.at(full))
+            return HDF5Group(file: file, path: full, handle: H5Handle(groupID, .object))
+        }
+    }
+
     /// Writes `strings` as a 1-D dataset of fixed-length byte strings at `relativePath`, each
     /// as long as the longest UTF-8 encoding (at least 1 byte), NUL-padded: numpy `|S<n>`, as
     /// robomimic's `mask/<filter>` datasets. Replaces an existing dataset, like `write`.

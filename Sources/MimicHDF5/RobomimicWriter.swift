@@ -43,14 +43,29 @@ public final class RobomimicWriter {
     deinit { abandon() }
 
     /// Appends `demo` as `data/<demo.name>` with its attributes and arrays; sets `num_samples`.
+    /// Throws when the file already has a demo of that name.
     public func write(_ demo: Demo) throws {
-        let group = try data.createGroup(demo.name)
+        let group = try data.createNewGroup(demo.name)
         var attributes = demo.attributes
         attributes["num_samples"] = .int(demo.length)
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try group.attributes.set(name, value: value) }
-        for (path, tensor) in demo.arrays.sorted(by: { $0.key < $1.key }) { try group.write(path, tensor, options: options) }
+        // Every group of the demo is new: create each once and write datasets straight into it.
+        var groups = ["": group]
+        func parent(_ path: Substring) throws -> HDF5Group {
+            if let known = groups[String(path)] { return known }
+            let slash = path.lastIndex(of: "/")
+            let above = try parent(slash.map { path[..<$0] } ?? "")
+            let created = try above.createNewGroup(String(slash.map { path[path.index(after: $0)...] } ?? path))
+            groups[String(path)] = created
+            return created
+        }
+        for (path, tensor) in demo.arrays.sorted(by: { $0.key < $1.key }) {
+            let slash = path.lastIndex(of: "/")
+            let container = try parent(slash.map { path[..<$0] } ?? "")
+            try container.writeNew(String(slash.map { path[path.index(after: $0)...] } ?? path[...]), tensor, options: options)
+        }
         for (path, values) in demo.groupAttributes.sorted(by: { $0.key < $1.key }) {
-            let sub = group.exists(path) ? try group.group(path) : try group.createGroup(path)
+            let sub = try parent(path[...])
             for (name, value) in values.sorted(by: { $0.key < $1.key }) { try sub.attributes.set(name, value: value) }
         }
         total += demo.length
