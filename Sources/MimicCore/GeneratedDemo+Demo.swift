@@ -19,27 +19,14 @@ extension GeneratedDemo {
             : Tensor(shape: [t, width], float64: actions)
         demo.setDatagenInfo(info, interfaceName: interfaceName, interfaceType: "robosuite")
         for e in info.endEffectors {
-            let poses = e.eefPose
-            var position = [Double](), quaternion = [Double]()
-            position.reserveCapacity(3 * t)
-            quaternion.reserveCapacity(4 * t)
-            for s in 0..<t {
-                let p = poses[s]
-                position += [p.position.x, p.position.y, p.position.z]
-                quaternion += [p.rotation.x, p.rotation.y, p.rotation.z, p.rotation.w]
-            }
-            demo.arrays["obs/\(e.name)_eef_pos"] = Tensor(shape: [t, 3], float64: position)
-            demo.arrays["obs/\(e.name)_eef_quat_site"] = Tensor(shape: [t, 4], float64: quaternion)
+            let (position, quaternion) = Self.observations(e.eefPose)
+            demo.arrays["obs/\(e.name)_eef_pos"] = position
+            demo.arrays["obs/\(e.name)_eef_quat_site"] = quaternion
         }
         for (name, track) in info.objectPoses {
-            var position = [Double](), quaternion = [Double]()
-            for s in 0..<t {
-                let p = track[s]
-                position += [p.position.x, p.position.y, p.position.z]
-                quaternion += [p.rotation.x, p.rotation.y, p.rotation.z, p.rotation.w]
-            }
-            demo.arrays["obs/\(name)_pos"] = Tensor(shape: [t, 3], float64: position)
-            demo.arrays["obs/\(name)_quat"] = Tensor(shape: [t, 4], float64: quaternion)
+            let (position, quaternion) = Self.observations(track)
+            demo.arrays["obs/\(name)_pos"] = position
+            demo.arrays["obs/\(name)_quat"] = quaternion
         }
         let effectors = sourceDemos.count
         let subtasks = sourceDemos.map(\.count).max() ?? 0
@@ -70,5 +57,19 @@ extension GeneratedDemo {
         ]
         if let modelXML { demo.attributes["model_file"] = .string(modelXML) }
         return demo
+    }
+
+    /// A pose track as robosuite observations: positions (T, 3) and quaternions x,y,z,w (T, 4).
+    static func observations(_ track: PoseTrack) -> (position: Tensor, quaternion: Tensor) {
+        let t = track.count
+        var position = [Double](), quaternion = [Double]()
+        position.reserveCapacity(3 * t)
+        quaternion.reserveCapacity(4 * t)
+        for s in 0..<t {
+            let p = track[s]
+            position += [p.position.x, p.position.y, p.position.z]
+            quaternion += [p.rotation.x, p.rotation.y, p.rotation.z, p.rotation.w]
+        }
+        return (Tensor(shape: [t, 3], float64: position), Tensor(shape: [t, 4], float64: quaternion))
     }
 }

@@ -117,121 +117,46 @@ public enum TaskProfiles {
     // same). x/y: the bin half size (0.145, 0.195) minus the object's horizontal radius, because
     // robosuite keeps the whole object inside the range.
 
+    /// A single-object PickPlace profile: `object` (observations `<obsName>_pos/_quat`) starts in
+    /// bin1 within ±x, ±y of its centre and goes to bin2.
+    static func pickPlace(_ env: String, object: String, obsName: String, x: String, y: String) -> String {
+        """
+        {
+          "name": "\(env)",
+          "objects": [
+            {"name": "\(object)", "posKey": "\(obsName)_pos", "quatKey": "\(obsName)_quat"},
+            {"name": "bin2", "body": "bin2"}
+          ],
+          "endEffectors": [
+            {"name": "robot0", "subtasks": [
+              {"object": "\(object)", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "bin2", "endOffset": [0, 0], "selection": "random", "nnK": 3,
+               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "reference": [0.1, -0.25, 0.8],
+            "minSeparation": 0,
+            "objects": {
+              "\(object)": {"x": [-\(x), \(x)], "y": [-\(y), \(y)], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": true,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+    }
+
     /// PickPlaceCan: can radius 0.025.
-    static let pickPlaceCan = """
-        {
-          "name": "PickPlaceCan",
-          "objects": [
-            {"name": "can", "posKey": "Can_pos", "quatKey": "Can_quat"},
-            {"name": "bin2", "body": "bin2"}
-          ],
-          "endEffectors": [
-            {"name": "robot0", "subtasks": [
-              {"object": "can", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
-               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
-              {"object": "bin2", "endOffset": [0, 0], "selection": "random", "nnK": 3,
-               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
-            ]}
-          ],
-          "placement": {
-            "reference": [0.1, -0.25, 0.8],
-            "minSeparation": 0,
-            "objects": {
-              "can": {"x": [-0.12, 0.12], "y": [-0.17, 0.17], "yaw": [0, 6.283185307179586]}
-            }
-          },
-          "selectPerSubtask": true,
-          "transformFirstRobotPose": false,
-          "interpolateFromLastTargetPose": true
-        }
-        """
-
+    static let pickPlaceCan = pickPlace("PickPlaceCan", object: "can", obsName: "Can", x: "0.12", y: "0.17")
     /// PickPlaceMilk: milk radius 0.025.
-    static let pickPlaceMilk = """
-        {
-          "name": "PickPlaceMilk",
-          "objects": [
-            {"name": "milk", "posKey": "Milk_pos", "quatKey": "Milk_quat"},
-            {"name": "bin2", "body": "bin2"}
-          ],
-          "endEffectors": [
-            {"name": "robot0", "subtasks": [
-              {"object": "milk", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
-               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
-              {"object": "bin2", "endOffset": [0, 0], "selection": "random", "nnK": 3,
-               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
-            ]}
-          ],
-          "placement": {
-            "reference": [0.1, -0.25, 0.8],
-            "minSeparation": 0,
-            "objects": {
-              "milk": {"x": [-0.12, 0.12], "y": [-0.17, 0.17], "yaw": [0, 6.283185307179586]}
-            }
-          },
-          "selectPerSubtask": true,
-          "transformFirstRobotPose": false,
-          "interpolateFromLastTargetPose": true
-        }
-        """
-
+    static let pickPlaceMilk = pickPlace("PickPlaceMilk", object: "milk", obsName: "Milk", x: "0.12", y: "0.17")
     /// PickPlaceBread: bread radius 0.03.
-    static let pickPlaceBread = """
-        {
-          "name": "PickPlaceBread",
-          "objects": [
-            {"name": "bread", "posKey": "Bread_pos", "quatKey": "Bread_quat"},
-            {"name": "bin2", "body": "bin2"}
-          ],
-          "endEffectors": [
-            {"name": "robot0", "subtasks": [
-              {"object": "bread", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
-               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
-              {"object": "bin2", "endOffset": [0, 0], "selection": "random", "nnK": 3,
-               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
-            ]}
-          ],
-          "placement": {
-            "reference": [0.1, -0.25, 0.8],
-            "minSeparation": 0,
-            "objects": {
-              "bread": {"x": [-0.115, 0.115], "y": [-0.165, 0.165], "yaw": [0, 6.283185307179586]}
-            }
-          },
-          "selectPerSubtask": true,
-          "transformFirstRobotPose": false,
-          "interpolateFromLastTargetPose": true
-        }
-        """
-
+    static let pickPlaceBread = pickPlace("PickPlaceBread", object: "bread", obsName: "Bread", x: "0.115", y: "0.165")
     /// PickPlaceCereal: cereal radius 0.04.
-    static let pickPlaceCereal = """
-        {
-          "name": "PickPlaceCereal",
-          "objects": [
-            {"name": "cereal", "posKey": "Cereal_pos", "quatKey": "Cereal_quat"},
-            {"name": "bin2", "body": "bin2"}
-          ],
-          "endEffectors": [
-            {"name": "robot0", "subtasks": [
-              {"object": "cereal", "endSignal": "grasp", "endOffset": [10, 20], "selection": "nearestObject", "nnK": 3,
-               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
-              {"object": "bin2", "endOffset": [0, 0], "selection": "random", "nnK": 3,
-               "actionNoise": 0.05, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
-            ]}
-          ],
-          "placement": {
-            "reference": [0.1, -0.25, 0.8],
-            "minSeparation": 0,
-            "objects": {
-              "cereal": {"x": [-0.105, 0.105], "y": [-0.155, 0.155], "yaw": [0, 6.283185307179586]}
-            }
-          },
-          "selectPerSubtask": true,
-          "transformFirstRobotPose": false,
-          "interpolateFromLastTargetPose": true
-        }
-        """
+    static let pickPlaceCereal = pickPlace("PickPlaceCereal", object: "cereal", obsName: "Cereal", x: "0.105", y: "0.155")
 
     /// NutAssemblySquare: MimicGen's square task (the square nut onto peg1).
     static let nutAssemblySquare = """

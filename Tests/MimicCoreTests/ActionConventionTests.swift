@@ -12,7 +12,7 @@ import MimicMath
 
     @Test func scaleAndUnscaleAreInverseInsideTheRange() {
         let s = ActionScaling.robosuiteDefault
-        var rng = SplitMix(seed: 1)
+        var rng = RandomStream(seed: 1)
         for _ in 0..<1000 {
             let i = Int(rng.next() % 6)
             let a = rng.uniform(-1, 1)
@@ -31,7 +31,7 @@ import MimicMath
     }
 
     @Test func deltaIsScaledAndRotationPremultiplied() {
-        var rng = SplitMix(seed: 7)
+        var rng = RandomStream(seed: 7)
         for _ in 0..<200 {
             let current = Pose(position: SIMD3(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(0, 2)),
                                rotation: Quaternion(axisAngle: SIMD3(rng.uniform(-2, 2), rng.uniform(-2, 2), rng.uniform(-2, 2))))
@@ -66,21 +66,5 @@ import MimicMath
             #expect(simdLength(t.position - pose.position) < 1e-12)
             #expect(t.rotation.angle(to: pose.rotation) < 1e-9)
         }
-    }
-}
-
-/// A small deterministic generator for property tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
-        lo + (hi - lo) * Double(next() >> 11) / Double(1 << 53)
     }
 }

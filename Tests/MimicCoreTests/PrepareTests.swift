@@ -9,7 +9,7 @@ enum Fixture {
 
     /// T steps; the gripper closes at `closeAt`, the fingers stop moving 3 steps later.
     static func demo(steps t: Int = 12, closeAt: Int = 5, name: String = "demo_0", prefix: String = "robot0") -> Demo {
-        var rng = SplitMix(seed: 42)
+        var rng = RandomStream(seed: 42)
         var pose = Pose(position: SIMD3(-0.1, 0, 1.0), rotation: Quaternion(xyzw: SIMD4(1, 0, 0, 0)))
         var actions: [Double] = [], pos: [Double] = [], quat: [Float] = [], fingers: [Double] = []
         for s in 0..<t {
