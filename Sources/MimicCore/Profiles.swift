@@ -16,16 +16,24 @@ public enum TaskProfiles {
         "TwoArmLift", "TwoArmHandover",
     ]
 
-    /// The profile of robosuite environment `forEnvName` (exact, case-sensitive name), or nil when
-    /// there is none.
+    /// The profile of robosuite environment `forEnvName`, or nil when there is none. MimicGen's
+    /// variants of a task (`Stack_D0`, `Square_D1`) use the profile of the task they vary.
     public static func spec(forEnvName name: String) -> TaskSpec? {
-        guard let text = json(forEnvName: name) else { return nil }
+        guard let text = json(forEnvName: name) ?? json(forEnvName: mimicGenBase(name)) else { return nil }
         do {
             return try TaskSpec.decode(Data(text.utf8), file: "built-in profile \(name)")
         } catch {
             // The profiles are constants that ProfilesTests decodes; failing here is a bug in this file.
             preconditionFailure("\(error)")
         }
+    }
+
+    /// MimicGen's name of a task variant without its `_D<k>` suffix, and its Square as robosuite's
+    /// NutAssemblySquare: `Stack_D1` → `Stack`, `Square_D0` → `NutAssemblySquare`.
+    static func mimicGenBase(_ name: String) -> String {
+        var base = name
+        if let range = name.range(of: #"_D\d+$"#, options: .regularExpression) { base = String(name[..<range.lowerBound]) }
+        return base == "Square" ? "NutAssemblySquare" : base
     }
 
     /// The JSON text of the profile of `forEnvName`, exactly as a `--task` file would hold it.

@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func unknownNamesHaveNoProfile() {
-        for name in ["", "lift", "LIFT", "PickPlace", "NutAssembly", "Stack_D0", "Lift ", "TwoArmPegInHole", "Door"] {
+        for name in ["", "lift", "LIFT", "PickPlace", "NutAssembly", "Stack_X0", "Lift ", "TwoArmPegInHole", "Door"] {
             #expect(TaskProfiles.spec(forEnvName: name) == nil, "\(name)")
             #expect(TaskProfiles.json(forEnvName: name) == nil, "\(name)")
         }
@@ -204,5 +204,12 @@ import Testing
         let json = try #require(TaskProfiles.json(forEnvName: name))
         let shown = text.contains("```json\n" + json + "\n```")
         #expect(shown, "docs/profiles.md does not show the \(name) profile as it is")
+    }
+
+    @Test func mimicGenVariantsUseTheirTaskProfile() {
+        #expect(TaskProfiles.spec(forEnvName: "Stack_D1")?.name == "Stack")
+        #expect(TaskProfiles.spec(forEnvName: "Square_D0")?.name == "NutAssemblySquare")
+        #expect(TaskProfiles.spec(forEnvName: "Coffee_D0") == nil)
+        #expect(TaskProfiles.mimicGenBase("Lift") == "Lift")
     }
 }
