@@ -127,4 +127,37 @@ import MimicMath
         let first = try RobomimicReader(path: out).demo("demo_0")
         #expect(first.attributes["mimic_seed"] == .int(2))
     }
+
+    @Test func placementsCoverTheProfilesResetDistribution() throws {
+        // Lift's profile: robosuite's UniformRandomSampler, x and y in ±0.03 m around the table
+        // centre, any yaw.
+        let dir = try TemporaryDirectory()
+        let source = try Self.prepared(dir)
+        let out = dir.path("gen.hdf5")
+        #expect(try CLI.run(["augment", source, "-o", out, "-n", "200"]).status == 0)
+        let reader = try RobomimicReader(path: out)
+        var xs: [Double] = [], ys: [Double] = [], yaws: [Double] = []
+        for name in reader.demoNames {
+            let demo = try reader.demo(name)
+            let scene = try JSONDecoder().decode([String: [Double]].self, from: Data(try #require(demo.attributes["mimic_scene"]?.stringValue).utf8))
+            let cube = try #require(scene["cube"])
+            xs.append(cube[0])
+            ys.append(cube[1])
+            let q = Quaternion(xyzw: SIMD4(cube[3], cube[4], cube[5], cube[6]))
+            let x = q.act(SIMD3(1, 0, 0))
+            yaws.append(atan2(x.y, x.x))
+            // The generated demo starts from that placement.
+            let info = try #require(try DatagenInfo(demo: demo, file: out))
+            #expect(simd3Distance(info.objectPoses["cube"]![0].position, SIMD3(cube[0], cube[1], cube[2])) < 1e-12)
+        }
+        #expect(xs.allSatisfy { abs($0) <= 0.03 } && ys.allSatisfy { abs($0) <= 0.03 })
+        // Covered, not clustered: the extremes are near the range ends and all four quadrants are hit.
+        let (xMin, xMax, yMin, yMax) = (xs.min()!, xs.max()!, ys.min()!, ys.max()!)
+        #expect(xMin < -0.025 && xMax > 0.025)
+        #expect(yMin < -0.025 && yMax > 0.025)
+        var quadrants = Set<Int>()
+        for (x, y) in zip(xs, ys) { quadrants.insert((x > 0 ? 1 : 0) + (y > 0 ? 2 : 0)) }
+        #expect(quadrants.count == 4)
+        #expect(yaws.min()! < -2.5 && yaws.max()! > 2.5)
+    }
 }
