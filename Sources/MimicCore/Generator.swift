@@ -160,34 +160,13 @@ public struct Generator: Sendable {
         return scene
     }
 
-    /// One command on an end effector's timeline.
-    struct Step {
-        var target: Pose
-        var gripper: ArraySlice<Double>
-        /// The source demo and step the command comes from; nil for interpolation and holding.
-        var source: (demo: Int, step: Int)?
-        var noise: Double
-    }
-
-    /// Generates demo `index`.
+    /// Generates demo `index` with kinematic tracking: the end effector reaches what each action
+    /// commands, and objects follow the hands that carry them in the source.
     public func generate(_ index: Int) -> GeneratedDemo {
-        var rng = RandomStream(seed: seed, stream: UInt64(index))
-        let scene = sampleScene(&rng)
-        var objects = scene
+        var episode = Episode(generator: self, index: index)
+        var objects = episode.scene
         let effectorCount = task.effectors.count
-
-        // Per end effector state.
         var eefPose = task.effectors.indices.map { sources[0].info.endEffectors[$0].eefPose[0] }
-        var lastTarget: [Pose?] = Array(repeating: nil, count: effectorCount)
-        var queue: [[Step]] = Array(repeating: [], count: effectorCount)
-        var cursor = [Int](repeating: 0, count: effectorCount)
-        var nextSubtask = [Int](repeating: 0, count: effectorCount)
-        var chosen = [Int](repeating: 0, count: effectorCount)
-        var sourceDemos = task.effectors.map { _ in [Int]() }
-        var speeds = task.effectors.map { _ in [Double]() }
-        let offsets = task.effectors.map { effector in
-            effector.subtasks.map { rng.integer($0.endOffset[0], $0.endOffset[1]) }
-        }
         // Carried objects: object → (end effector, eefFromObject).
         var carriedBy: [String: (effector: Int, relative: Pose)] = [:]
 
@@ -202,58 +181,24 @@ public struct Generator: Sendable {
         var row = [Double](repeating: 0, count: width)
 
         for _ in 0..<maxSteps {
-            // Plan the next subtask of every end effector whose timeline ran out.
-            for e in 0..<effectorCount where cursor[e] >= queue[e].count && nextSubtask[e] < task.effectors[e].subtasks.count {
-                let j = nextSubtask[e]
-                let subtask = task.effectors[e].subtasks[j]
-                if e > 0, j == 0, task.shareSourceDemo, !task.selectPerSubtask {
-                    chosen[e] = chosen[0]
-                } else if j == 0 || task.selectPerSubtask {
-                    chosen[e] = select(subtask, effector: e, subtaskIndex: j, offsets: offsets[e], objects: objects,
-                                       eefPose: eefPose[e], rng: &rng)
-                }
-                let d = chosen[e]
-                let speed = rng.uniform(subtask.speed[0], subtask.speed[1])
-                sourceDemos[e].append(d)
-                speeds[e].append(speed)
-                queue[e] = plan(subtask, effector: e, subtaskIndex: j, demo: d, offsets: offsets[e], speed: speed,
-                                objects: objects, from: task.interpolateFromLastTargetPose ? (lastTarget[e] ?? eefPose[e]) : eefPose[e])
-                cursor[e] = 0
-                nextSubtask[e] += 1
-            }
-            let running = (0..<effectorCount).contains { cursor[$0] < queue[$0].count }
-            if !running { break }
-
+            guard let commands = episode.next(eefPoses: eefPose, objects: objects) else { break }
             for name in objectNames { objectTracks[name]!.append(objects[name]!) }
-            for i in 0..<width { row[i] = 0 }
-            var steps: [Step] = []
+            episode.action(for: commands, eefPoses: eefPose, into: &row)
             for e in 0..<effectorCount {
-                let layout = task.effectors[e].layout
-                // An end effector that finished holds its last command until the others finish.
-                var step = cursor[e] < queue[e].count ? queue[e][cursor[e]] : queue[e][queue[e].count - 1]
-                if cursor[e] >= queue[e].count { step.source = nil; step.noise = 0 }
-                cursor[e] += 1
-                steps.append(step)
-                row.withUnsafeMutableBufferPointer { buffer in
-                    layout.writeAction(target: step.target, worldFromEef: eefPose[e], into: buffer)
-                    layout.addNoise(step.noise, to: buffer, using: &rng)
-                    for (k, column) in layout.gripperColumns.enumerated() { buffer[column] = step.gripper[step.gripper.startIndex + k] }
-                }
-                let commanded = row.withUnsafeBufferPointer { layout.targetPose(action: $0, worldFromEef: eefPose[e]) }
+                let commanded = row.withUnsafeBufferPointer { task.effectors[e].layout.targetPose(action: $0, worldFromEef: eefPose[e]) }
                 eefTracks[e].append(eefPose[e])
                 targetTracks[e].append(commanded)
-                gripperTracks[e].append(contentsOf: step.gripper)
-                provenance[e].append(step.source)
+                gripperTracks[e].append(contentsOf: commands[e].gripper)
+                provenance[e].append(commands[e].source)
+                labels.append(commands[e].source?.demo ?? episode.currentSources[e])
                 eefPose[e] = commanded
-                lastTarget[e] = step.target
             }
             actions.append(contentsOf: row)
-            for e in 0..<effectorCount { labels.append(steps[e].source?.demo ?? chosen[e]) }
 
             // Objects follow the hands that carry them in the source.
             for name in objectNames {
                 for e in 0..<effectorCount {
-                    guard let (d, s) = steps[e].source else { continue }
+                    guard let (d, s) = commands[e].source else { continue }
                     let flags = sources[d].carried[e][name]!
                     if flags[s] {
                         let src = sources[d].info
@@ -288,8 +233,8 @@ public struct Generator: Sendable {
                                               gripperAction: Tensor(shape: [steps, g], float64: gripperTracks[e])))
         }
         let info = DatagenInfo(endEffectors: effectors, objectPoses: objectTracks.mapValues { PoseTrack($0) }, subtaskTermSignals: signals)
-        return GeneratedDemo(index: index, actions: actions, info: info, sourceDemos: sourceDemos, offsets: offsets,
-                             speeds: speeds, sourceLabels: labels, scene: scene)
+        return GeneratedDemo(index: index, actions: actions, info: info, sourceDemos: episode.sourceDemos, offsets: episode.offsets,
+                             speeds: episode.speeds, sourceLabels: labels, scene: episode.scene)
     }
 
     /// Picks the source demo for subtask `j` of end effector `e` (ALGORITHM.md §2).
@@ -324,7 +269,7 @@ public struct Generator: Sendable {
 
     /// The commands of one subtask: the bridge from `from` to the transformed segment, then the segment.
     func plan(_ subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int, demo d: Int, offsets: [Int],
-              speed: Double, objects: [String: Pose], from: Pose) -> [Step] {
+              speed: Double, objects: [String: Pose], from: Pose) -> [Command] {
         let source = sources[d]
         let range = source.segment(effector: e, subtask: j, offsets: offsets)
         let track = source.info.endEffectors[e]
@@ -339,15 +284,15 @@ public struct Generator: Sendable {
         }
         let g = track.gripperAction.rowWidth
         let gripper = track.gripperAction.doubles
-        var segment: [Step] = []
+        var segment: [Command] = []
         segment.reserveCapacity(range.count + 1)
         if task.transformFirstRobotPose {
             let s = range.lowerBound
-            segment.append(Step(target: transform * track.eefPose[s], gripper: gripper[(s * g)..<((s + 1) * g)], source: (d, s), noise: subtask.actionNoise))
+            segment.append(Command(target: transform * track.eefPose[s], gripper: gripper[(s * g)..<((s + 1) * g)], source: (d, s), noise: subtask.actionNoise))
         }
         matrices.withUnsafeBufferPointer { m in
             for (k, s) in range.enumerated() {
-                segment.append(Step(target: Pose(matrix: UnsafeBufferPointer(rebasing: m[(16 * k)..<(16 * k + 16)])),
+                segment.append(Command(target: Pose(matrix: UnsafeBufferPointer(rebasing: m[(16 * k)..<(16 * k + 16)])),
                                     gripper: gripper[(s * g)..<((s + 1) * g)], source: (d, s), noise: subtask.actionNoise))
             }
         }
@@ -355,7 +300,7 @@ public struct Generator: Sendable {
 
         // Bridge: interior interpolation poses, then fixed steps at the first pose, holding its gripper command.
         let first = segment[0]
-        var steps: [Step] = []
+        var steps: [Command] = []
         let n = subtask.interpolationSteps
         let bridgeNoise = subtask.noiseDuringInterpolation ? subtask.actionNoise : 0
         if n > 0 {
@@ -363,18 +308,18 @@ public struct Generator: Sendable {
             poses.withUnsafeMutableBufferPointer { PoseKernels.interpolate(from: from, to: first.target, steps: n, into: $0) }
             poses.withUnsafeBufferPointer { p in
                 for i in 1...n {
-                    steps.append(Step(target: Pose(matrix: UnsafeBufferPointer(rebasing: p[(16 * i)..<(16 * i + 16)])),
+                    steps.append(Command(target: Pose(matrix: UnsafeBufferPointer(rebasing: p[(16 * i)..<(16 * i + 16)])),
                                       gripper: first.gripper, source: nil, noise: bridgeNoise))
                 }
             }
         }
-        for _ in 0..<subtask.fixedSteps { steps.append(Step(target: first.target, gripper: first.gripper, source: nil, noise: bridgeNoise)) }
+        for _ in 0..<subtask.fixedSteps { steps.append(Command(target: first.target, gripper: first.gripper, source: nil, noise: bridgeNoise)) }
         return steps + segment
     }
 
     /// Resamples a segment to play `speed` times as fast (endpoints kept; poses interpolated,
     /// gripper commands and provenance from the nearest original step).
-    static func warp(_ segment: [Step], speed: Double) -> [Step] {
+    static func warp(_ segment: [Command], speed: Double) -> [Command] {
         let n = segment.count
         let count = max(1, Int((Double(n) / speed).rounded()))
         guard count != n, n > 1 else { return segment }

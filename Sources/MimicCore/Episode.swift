@@ -1,0 +1,113 @@
+import MimicMath
+
+/// One command for one end effector at one control step.
+public struct Command: Sendable {
+    /// worldFromEef the end effector should reach.
+    public var target: Pose
+    /// The gripper or hand columns of the action.
+    public var gripper: ArraySlice<Double>
+    /// The source demo and step the command comes from; nil for interpolation and holding.
+    public var source: (demo: Int, step: Int)?
+    /// Standard deviation of the action noise to add (see `EndEffectorLayout.addNoise`).
+    public var noise: Double
+}
+
+/// One generated demo in progress: its sampled scene and, for every end effector, the commands
+/// of its subtasks, each subtask planned when it starts from where the objects and the hand are
+/// then (ALGORITHM.md §2-5). The kinematic generator and a simulator drive it the same way:
+/// ask `next` for this step's commands, turn them into an action with `action`, move the world.
+///
+/// All randomness comes from `rng`, seeded by (run seed, index) and drawn in a fixed order, so an
+/// episode is the same whatever else runs.
+public struct Episode: Sendable {
+    public let generator: Generator
+    public let index: Int
+    /// The sampled initial pose of every object.
+    public let scene: [String: Pose]
+    /// Per end effector, the random shift of each subtask's end.
+    public let offsets: [[Int]]
+    /// Per end effector, the source demo of each subtask planned so far.
+    public private(set) var sourceDemos: [[Int]]
+    /// Per end effector, the time-warp factor of each subtask planned so far.
+    public private(set) var speeds: [[Double]]
+    public var rng: RandomStream
+
+    private var lastTarget: [Pose?]
+    private var queue: [[Command]]
+    private var cursor: [Int]
+    private var nextSubtask: [Int]
+    private var chosen: [Int]
+
+    public init(generator: Generator, index: Int) {
+        self.generator = generator
+        self.index = index
+        var rng = RandomStream(seed: generator.seed, stream: UInt64(index))
+        scene = generator.sampleScene(&rng)
+        offsets = generator.task.effectors.map { effector in
+            effector.subtasks.map { rng.integer($0.endOffset[0], $0.endOffset[1]) }
+        }
+        self.rng = rng
+        let count = generator.task.effectors.count
+        sourceDemos = Array(repeating: [], count: count)
+        speeds = Array(repeating: [], count: count)
+        lastTarget = Array(repeating: nil, count: count)
+        queue = Array(repeating: [], count: count)
+        cursor = Array(repeating: 0, count: count)
+        nextSubtask = Array(repeating: 0, count: count)
+        chosen = Array(repeating: 0, count: count)
+    }
+
+    /// The source demo each end effector follows now.
+    public var currentSources: [Int] { chosen }
+
+    /// This control step's commands, one per end effector, given the measured end effector poses
+    /// and the objects' current poses; nil when every end effector has finished its subtasks. An
+    /// end effector that finished holds its last command (no source, no noise) until all are done.
+    public mutating func next(eefPoses: [Pose], objects: [String: Pose]) -> [Command]? {
+        let task = generator.task
+        for e in task.effectors.indices where cursor[e] >= queue[e].count && nextSubtask[e] < task.effectors[e].subtasks.count {
+            let j = nextSubtask[e]
+            let subtask = task.effectors[e].subtasks[j]
+            if e > 0, j == 0, task.shareSourceDemo, !task.selectPerSubtask {
+                chosen[e] = chosen[0]
+            } else if j == 0 || task.selectPerSubtask {
+                chosen[e] = generator.select(subtask, effector: e, subtaskIndex: j, offsets: offsets[e], objects: objects,
+                                             eefPose: eefPoses[e], rng: &rng)
+            }
+            let speed = rng.uniform(subtask.speed[0], subtask.speed[1])
+            sourceDemos[e].append(chosen[e])
+            speeds[e].append(speed)
+            let from = task.interpolateFromLastTargetPose ? (lastTarget[e] ?? eefPoses[e]) : eefPoses[e]
+            queue[e] = generator.plan(subtask, effector: e, subtaskIndex: j, demo: chosen[e], offsets: offsets[e],
+                                      speed: speed, objects: objects, from: from)
+            cursor[e] = 0
+            nextSubtask[e] += 1
+        }
+        guard task.effectors.indices.contains(where: { cursor[$0] < queue[$0].count }) else { return nil }
+        return task.effectors.indices.map { e in
+            var command = queue[e][min(cursor[e], queue[e].count - 1)]
+            if cursor[e] >= queue[e].count {
+                command.source = nil
+                command.noise = 0
+            }
+            cursor[e] += 1
+            lastTarget[e] = command.target
+            return command
+        }
+    }
+
+    /// Writes the action row for `commands`: each end effector's pose columns commanding its
+    /// target from its measured pose, plus noise, and its gripper columns. Other columns are 0.
+    public mutating func action(for commands: [Command], eefPoses: [Pose], into row: inout [Double]) {
+        for i in row.indices { row[i] = 0 }
+        for (e, effector) in generator.task.effectors.enumerated() {
+            let command = commands[e]
+            let layout = effector.layout
+            row.withUnsafeMutableBufferPointer { buffer in
+                layout.writeAction(target: command.target, worldFromEef: eefPoses[e], into: buffer)
+                layout.addNoise(command.noise, to: buffer, using: &rng)
+                for (k, column) in layout.gripperColumns.enumerated() { buffer[column] = command.gripper[command.gripper.startIndex + k] }
+            }
+        }
+    }
+}
