@@ -173,7 +173,8 @@ public final class Executor {
     /// Follows target end-effector poses closed loop from `initialState`, MimicGen style: before
     /// each control step `t`, the pose columns of action row `t` are recomputed from
     /// `targets[e][t]` and the *measured* end-effector pose with `layouts[e].writeAction`; every
-    /// other column (grippers) is taken from `actions`.
+    /// other column (grippers) is taken from `actions`. (With ``RolloutOptions/robosuiteFirstStep``
+    /// the first action is computed against the pose the controller then uses, so its goal is the target.)
     ///
     /// - Parameters:
     ///   - targets: one worldFromEef track per layout, all of the same length `T`.
@@ -207,7 +208,11 @@ public final class Executor {
             run(steps: steps, success: success, options: options) { t, row in
                 for i in 0..<width { row[i] = all[t * width + i] }
                 for (e, layout) in layouts.enumerated() {
-                    layout.writeAction(target: targets[e][t], worldFromEef: world.eefPose(of: robots[robotIndex[e]]), into: row)
+                    // The pose the controller will apply the action to (robosuite's stale pose on the first step).
+                    let k = robotIndex[e]
+                    let measured = controllers[k].staleKinematics.map { Pose(position: $0.position, rotation: Quaternion(rotationMatrix: $0.rotation)) }
+                        ?? world.eefPose(of: robots[k])
+                    layout.writeAction(target: targets[e][t], worldFromEef: measured, into: row)
                 }
             }
         }
