@@ -363,9 +363,10 @@ func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
 }
 
 /// The rotation matrix robosuite's OSC builds from an axis-angle delta:
-/// `quat2mat(axisangle2quat(v))`, with `quat2mat`'s float32 arithmetic reproduced (numpy 1.x
-/// promotion: the quaternion and the off-diagonal terms in float32, the diagonal `1 - a - b` in
-/// float64 of float32 terms). The zero vector gives the identity.
+/// `quat2mat(axisangle2quat(v))`, with the arithmetic of robosuite's numba-compiled `quat2mat`
+/// reproduced: the quaternion in float32, scaled by `sqrt(2 / n)` in float64 and rounded back,
+/// the off-diagonal terms in float32, the diagonal `1 - a - b` in float64 of float32 terms.
+/// The zero vector gives the identity.
 func robosuiteRotationMatrix(axisAngle v: SIMD3<Double>) -> Matrix3 {
     let angle = ((v.x * v.x + v.y * v.y) + v.z * v.z).squareRoot()
     if angle == 0 { return .identity }
@@ -375,7 +376,8 @@ func robosuiteRotationMatrix(axisAngle v: SIMD3<Double>) -> Matrix3 {
     var q = SIMD4<Float>(Float(c), Float(axis.x * s), Float(axis.y * s), Float(axis.z * s))
     let norm2: Float = ((q[0] * q[0] + q[1] * q[1]) + q[2] * q[2]) + q[3] * q[3]
     if Double(norm2) < 4 * Double.ulpOfOne { return .identity }
-    q *= Float((2.0 / Double(norm2)).squareRoot())
+    let scale = (2.0 / Double(norm2)).squareRoot()
+    q = SIMD4(Float(Double(q[0]) * scale), Float(Double(q[1]) * scale), Float(Double(q[2]) * scale), Float(Double(q[3]) * scale))
     @inline(__always) func o(_ i: Int, _ j: Int) -> Float { q[i] * q[j] }
     return Matrix3(rows: (
         SIMD3(1.0 - Double(o(2, 2)) - Double(o(3, 3)), Double(o(1, 2) - o(3, 0)), Double(o(1, 3) + o(2, 0))),
