@@ -34,6 +34,12 @@ public final class SimWorld {
     /// Recomputes everything derived from `qpos`/`qvel` (positions, contacts, forces; `mj_forward`).
     public func forward() { mj_forward(m, data) }
 
+    /// Advances the simulation `count` physics steps with the current controls (`mj_step`): no
+    /// controller runs. For letting placed objects settle, or measuring raw simulation speed.
+    public func step(count: Int = 1) {
+        for _ in 0..<count { mj_step(m, data) }
+    }
+
     // MARK: - State
 
     /// Restores a robosuite flattened state `[time, qpos..., qvel...]` and recomputes the derived
