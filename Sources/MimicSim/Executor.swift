@@ -162,6 +162,7 @@ public final class Executor {
         guard actions.count % width == 0 else {
             throw DatasetError(file: file, path: path, "\(actions.count) action values are not whole rows of \(width) (7 per robot)")
         }
+        try checkScene(success, file: file, path: path)
         try world.restore(state: initialState, file: file, path: path)
         return actions.withUnsafeBufferPointer { all in
             run(steps: actions.count / width, success: success, options: options) { t, row in
@@ -203,6 +204,7 @@ public final class Executor {
             }
             robotIndex.append(k)
         }
+        try checkScene(success, file: file, path: path)
         try world.restore(state: initialState, file: file, path: path)
         return actions.withUnsafeBufferPointer { all in
             run(steps: steps, success: success, options: options) { t, row in
@@ -215,6 +217,12 @@ public final class Executor {
                     layout.writeAction(target: targets[e][t], worldFromEef: measured, into: row)
                 }
             }
+        }
+    }
+
+    private func checkScene(_ success: SuccessCheck?, file: String, path: String) throws(DatasetError) {
+        if let success, !success.isResolved(in: world.scene) {
+            throw DatasetError(file: file, path: path, "the success check was resolved in another scene than the executor's world")
         }
     }
 

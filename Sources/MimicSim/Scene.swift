@@ -184,6 +184,22 @@ extension Scene {
         return SIMD3(s[0], s[1], s[2])
     }
 
+    /// The free joint that moves `body` (robosuite objects: `cube_joint0` on `cube_main`): the
+    /// body's own free joint, else the nearest ancestor's; nil if none (a fixed body).
+    /// Place objects with ``SimWorld/setFreeJointPose(_:to:zeroVelocity:)``.
+    public func freeJoint(of body: BodyID) -> JointID? {
+        let m = model.pointee
+        var b = body.index
+        while b > 0 {
+            let start = Int(m.body_jntadr[b]), count = Int(m.body_jntnum[b])
+            if start >= 0 {
+                for j in start..<start + count where m.jnt_type[j] == Int32(mjJNT_FREE.rawValue) { return JointID(index: j) }
+            }
+            b = Int(m.body_parentid[b])
+        }
+        return nil
+    }
+
     /// What kind of joint `joint` is.
     public func kind(of joint: JointID) -> MJCFFrames.Joint.Kind {
         switch mjtJoint(rawValue: UInt32(model.pointee.jnt_type[joint.index])) {

@@ -139,6 +139,8 @@ public struct SuccessCheck: Sendable {
 
     public let predicate: SuccessPredicate
     let root: Node
+    /// The scene the names were resolved in: a check is only valid for worlds of that scene.
+    let scene: ObjectIdentifier
 
     /// Resolves `predicate`'s names in `scene`.
     ///
@@ -146,11 +148,19 @@ public struct SuccessCheck: Sendable {
     ///   finger pads, or a `task` is not a known robosuite task.
     public init(_ predicate: SuccessPredicate, scene: Scene) throws(DatasetError) {
         self.predicate = predicate
+        self.scene = ObjectIdentifier(scene)
         root = try Self.resolve(predicate, scene)
     }
 
-    /// Whether the predicate holds in `world`'s current kinematics and contacts.
-    public func evaluate(_ world: SimWorld) -> Bool { Self.evaluate(root, world) }
+    /// Whether the predicate holds in `world`'s current kinematics and contacts. `world` must
+    /// simulate the scene the check was resolved in (a programmer error otherwise).
+    public func evaluate(_ world: SimWorld) -> Bool {
+        precondition(ObjectIdentifier(world.scene) == scene, "a SuccessCheck is evaluated on a world of another scene")
+        return Self.evaluate(root, world)
+    }
+
+    /// Whether this check was resolved in `scene`.
+    public func isResolved(in scene: Scene) -> Bool { ObjectIdentifier(scene) == self.scene }
 
     static func point(_ name: String, _ scene: Scene) throws(DatasetError) -> Point {
         if let b = scene.bodyIfPresent(name) { return .body(b) }

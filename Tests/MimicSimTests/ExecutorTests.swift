@@ -106,6 +106,9 @@ import MimicMath
         // Malformed input is an error.
         #expect(throws: DatasetError.self) { try executor.replay(actions: [0, 0, 0], from: initial, success: nil) }
         #expect(throws: DatasetError.self) { try executor.replay(actions: [], from: [1, 2], success: nil) }
+        // A check resolved in another scene (same names, other object) is rejected.
+        let other = try SuccessCheck(.task("Lift"), scene: try Bundled.scene("lift", demo: 1))
+        #expect(throws: DatasetError.self) { try executor.replay(actions: [], from: initial, success: other) }
     }
 
     @Test func controllerCountMustMatchRobots() throws {

@@ -36,6 +36,8 @@ import MimicCore
         #expect(scene.bodyIfPresent("no_such_body") == nil)
         #expect(scene.kind(of: try scene.joint("cube_joint0")) == .free)
         #expect(scene.collisionGeoms(under: cube).map { scene.name(of: $0) } == ["cube_g0"])
+        #expect(scene.freeJoint(of: cube).map { scene.name(of: $0) } == "cube_joint0")
+        #expect(scene.freeJoint(of: try scene.body("table")) == nil)
         #expect(throws: DatasetError.self) { try scene.geom("cube_g7") }
         do {
             _ = try scene.site("nope_site")
