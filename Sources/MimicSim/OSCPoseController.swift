@@ -364,7 +364,8 @@ func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
 
 /// The rotation matrix robosuite's OSC builds from an axis-angle delta:
 /// `quat2mat(axisangle2quat(v))`, with the arithmetic of robosuite's numba-compiled `quat2mat`
-/// reproduced: the quaternion in float32, scaled by `sqrt(2 / n)` in float64 and rounded back,
+/// reproduced: the quaternion in float32, its squared norm `n` as OpenBLAS's `sdot` sums it,
+/// scaled by `sqrt(2 / n)` in float64 and rounded back,
 /// the off-diagonal terms in float32, the diagonal `1 - a - b` in float64 of float32 terms.
 /// The zero vector gives the identity.
 func robosuiteRotationMatrix(axisAngle v: SIMD3<Double>) -> Matrix3 {
@@ -374,7 +375,8 @@ func robosuiteRotationMatrix(axisAngle v: SIMD3<Double>) -> Matrix3 {
     let s = sin(angle / 2), c = cos(angle / 2)
     // [w, x, y, z] in float32.
     var q = SIMD4<Float>(Float(c), Float(axis.x * s), Float(axis.y * s), Float(axis.z * s))
-    let norm2: Float = ((q[0] * q[0] + q[1] * q[1]) + q[2] * q[2]) + q[3] * q[3]
+    // np.dot of float32 vectors in OpenBLAS (sdot): float products summed in a double, rounded to float.
+    let norm2 = Float(((Double(q[0] * q[0]) + Double(q[1] * q[1])) + Double(q[2] * q[2])) + Double(q[3] * q[3]))
     if Double(norm2) < 4 * Double.ulpOfOne { return .identity }
     let scale = (2.0 / Double(norm2)).squareRoot()
     q = SIMD4(Float(Double(q[0]) * scale), Float(Double(q[1]) * scale), Float(Double(q[2]) * scale), Float(Double(q[3]) * scale))
