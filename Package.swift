@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MimicMath", targets: ["MimicMath"]),
         .library(name: "MimicCore", targets: ["MimicCore"]),
         .library(name: "MimicHDF5", targets: ["MimicHDF5"]),
+        .library(name: "MimicSim", targets: ["MimicSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -21,12 +22,14 @@ let package = Package(
             providers: [.apt(["libhdf5-dev"])]
         ),
         .target(name: "CHDF5Shim", dependencies: ["CHDF5"]),
+        .systemLibrary(name: "CMuJoCo", pkgConfig: "mujoco"),  // scripts/setup_mujoco.sh installs it
         .target(
             name: "MimicMath",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(name: "MimicCore", dependencies: ["MimicMath"]),
         .target(name: "MimicHDF5", dependencies: ["CHDF5", "CHDF5Shim", "MimicCore", "MimicMath"]),
+        .target(name: "MimicSim", dependencies: ["CMuJoCo", "MimicCore", "MimicMath"]),
         .executableTarget(
             name: "mimic",
             dependencies: [
@@ -37,6 +40,7 @@ let package = Package(
         .testTarget(name: "MimicMathTests", dependencies: ["MimicMath"]),
         .testTarget(name: "MimicCoreTests", dependencies: ["MimicCore", "MimicMath"]),
         .testTarget(name: "MimicHDF5Tests", dependencies: ["MimicHDF5", "MimicCore", "MimicMath"]),
+        .testTarget(name: "MimicSimTests", dependencies: ["MimicSim", "MimicHDF5", "MimicCore", "MimicMath"]),
         .testTarget(name: "mimicTests", dependencies: ["mimic", "MimicHDF5", "MimicCore"]),
     ]
 )

@@ -1,0 +1,318 @@
+import CMuJoCo
+import MimicCore
+import MimicMath
+
+/// Why a rollout did not succeed. A failed rollout is data, not an error.
+public enum RolloutFailure: Sendable, Equatable, CustomStringConvertible {
+    /// Every action ran and the success test never held.
+    case noSuccess(steps: Int)
+    /// MuJoCo found a non-finite qpos, qvel or qacc during control step `step` (and reset itself):
+    /// the simulation diverged. The rollout stops there.
+    case unstable(step: Int)
+    /// Action row `step` has a non-finite value in `column`. The rollout stops there.
+    case nonFiniteAction(step: Int, column: Int)
+
+    public var description: String {
+        switch self {
+        case .noSuccess(let steps): return "the success test never held in \(steps) control steps"
+        case .unstable(let step): return "the simulation diverged at control step \(step) (MuJoCo found a non-finite qpos, qvel or qacc)"
+        case .nonFiniteAction(let step, let column): return "action \(step) has a non-finite value in column \(column)"
+        }
+    }
+}
+
+/// Options of one rollout.
+public struct RolloutOptions: Sendable, Equatable {
+    /// Stop this many control steps after the first step at which the success test holds (0: stop
+    /// right after it); nil runs every action.
+    public var stopAfterSuccess: Int?
+    /// Reproduce robosuite 1.5's first control step after a state is loaded (default true).
+    ///
+    /// robosuite builds its controllers when it resets the scene, with the arms at their
+    /// `init_qpos` and everything else at the model's `qpos0`, at rest; `reset_to` then loads
+    /// the recorded state. With `lite_physics` the controller skips its kinematics update on the
+    /// first `set_goal` and the first physics step, so the first action's goal and first torques
+    /// use the reset configuration's end-effector pose, Jacobian, inertia and joint positions (and
+    /// zero velocities); only the bias forces are current. Datasets recorded through
+    /// `DataCollectionWrapper` (and robomimic's replays) contain this, so replays match them only
+    /// with it. Applies to robots with a known nullspace posture (Panda); false uses the loaded
+    /// state throughout.
+    public var robosuiteFirstStep: Bool
+    public init(stopAfterSuccess: Int? = nil, robosuiteFirstStep: Bool = true) {
+        self.stopAfterSuccess = stopAfterSuccess
+        self.robosuiteFirstStep = robosuiteFirstStep
+    }
+}
+
+/// The result of executing actions in the simulator: what happened at each control step.
+///
+/// Row `t` of ``states`` is the state *before* action `t` (robosuite's `states` layout, `[time,
+/// qpos..., qvel...]`), so a rollout of `steps` actions has `steps` rows plus ``finalState``.
+/// ``eefPoses`` and ``targetPoses`` have one track per robot: the measured grip-site pose before
+/// action `t` and the controller goal (world frame) that action `t` set.
+public struct Rollout: Sendable {
+    /// Values per state row (`1 + nq + nv`).
+    public var stateSize: Int
+    /// `steps × stateSize` values, row-major.
+    public var states: [Double]
+    /// The state after the last executed action.
+    public var finalState: [Double]
+    /// Values per action row.
+    public var actionWidth: Int
+    /// The executed actions, `steps × actionWidth` row-major (for ``Executor/track(targets:layouts:actions:from:success:options:)``,
+    /// the actions computed against the measured poses).
+    public var actions: [Double]
+    /// Per robot (in `robot<k>` order), worldFromEef before each action.
+    public var eefPoses: [PoseTrack]
+    /// Per robot, the world-frame goal the controller aimed at during each action.
+    public var targetPoses: [PoseTrack]
+    /// Control steps executed (rows of ``states`` and ``actions``).
+    public var steps: Int
+    /// The first control step `t` after whose action the success test held; nil if it never did.
+    public var firstSuccessStep: Int?
+    /// Why the rollout failed; nil when it succeeded.
+    public var failure: RolloutFailure?
+    /// Physics steps simulated (`steps × physics steps per action`).
+    public var physicsSteps: Int
+
+    /// True when the success test held after some action.
+    public var success: Bool { firstSuccessStep != nil }
+
+    /// State row `t` (the state before action `t`).
+    public func state(_ t: Int) -> ArraySlice<Double> { states[t * stateSize..<(t + 1) * stateSize] }
+}
+
+/// Runs actions through robosuite-compatible controllers in one ``SimWorld``: the simulator
+/// checker's inner loop. One executor per worker (it owns mutable controller state).
+///
+/// Each control step, like robosuite 1.5 with `lite_physics`: `mj_step1` (kinematics, inertia,
+/// bias forces, contacts), the goal of every robot is set from its action slice against the
+/// measured end-effector pose, then for each of the ``ControllerConfig/physicsStepsPerAction(timestep:)``
+/// physics steps the torques are recomputed from the fixed goal and `mj_step2` integrates; the
+/// next physics step starts with `mj_step1` again. The success test runs after each control step
+/// on the kinematics and contacts of the last physics step, as robosuite's `_check_success` does
+/// after `env.step`.
+public final class Executor {
+    public let world: SimWorld
+    public let config: ControllerConfig
+    /// The robots driven, in action order.
+    public let robots: [Robot]
+    let controllers: [OSCPoseController]
+    let physicsStepsPerAction: Int
+    private let fullM: UnsafeMutablePointer<Double>
+
+    /// Drives `world`'s robots with `controller` (one arm config per robot, in `robot<k>` order).
+    ///
+    /// - Throws: ``DatasetError`` when the controller config names more or fewer robots than the
+    ///   scene has, or a nullspace posture has the wrong length.
+    public init(world: SimWorld, controller: ControllerConfig) throws(DatasetError) {
+        let scene = world.scene
+        guard controller.arms.count == scene.robots.count else {
+            throw DatasetError(file: scene.file, path: scene.path,
+                "the controller config has \(controller.arms.count) arm(s), the scene has \(scene.robots.count) robot(s) (\(scene.robots.map(\.name).joined(separator: ", ")))")
+        }
+        self.world = world
+        self.config = controller
+        robots = scene.robots
+        physicsStepsPerAction = controller.physicsStepsPerAction(timestep: scene.timestep)
+        var controllers: [OSCPoseController] = []
+        for (k, robot) in robots.enumerated() {
+            let arm = controller.arms[k]
+            let model = k < controller.robotModels.count ? controller.robotModels[k] : ""
+            let posture = arm.nullspacePosture ?? RobotModels.initialJointPositions(model)
+            if let posture, posture.count != robot.armJoints.count {
+                throw DatasetError(file: scene.file, path: scene.path,
+                    "\(robot.name): nullspace posture has \(posture.count) values, the arm has \(robot.armJoints.count) joints")
+            }
+            // Without a known posture, the arm's joint positions in each rollout's initial state.
+            controllers.append(OSCPoseController(robot: robot, scene: scene, config: arm, gripper: controller.gripper, posture: posture))
+        }
+        self.controllers = controllers
+        fullM = .allocate(capacity: scene.nv * scene.nv)
+    }
+
+    deinit { fullM.deallocate() }
+
+    /// The action layout of every robot: poses in columns `7k..<7k+6`, the gripper in `7k+6`, in
+    /// the controller's convention and frame (the base frame is the robot's controller origin site
+    /// in `world`'s current kinematics; robots do not move their base). Feed these to
+    /// `EndEffectorLayout.writeAction` / `targetPose`.
+    public func endEffectorLayouts() -> [EndEffectorLayout] {
+        robots.enumerated().map { k, robot in
+            let arm = config.arms[k]
+            var frame = Pose.identity
+            if arm.referenceFrame == .base {
+                if let s = robot.originSite { frame = world.pose(of: s) } else if let b = robot.base { frame = world.pose(of: b) }
+            }
+            return EndEffectorLayout(name: robot.name, poseColumns: 7 * k..<7 * k + 6, gripperColumns: 7 * k + 6..<7 * k + 7,
+                                     convention: arm.inputType == .delta ? .oscDelta(arm.scaling) : .oscAbsolute,
+                                     worldFromActionFrame: frame)
+        }
+    }
+
+    /// Replays `actions` (`T × actionWidth` values, row-major) open loop from `initialState`.
+    ///
+    /// - Parameters:
+    ///   - success: the test run after every control step; nil never succeeds (``Rollout/failure`` is then `.noSuccess`).
+    /// - Throws: ``DatasetError`` for malformed input only (wrong action width, wrong state size);
+    ///   a rollout that fails or diverges is returned with its ``Rollout/failure``.
+    public func replay(actions: [Double], from initialState: [Double], success: SuccessCheck?,
+                       options: RolloutOptions = RolloutOptions(), file: String = "<actions>", path: String = "") throws(DatasetError) -> Rollout {
+        let width = config.actionWidth
+        guard actions.count % width == 0 else {
+            throw DatasetError(file: file, path: path, "\(actions.count) action values are not whole rows of \(width) (7 per robot)")
+        }
+        try checkScene(success, file: file, path: path)
+        try world.restore(state: initialState, file: file, path: path)
+        return actions.withUnsafeBufferPointer { all in
+            run(steps: actions.count / width, success: success, options: options) { t, row in
+                for i in 0..<width { row[i] = all[t * width + i] }
+            }
+        }
+    }
+
+    /// Follows target end-effector poses closed loop from `initialState`, MimicGen style: before
+    /// each control step `t`, the pose columns of action row `t` are recomputed from
+    /// `targets[e][t]` and the *measured* end-effector pose with `layouts[e].writeAction`; every
+    /// other column (grippers) is taken from `actions`. (With ``RolloutOptions/robosuiteFirstStep``
+    /// the first action is computed against the pose the controller then uses, so its goal is the target.)
+    ///
+    /// - Parameters:
+    ///   - targets: one worldFromEef track per layout, all of the same length `T`.
+    ///   - layouts: which robot (by ``EndEffectorLayout/name``, `robot<k>`) and columns each track drives; usually ``endEffectorLayouts()``.
+    ///   - actions: `T × actionWidth` values supplying the non-pose columns.
+    /// - Throws: ``DatasetError`` for malformed input (lengths, unknown robot name).
+    public func track(targets: [PoseTrack], layouts: [EndEffectorLayout], actions: [Double], from initialState: [Double],
+                      success: SuccessCheck?, options: RolloutOptions = RolloutOptions(),
+                      file: String = "<targets>", path: String = "") throws(DatasetError) -> Rollout {
+        let width = config.actionWidth
+        guard targets.count == layouts.count else {
+            throw DatasetError(file: file, path: path, "\(targets.count) target tracks for \(layouts.count) end-effector layouts")
+        }
+        let steps = targets.first?.count ?? actions.count / width
+        guard actions.count == steps * width, targets.allSatisfy({ $0.count == steps }) else {
+            throw DatasetError(file: file, path: path,
+                "targets have \(targets.map(\.count)) steps and actions \(actions.count) values; expected \(steps) steps of \(width) values")
+        }
+        var robotIndex: [Int] = []
+        for layout in layouts {
+            guard let k = robots.firstIndex(where: { $0.name == layout.name }) else {
+                throw DatasetError(file: file, path: path, "layout \"\(layout.name)\" names no robot of the scene (\(robots.map(\.name).joined(separator: ", ")))")
+            }
+            guard layout.poseColumns.upperBound <= width, layout.gripperColumns.upperBound <= width else {
+                throw DatasetError(file: file, path: path, "layout \"\(layout.name)\" has columns beyond the action width \(width)")
+            }
+            robotIndex.append(k)
+        }
+        try checkScene(success, file: file, path: path)
+        try world.restore(state: initialState, file: file, path: path)
+        return actions.withUnsafeBufferPointer { all in
+            run(steps: steps, success: success, options: options) { t, row in
+                for i in 0..<width { row[i] = all[t * width + i] }
+                for (e, layout) in layouts.enumerated() {
+                    // The pose the controller will apply the action to (robosuite's stale pose on the first step).
+                    let k = robotIndex[e]
+                    let measured = controllers[k].staleKinematics.map { Pose(position: $0.position, rotation: Quaternion(rotationMatrix: $0.rotation)) }
+                        ?? world.eefPose(of: robots[k])
+                    layout.writeAction(target: targets[e][t], worldFromEef: measured, into: row)
+                }
+            }
+        }
+    }
+
+    private func checkScene(_ success: SuccessCheck?, file: String, path: String) throws(DatasetError) {
+        if let success, !success.isResolved(in: world.scene) {
+            throw DatasetError(file: file, path: path, "the success check was resolved in another scene than the executor's world")
+        }
+    }
+
+    /// Puts every arm at its posture and everything else at `qpos0`, at rest, captures the
+    /// controllers' stale kinematics there, and restores the current state (robosuite's sequence:
+    /// `mj_resetData`, state, `mj_forward`).
+    private func captureResetKinematics() {
+        let m = world.m, d = world.data
+        let saved = world.state()
+        mj_resetData(m, d)
+        for (k, controller) in controllers.enumerated() where !controller.postureFromInitialState {
+            for (i, address) in robots[k].armQposAddresses.enumerated() { d.pointee.qpos[address] = controller.posture[i] }
+        }
+        mj_forward(m, d)
+        mj_fullM(m, fullM, d.pointee.qM)
+        for controller in controllers where !controller.postureFromInitialState {
+            controller.captureStaleKinematics(world: world, fullM: fullM)
+        }
+        try! world.restore(state: saved)  // the state was just read from this world: the size is right
+    }
+
+    /// The control loop. `makeAction(t, row)` fills action row `t` right after `mj_step1`, so the
+    /// world's kinematics are those of the state before action `t`.
+    private func run(steps: Int, success: SuccessCheck?, options: RolloutOptions,
+                     makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Void) -> Rollout {
+        let m = world.m, d = world.data
+        let scene = world.scene
+        let width = config.actionWidth, stateSize = scene.stateSize
+        for (k, controller) in controllers.enumerated() {
+            controller.gripperCommand = .zero
+            controller.staleKinematics = nil
+            if controller.postureFromInitialState { controller.posture = world.armJointPositions(of: robots[k]) }
+        }
+        if options.robosuiteFirstStep && controllers.contains(where: { !$0.postureFromInitialState }) {
+            captureResetKinematics()
+        }
+        var states = [Double](repeating: 0, count: steps * stateSize)
+        var executed = [Double](repeating: 0, count: steps * width)
+        var eef = Array(repeating: [Pose](), count: robots.count)
+        var goals = Array(repeating: [Pose](), count: robots.count)
+        for k in robots.indices { eef[k].reserveCapacity(steps); goals[k].reserveCapacity(steps) }
+        var firstSuccess: Int?
+        var failure: RolloutFailure?
+        var done = 0
+        var physics = 0
+        let instabilityBefore = world.instabilityCount
+        let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: width)
+        defer { row.deallocate() }
+
+        for t in 0..<steps {
+            states.withUnsafeMutableBufferPointer { s in
+                world.writeState(into: UnsafeMutableBufferPointer(rebasing: s[t * stateSize..<(t + 1) * stateSize]))
+            }
+            mj_step1(m, d)
+            makeAction(t, row)
+            for i in 0..<width { executed[t * width + i] = row[i] }
+            if let bad = row.firstIndex(where: { !$0.isFinite }) {
+                failure = .nonFiniteAction(step: t, column: bad)
+                done = t
+                break
+            }
+            for (k, controller) in controllers.enumerated() {
+                eef[k].append(world.eefPose(of: robots[k]))
+                controller.setGoal(action: UnsafeBufferPointer(rebasing: row[7 * k..<7 * k + 7]), world: world)
+                goals[k].append(controller.worldGoal(world))
+            }
+            for substep in 0..<physicsStepsPerAction {
+                if substep > 0 { mj_step1(m, d) }
+                mj_fullM(m, fullM, d.pointee.qM)
+                for controller in controllers { controller.applyControls(world: world, fullM: fullM) }
+                mj_step2(m, d)
+            }
+            physics += physicsStepsPerAction
+            done = t + 1
+            if world.instabilityCount != instabilityBefore {
+                failure = .unstable(step: t)
+                break
+            }
+            if firstSuccess == nil, let success, success.evaluate(world) { firstSuccess = t }
+            if let f = firstSuccess, let extra = options.stopAfterSuccess, t >= f + extra { break }
+        }
+        if failure == nil && firstSuccess == nil { failure = .noSuccess(steps: done) }
+        states.removeSubrange((done * stateSize)...)
+        executed.removeSubrange((done * width)...)
+        for k in robots.indices {
+            eef[k].removeSubrange(min(done, eef[k].count)...)
+            goals[k].removeSubrange(min(done, goals[k].count)...)
+        }
+        return Rollout(stateSize: stateSize, states: states, finalState: world.state(), actionWidth: width, actions: executed,
+                       eefPoses: eef.map(PoseTrack.init), targetPoses: goals.map(PoseTrack.init), steps: done,
+                       firstSuccessStep: firstSuccess, failure: failure, physicsSteps: physics)
+    }
+}

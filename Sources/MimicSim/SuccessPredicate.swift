@@ -1,0 +1,396 @@
+import CMuJoCo
+import Foundation
+import MimicCore
+import MimicMath
+
+/// A task's success test, declared as data: what must hold in one simulator state.
+///
+/// Names refer to the scene: a `body`/`object` is a body name or else a site name (its world
+/// position is used); an object's geoms are given as geom names or body names (a body stands for
+/// the collision geoms of it and its children, robosuite's `contact_geoms`); a `robot` is
+/// `robot0`, `robot1`, … (see ``Robot``). Positions are world positions in metres; comparisons are
+/// strict, as in robosuite.
+///
+/// JSON has one key per predicate, e.g. `{"lifted": {"object": "cube_main", "above": 0.84}}`,
+/// `{"all": [ … ]}`, `{"not": { … }}`, `{"task": "Lift"}`; unknown keys are errors.
+public indirect enum SuccessPredicate: Sendable, Equatable {
+    /// `z(object) > above` (+ `z(relativeTo)` when given).
+    case lifted(object: String, above: Double, relativeTo: String? = nil)
+    /// The object's position lies strictly inside `region` (bounds left nil are open).
+    case inRegion(object: String, region: Region)
+    /// robosuite's `_check_grasp`: each finger-pad group of the robot's gripper (Panda: left pad,
+    /// right pad) touches at least one of the object's geoms.
+    case grasped(robot: String, object: [String])
+    /// Some contact between a geom of `a` and a geom of `b`.
+    case touching(_ a: [String], _ b: [String])
+    /// The object rests on `support`: their geoms touch, the object's origin is higher than the
+    /// support's, and, when `releasedBy` names a robot, that robot does not grasp the object.
+    case onTop(object: String, support: String, releasedBy: String? = nil)
+    /// The robot's grip site is farther than `distance` from the object's origin (robosuite's
+    /// "released" test `1 - tanh(10 d) < 0.6` is `distance` = atanh(0.4) / 10 ≈ 0.0424 m).
+    case gripperAway(robot: String, from: String, distance: Double)
+    /// robosuite TwoArmHandover's hammer test: handle geom height, minus the handle radius, minus
+    /// `(handle length / 2 + 2 · head half size) · sin(elevation of the hammer's z axis)`, above the
+    /// `table_top` site by more than `above`. Needs geoms `hammer_handle`, `hammer_head`, body `hammer_root`.
+    case hammerLifted(above: Double)
+    case not(SuccessPredicate)
+    case all([SuccessPredicate])
+    case any([SuccessPredicate])
+    /// The built-in test of a robosuite task (`Lift`, `Stack`, `PickPlaceCan`, …): see ``robosuite(envName:)``.
+    case task(String)
+
+    /// An axis-aligned box in world axes; with `relativeTo`, offset by that body's world position.
+    public struct Region: Sendable, Equatable, Codable {
+        /// Lower bounds x, y, z (exclusive); nil means unbounded.
+        public var min: [Double?]
+        /// Upper bounds x, y, z (exclusive); nil means unbounded.
+        public var max: [Double?]
+        public var relativeTo: String?
+        public init(min: [Double?], max: [Double?], relativeTo: String? = nil) {
+            self.min = min
+            self.max = max
+            self.relativeTo = relativeTo
+        }
+    }
+
+    /// robosuite's "released" distance: `1 - tanh(10 d) < 0.6` ⇔ `d > atanh(0.4) / 10`.
+    public static let robosuiteReleaseDistance = atanh(0.4) / 10
+
+    /// The success test of a robosuite 1.5 task, by `env_name`, as robosuite's `_check_success`
+    /// evaluates it (docs/profiles.md lists the sources); nil for other names.
+    ///
+    /// - Lift: `cube_main` z > 0.84.
+    /// - Stack: `cubeA_main` z > 0.84, not grasped by robot0, touching `cubeB_main`.
+    /// - PickPlace{Milk,Bread,Cereal,Can}: the object's body strictly inside its bin2 quadrant,
+    ///   0.8 < z < 0.9, robot0's grip site farther than 0.0424 m.
+    /// - NutAssembly{Square,Round}: nut body within ±0.03 of peg1/peg2 in x and y, z < 0.87, released.
+    /// - TwoArmLift: site `pot_center` z − 0.07 > site `table_top` z + 0.10.
+    /// - TwoArmHandover: robot1 grasps `hammer_handle`, robot0 grasps no hammer geom, ``hammerLifted(above:)`` 0.1.
+    public static func robosuite(envName: String) -> SuccessPredicate? {
+        let released = robosuiteReleaseDistance
+        func pickPlace(_ object: String, x: ClosedRange<Double>, y: ClosedRange<Double>) -> SuccessPredicate {
+            .all([
+                .inRegion(object: "\(object)_main", region: Region(min: [x.lowerBound, y.lowerBound, 0.8], max: [x.upperBound, y.upperBound, 0.9])),
+                .gripperAway(robot: "robot0", from: "\(object)_main", distance: released),
+            ])
+        }
+        func nut(_ object: String, peg: String) -> SuccessPredicate {
+            .all([
+                .inRegion(object: object, region: Region(min: [-0.03, -0.03, nil], max: [0.03, 0.03, nil], relativeTo: peg)),
+                .inRegion(object: object, region: Region(min: [nil, nil, nil], max: [nil, nil, 0.82 + 0.05])),
+                .gripperAway(robot: "robot0", from: object, distance: released),
+            ])
+        }
+        // bin2 at (0.1, 0.28, 0.8), size 0.39 x 0.49: quadrants per object index (Milk 0, Bread 1, Cereal 2, Can 3).
+        let xLow = 0.1 - 0.39 / 2, xHigh = 0.1 + 0.39 / 2, yLow = 0.28 - 0.49 / 2, yHigh = 0.28 + 0.49 / 2
+        switch envName {
+        case "Lift": return .lifted(object: "cube_main", above: 0.8 + 0.04)
+        case "Stack":
+            return .all([
+                .lifted(object: "cubeA_main", above: 0.8 + 0.04),
+                .not(.grasped(robot: "robot0", object: ["cubeA_main"])),
+                .touching(["cubeA_main"], ["cubeB_main"]),
+            ])
+        case "PickPlaceMilk": return pickPlace("Milk", x: xLow...0.1, y: yLow...0.28)
+        case "PickPlaceBread": return pickPlace("Bread", x: 0.1...xHigh, y: yLow...0.28)
+        case "PickPlaceCereal": return pickPlace("Cereal", x: xLow...0.1, y: 0.28...yHigh)
+        case "PickPlaceCan": return pickPlace("Can", x: 0.1...xHigh, y: 0.28...yHigh)
+        case "NutAssemblySquare": return nut("SquareNut_main", peg: "peg1")
+        case "NutAssemblyRound": return nut("RoundNut_main", peg: "peg2")
+        case "TwoArmLift": return .lifted(object: "pot_center", above: 0.07 + 0.10, relativeTo: "table_top")
+        case "TwoArmHandover":
+            return .all([
+                .grasped(robot: "robot1", object: ["hammer_handle"]),
+                .not(.grasped(robot: "robot0", object: ["hammer_root"])),
+                .hammerLifted(above: 0.1),
+            ])
+        default: return nil
+        }
+    }
+
+    /// The env names ``robosuite(envName:)`` knows.
+    public static let robosuiteTasks = ["Lift", "Stack", "PickPlaceMilk", "PickPlaceBread", "PickPlaceCereal", "PickPlaceCan",
+                                        "NutAssemblySquare", "NutAssemblyRound", "TwoArmLift", "TwoArmHandover"]
+}
+
+// MARK: - Resolution against a scene
+
+/// A ``SuccessPredicate`` with every name resolved in one ``Scene``: evaluate it on any
+/// ``SimWorld`` of that scene. Resolving once keeps the per-step check free of name lookups.
+public struct SuccessCheck: Sendable {
+    indirect enum Node: Sendable {
+        case above(Point, Double, Point?)
+        case inRegion(Point, min: SIMD3<Double>, max: SIMD3<Double>, Point?)
+        case grasped(groups: [[GeomID]], object: Set<GeomID>)
+        case touching(Set<GeomID>, Set<GeomID>)
+        case onTop(object: Point, objectGeoms: Set<GeomID>, support: Point, supportGeoms: Set<GeomID>, release: Node?)
+        case away(SiteID, Point, Double)
+        case hammer(handle: GeomID, root: BodyID, table: SiteID, topOffset: Double, lever: Double, above: Double)
+        case not(Node)
+        case all([Node])
+        case any([Node])
+        case constant(Bool)
+    }
+
+    enum Point: Sendable {
+        case body(BodyID)
+        case site(SiteID)
+    }
+
+    public let predicate: SuccessPredicate
+    let root: Node
+    /// The scene the names were resolved in: a check is only valid for worlds of that scene.
+    let scene: ObjectIdentifier
+
+    /// Resolves `predicate`'s names in `scene`.
+    ///
+    /// - Throws: ``DatasetError`` naming the scene when a name does not exist, a robot has no
+    ///   finger pads, or a `task` is not a known robosuite task.
+    public init(_ predicate: SuccessPredicate, scene: Scene) throws(DatasetError) {
+        self.predicate = predicate
+        self.scene = ObjectIdentifier(scene)
+        root = try Self.resolve(predicate, scene)
+    }
+
+    /// Whether the predicate holds in `world`'s current kinematics and contacts. `world` must
+    /// simulate the scene the check was resolved in (a programmer error otherwise).
+    public func evaluate(_ world: SimWorld) -> Bool {
+        precondition(ObjectIdentifier(world.scene) == scene, "a SuccessCheck is evaluated on a world of another scene")
+        return Self.evaluate(root, world)
+    }
+
+    /// Whether this check was resolved in `scene`.
+    public func isResolved(in scene: Scene) -> Bool { ObjectIdentifier(scene) == self.scene }
+
+    static func point(_ name: String, _ scene: Scene) throws(DatasetError) -> Point {
+        if let b = scene.bodyIfPresent(name) { return .body(b) }
+        if let s = scene.siteIfPresent(name) { return .site(s) }
+        throw DatasetError(file: scene.file, path: scene.path, "success predicate: the scene has no body or site named \"\(name)\"")
+    }
+
+    static func geoms(_ names: [String], _ scene: Scene) throws(DatasetError) -> Set<GeomID> {
+        var result: Set<GeomID> = []
+        for name in names {
+            if let g = scene.geomIfPresent(name) {
+                result.insert(g)
+            } else if let b = scene.bodyIfPresent(name) {
+                result.formUnion(scene.collisionGeoms(under: b))
+            } else {
+                throw DatasetError(file: scene.file, path: scene.path, "success predicate: the scene has no geom or body named \"\(name)\"")
+            }
+        }
+        return result
+    }
+
+    static func grasp(_ robotName: String, _ object: [String], _ scene: Scene) throws(DatasetError) -> Node {
+        let robot = try scene.robot(robotName)
+        guard !robot.leftFingerPads.isEmpty, !robot.rightFingerPads.isEmpty else {
+            throw DatasetError(file: scene.file, path: scene.path, "success predicate: \(robotName)'s gripper has no known finger pads (Panda: \(robot.gripperPrefix)_finger1_pad_collision)")
+        }
+        return .grasped(groups: [robot.leftFingerPads, robot.rightFingerPads], object: try geoms(object, scene))
+    }
+
+    static func resolve(_ p: SuccessPredicate, _ scene: Scene) throws(DatasetError) -> Node {
+        switch p {
+        case .lifted(let object, let above, let relativeTo):
+            return .above(try point(object, scene), above, try relativeTo.map { (name) throws(DatasetError) in try point(name, scene) })
+        case .inRegion(let object, let region):
+            guard region.min.count == 3, region.max.count == 3 else {
+                throw DatasetError(file: scene.file, path: scene.path, "success predicate: a region needs 3 lower and 3 upper bounds")
+            }
+            let lo = SIMD3(region.min[0] ?? -.infinity, region.min[1] ?? -.infinity, region.min[2] ?? -.infinity)
+            let hi = SIMD3(region.max[0] ?? .infinity, region.max[1] ?? .infinity, region.max[2] ?? .infinity)
+            return .inRegion(try point(object, scene), min: lo, max: hi,
+                             try region.relativeTo.map { (name) throws(DatasetError) in try point(name, scene) })
+        case .grasped(let robot, let object):
+            return try grasp(robot, object, scene)
+        case .touching(let a, let b):
+            return .touching(try geoms(a, scene), try geoms(b, scene))
+        case .onTop(let object, let support, let releasedBy):
+            return .onTop(object: try point(object, scene), objectGeoms: try geoms([object], scene),
+                          support: try point(support, scene), supportGeoms: try geoms([support], scene),
+                          release: try releasedBy.map { (robot) throws(DatasetError) in try grasp(robot, [object], scene) })
+        case .gripperAway(let robot, let object, let distance):
+            return .away(try scene.robot(robot).eefSite, try point(object, scene), distance)
+        case .hammerLifted(let above):
+            let handle = try scene.geom("hammer_handle")
+            let head = try scene.geom("hammer_head")
+            let handleSize = scene.size(of: handle)
+            // Box handle: size (r, r, L/2); cylinder handle: (r, L/2, -). Head box half sizes (2h, h, h).
+            let isBox = scene.model.pointee.geom_type[handle.index] == Int32(mjGEOM_BOX.rawValue)
+            let halfLength = isBox ? handleSize.z : handleSize.y
+            let lever = halfLength + 2 * scene.size(of: head).y
+            return .hammer(handle: handle, root: try scene.body("hammer_root"), table: try scene.site("table_top"),
+                           topOffset: handleSize.x, lever: lever, above: above)
+        case .not(let inner): return .not(try resolve(inner, scene))
+        case .all(let list):
+            var nodes: [Node] = []
+            for item in list { nodes.append(try resolve(item, scene)) }
+            return .all(nodes)
+        case .any(let list):
+            var nodes: [Node] = []
+            for item in list { nodes.append(try resolve(item, scene)) }
+            return .any(nodes)
+        case .task(let name):
+            guard let builtIn = SuccessPredicate.robosuite(envName: name) else {
+                throw DatasetError(file: scene.file, path: scene.path,
+                    "no built-in success test for task \"\(name)\" (known: \(SuccessPredicate.robosuiteTasks.joined(separator: ", ")))")
+            }
+            return try resolve(builtIn, scene)
+        }
+    }
+
+    static func position(_ p: Point, _ world: SimWorld) -> SIMD3<Double> {
+        switch p {
+        case .body(let b): return world.position(of: b)
+        case .site(let s): return world.position(of: s)
+        }
+    }
+
+    static func evaluate(_ node: Node, _ world: SimWorld) -> Bool {
+        switch node {
+        case .above(let p, let z, let reference):
+            return position(p, world).z > z + (reference.map { position($0, world).z } ?? 0)
+        case .inRegion(let p, let lo, let hi, let reference):
+            let offset = reference.map { position($0, world) } ?? .zero
+            let x = position(p, world) - offset
+            return lo.x < x.x && x.x < hi.x && lo.y < x.y && x.y < hi.y && lo.z < x.z && x.z < hi.z
+        case .grasped(let groups, let object):
+            return groups.allSatisfy { world.inContact($0, object) }
+        case .touching(let a, let b):
+            return world.inContact(a, b)
+        case .onTop(let object, let objectGeoms, let support, let supportGeoms, let release):
+            guard world.inContact(objectGeoms, supportGeoms), position(object, world).z > position(support, world).z else { return false }
+            return release.map { !evaluate($0, world) } ?? true
+        case .away(let site, let p, let distance):
+            let d = world.position(of: site) - position(p, world)
+            return (d * d).sum().squareRoot() > distance
+        case .hammer(let handle, let root, let table, let topOffset, let lever, let above):
+            // Elevation of the hammer's z axis: π/2 - acos(ẑ · R ẑ) = asin(R[2][2]).
+            let zz = max(-1, min(1, world.rotationMatrix(of: root).row2.z))
+            let angle = Double.pi / 2 - acos(zz)
+            let height = world.position(of: handle).z - topOffset - lever * sin(angle)
+            return height - world.position(of: table).z > above
+        case .not(let inner): return !evaluate(inner, world)
+        case .all(let list): return list.allSatisfy { evaluate($0, world) }
+        case .any(let list): return list.contains { evaluate($0, world) }
+        case .constant(let value): return value
+        }
+    }
+}
+
+// MARK: - Codable (one key per predicate, unknown keys rejected)
+
+extension SuccessPredicate: Codable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    private static let fields: [String: [String]] = [
+        "lifted": ["object", "above", "relativeTo"], "inRegion": ["object", "min", "max", "relativeTo"],
+        "grasped": ["robot", "object"], "touching": ["a", "b"], "onTop": ["object", "support", "releasedBy"],
+        "gripperAway": ["robot", "from", "distance"], "hammerLifted": ["above"],
+        "not": [], "all": [], "any": [], "task": [],
+    ]
+
+    public init(from decoder: any Decoder) throws {
+        let outer = try decoder.container(keyedBy: Key.self)
+        guard outer.allKeys.count == 1, let key = outer.allKeys.first else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "a success predicate is an object with exactly one key, one of: \(Self.fields.keys.sorted().joined(separator: ", "))"))
+        }
+        guard let known = Self.fields[key.stringValue] else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: outer,
+                debugDescription: "unknown success predicate \"\(key.stringValue)\" (expected one of: \(Self.fields.keys.sorted().joined(separator: ", ")))")
+        }
+        switch key.stringValue {
+        case "not": self = .not(try outer.decode(SuccessPredicate.self, forKey: key)); return
+        case "all": self = .all(try outer.decode([SuccessPredicate].self, forKey: key)); return
+        case "any": self = .any(try outer.decode([SuccessPredicate].self, forKey: key)); return
+        case "task": self = .task(try outer.decode(String.self, forKey: key)); return
+        default: break
+        }
+        let c = try outer.nestedContainer(keyedBy: Key.self, forKey: key)
+        for k in c.allKeys where !known.contains(k.stringValue) {
+            throw DecodingError.dataCorruptedError(forKey: k, in: c,
+                debugDescription: "unknown key \"\(k.stringValue)\" (expected one of: \(known.joined(separator: ", ")))")
+        }
+        switch key.stringValue {
+        case "lifted":
+            self = .lifted(object: try c.decode(String.self, forKey: Key("object")), above: try c.decode(Double.self, forKey: Key("above")),
+                           relativeTo: try c.decodeIfPresent(String.self, forKey: Key("relativeTo")))
+        case "inRegion":
+            self = .inRegion(object: try c.decode(String.self, forKey: Key("object")),
+                             region: Region(min: try c.decode([Double?].self, forKey: Key("min")), max: try c.decode([Double?].self, forKey: Key("max")),
+                                            relativeTo: try c.decodeIfPresent(String.self, forKey: Key("relativeTo"))))
+        case "grasped":
+            self = .grasped(robot: try c.decode(String.self, forKey: Key("robot")), object: try Self.names(c, Key("object")))
+        case "touching":
+            self = .touching(try Self.names(c, Key("a")), try Self.names(c, Key("b")))
+        case "onTop":
+            self = .onTop(object: try c.decode(String.self, forKey: Key("object")), support: try c.decode(String.self, forKey: Key("support")),
+                          releasedBy: try c.decodeIfPresent(String.self, forKey: Key("releasedBy")))
+        case "gripperAway":
+            self = .gripperAway(robot: try c.decode(String.self, forKey: Key("robot")), from: try c.decode(String.self, forKey: Key("from")),
+                                distance: try c.decodeIfPresent(Double.self, forKey: Key("distance")) ?? Self.robosuiteReleaseDistance)
+        default:
+            self = .hammerLifted(above: try c.decode(Double.self, forKey: Key("above")))
+        }
+    }
+
+    /// A list of names, or one name.
+    private static func names(_ c: KeyedDecodingContainer<Key>, _ key: Key) throws -> [String] {
+        if let one = try? c.decode(String.self, forKey: key) { return [one] }
+        return try c.decode([String].self, forKey: key)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var outer = encoder.container(keyedBy: Key.self)
+        switch self {
+        case .not(let inner): try outer.encode(inner, forKey: Key("not")); return
+        case .all(let list): try outer.encode(list, forKey: Key("all")); return
+        case .any(let list): try outer.encode(list, forKey: Key("any")); return
+        case .task(let name): try outer.encode(name, forKey: Key("task")); return
+        default: break
+        }
+        switch self {
+        case .lifted(let object, let above, let relativeTo):
+            var c = outer.nestedContainer(keyedBy: Key.self, forKey: Key("lifted"))
+            try c.encode(object, forKey: Key("object"))
+            try c.encode(above, forKey: Key("above"))
+            try c.encodeIfPresent(relativeTo, forKey: Key("relativeTo"))
+        case .inRegion(let object, let region):
+            var c = outer.nestedContainer(keyedBy: Key.self, forKey: Key("inRegion"))
+            try c.encode(object, forKey: Key("object"))
+            try c.encode(region.min, forKey: Key("min"))
+            try c.encode(region.max, forKey: Key("max"))
+            try c.encodeIfPresent(region.relativeTo, forKey: Key("relativeTo"))
+        case .grasped(let robot, let object):
+            var c = outer.nestedContainer(keyedBy: Key.self, forKey: Key("grasped"))
+            try c.encode(robot, forKey: Key("robot"))
+            try c.encode(object, forKey: Key("object"))
+        case .touching(let a, let b):
+            var c = outer.nestedContainer(keyedBy: Key.self, forKey: Key("touching"))
+            try c.encode(a, forKey: Key("a"))
+            try c.encode(b, forKey: Key("b"))
+        case .onTop(let object, let support, let releasedBy):
+            var c = outer.nestedContainer(keyedBy: Key.self, forKey: Key("onTop"))
+            try c.encode(object, forKey: Key("object"))
+            try c.encode(support, forKey: Key("support"))
+            try c.encodeIfPresent(releasedBy, forKey: Key("releasedBy"))
+        case .gripperAway(let robot, let object, let distance):
+            var c = outer.nestedContainer(keyedBy: Key.self, forKey: Key("gripperAway"))
+            try c.encode(robot, forKey: Key("robot"))
+            try c.encode(object, forKey: Key("from"))
+            try c.encode(distance, forKey: Key("distance"))
+        case .hammerLifted(let above):
+            var c = outer.nestedContainer(keyedBy: Key.self, forKey: Key("hammerLifted"))
+            try c.encode(above, forKey: Key("above"))
+        case .not, .all, .any, .task: break
+        }
+    }
+}
