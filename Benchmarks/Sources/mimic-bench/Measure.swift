@@ -13,6 +13,14 @@ func threadCPUNanoseconds() -> UInt64 {
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
+/// Kernel (system) CPU time of the calling thread in nanoseconds (getrusage RUSAGE_THREAD;
+/// microsecond resolution): the part of thread CPU time spent in system calls and page faults.
+func threadSystemNanoseconds() -> UInt64 {
+    var usage = rusage()
+    getrusage(__rusage_who_t(1), &usage)  // RUSAGE_THREAD (Glibc does not import the constant)
+    return UInt64(usage.ru_stime.tv_sec) * 1_000_000_000 + UInt64(usage.ru_stime.tv_usec) * 1000
+}
+
 /// The median, smallest and largest of a set of timed runs, in some per-item unit.
 struct Stats {
     var median: Double
