@@ -7,6 +7,11 @@ import MimicMath
 @Suite struct ExecutorTests {
     /// Replays every bundled demo's actions open loop from its first state, as robosuite does
     /// (where all of them succeed), and measures how far the states drift from the recorded ones.
+    ///
+    /// Measured: Lift matches to 1e-15 (6 demos) or ~6e-7; PickPlaceCan and TwoArmHandover match
+    /// to ~1e-14 until a finger first touches the object, where a contact that appears in one run
+    /// and not the other makes a ~1e-5 jump that then grows (robosuite's own replay moves by up to
+    /// 1.7 mm from a 1e-12 change of one velocity). The first success step equals the recorded one.
     @Test(arguments: ["lift", "pick_place_can", "two_arm_handover"])
     func replaysBundledDemosToSuccess(_ name: String) throws {
         let dataset = try Bundled.dataset(name)
