@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "mimic",
             dependencies: [
-                "MimicCore", "MimicHDF5", "MimicMath",
+                "MimicCore", "MimicHDF5", "MimicMath", "MimicSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +41,6 @@ let package = Package(
         .testTarget(name: "MimicCoreTests", dependencies: ["MimicCore", "MimicMath"]),
         .testTarget(name: "MimicHDF5Tests", dependencies: ["MimicHDF5", "MimicCore", "MimicMath"]),
         .testTarget(name: "MimicSimTests", dependencies: ["MimicSim", "MimicHDF5", "MimicCore", "MimicMath"]),
-        .testTarget(name: "mimicTests", dependencies: ["mimic", "MimicHDF5", "MimicCore"]),
+        .testTarget(name: "mimicTests", dependencies: ["mimic", "MimicHDF5", "MimicCore", "MimicSim"]),
     ]
 )

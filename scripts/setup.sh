@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Mimic needs on a fresh Debian 12 machine with Swift: HDF5 (Debian's libhdf5-dev)
-# and pkg-config for the build, and the Python packages the checks and benchmarks use (h5py,
-# numpy). Safe to run again: it installs only what is missing.
+# and pkg-config for the build, MuJoCo 3.3.0 (scripts/setup_mujoco.sh), robosuite 1.5.2 for its
+# scene assets (the meshes the stored scenes name), and the Python packages the checks and
+# benchmarks use (h5py, numpy). Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 need_apt=()
@@ -18,4 +19,11 @@ fi
 if ! python3 -c "import h5py, numpy" >/dev/null 2>&1; then
     echo "setup: installing h5py and numpy (pip)" >&2
     python3 -m pip install -q h5py numpy
+fi
+
+"$(dirname "$0")/setup_mujoco.sh"
+
+if ! python3 -c "import robosuite" >/dev/null 2>&1; then
+    echo "setup: installing robosuite 1.5.2 (pip; its scene assets)" >&2
+    python3 -m pip install -q "robosuite==1.5.2" "mujoco==3.3.0"
 fi

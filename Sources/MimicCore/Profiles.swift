@@ -30,7 +30,7 @@ public enum TaskProfiles {
 
     /// MimicGen's name of a task variant without its `_D<k>` suffix, and its Square as robosuite's
     /// NutAssemblySquare: `Stack_D1` → `Stack`, `Square_D0` → `NutAssemblySquare`.
-    static func mimicGenBase(_ name: String) -> String {
+    public static func mimicGenBase(_ name: String) -> String {
         var base = name
         if let range = name.range(of: #"_D\d+$"#, options: .regularExpression) { base = String(name[..<range.lowerBound]) }
         return base == "Square" ? "NutAssemblySquare" : base

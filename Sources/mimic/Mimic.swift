@@ -6,6 +6,6 @@ struct Mimic: AsyncParsableCommand {
         commandName: "mimic",
         abstract: "Turn a few robot demos into many new, checked demos for imitation learning.",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, PrepareCommand.self, AugmentCommand.self]
+        subcommands: [InspectCommand.self, PrepareCommand.self, AugmentCommand.self, ValidateCommand.self]
     )
 }
