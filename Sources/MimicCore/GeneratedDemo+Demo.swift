@@ -28,33 +28,8 @@ extension GeneratedDemo {
             demo.arrays["obs/\(name)_pos"] = position
             demo.arrays["obs/\(name)_quat"] = quaternion
         }
-        let effectors = sourceDemos.count
-        let subtasks = sourceDemos.map(\.count).max() ?? 0
-        let inds = sourceDemos.flatMap { $0.map(Int64.init) + Array(repeating: -1, count: subtasks - $0.count) }
-        demo.arrays["src_demo_inds"] = effectors == 1
-            ? Tensor(shape: [subtasks], storage: .int64(inds))
-            : Tensor(shape: [effectors, subtasks], storage: .int64(inds))
-        demo.arrays["src_demo_labels"] = Tensor(shape: [t, effectors], storage: .int64(sourceLabels.map(Int64.init)))
-
-        var sceneJSON: [String: [Double]] = [:]
-        for (name, pose) in scene {
-            sceneJSON[name] = [pose.position.x, pose.position.y, pose.position.z,
-                               pose.rotation.x, pose.rotation.y, pose.rotation.z, pose.rotation.w]
-        }
-        // JSONEncoder writes each Double in its shortest exact form: the scene reads back bit for bit.
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let sceneText = (try? encoder.encode(sceneJSON)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        demo.attributes = [
-            "num_samples": .int(t),
-            "mimic_index": .int(index),
-            "mimic_seed": .int(Int(truncatingIfNeeded: runSeed)),
-            "mimic_kinematic": .bool(true),
-            "mimic_source_demos": .ints(sourceDemos.flatMap { $0 }),
-            "mimic_end_offsets": .ints(offsets.flatMap { $0 }),
-            "mimic_speeds": .doubles(speeds.flatMap { $0 }),
-            "mimic_scene": .string(sceneText),
-        ]
+        demo.recordGeneration(index: index, runSeed: runSeed, kinematic: true, sourceDemos: sourceDemos, offsets: offsets,
+                              speeds: speeds, labels: sourceLabels, scene: scene)
         if let modelXML { demo.attributes["model_file"] = .string(modelXML) }
         return demo
     }
@@ -71,5 +46,42 @@ extension GeneratedDemo {
             quaternion += [p.rotation.x, p.rotation.y, p.rotation.z, p.rotation.w]
         }
         return (Tensor(shape: [t, 3], float64: position), Tensor(shape: [t, 4], float64: quaternion))
+    }
+}
+
+extension Demo {
+    /// Records how a generated demo was made: `src_demo_inds` (the source demo of each subtask:
+    /// (S,) for one end effector, (E, S) padded with -1 for several), `src_demo_labels` (T, E), and
+    /// the attributes `num_samples`, `mimic_index`, `mimic_seed`, `mimic_kinematic`,
+    /// `mimic_source_demos`, `mimic_end_offsets`, `mimic_speeds` and `mimic_scene` (JSON: object →
+    /// x, y, z, qx, qy, qz, qw, each Double in its shortest exact form), replacing other attributes.
+    public mutating func recordGeneration(index: Int, runSeed: UInt64, kinematic: Bool, sourceDemos: [[Int]], offsets: [[Int]],
+                                          speeds: [[Double]], labels: [Int], scene: [String: Pose]) {
+        let t = length
+        let effectors = sourceDemos.count
+        let subtasks = sourceDemos.map(\.count).max() ?? 0
+        let inds = sourceDemos.flatMap { $0.map(Int64.init) + Array(repeating: -1, count: subtasks - $0.count) }
+        arrays["src_demo_inds"] = effectors == 1
+            ? Tensor(shape: [subtasks], storage: .int64(inds))
+            : Tensor(shape: [effectors, subtasks], storage: .int64(inds))
+        arrays["src_demo_labels"] = Tensor(shape: [t, effectors], storage: .int64(labels.prefix(t * effectors).map(Int64.init)))
+        var sceneJSON: [String: [Double]] = [:]
+        for (name, pose) in scene {
+            sceneJSON[name] = [pose.position.x, pose.position.y, pose.position.z,
+                               pose.rotation.x, pose.rotation.y, pose.rotation.z, pose.rotation.w]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let sceneText = (try? encoder.encode(sceneJSON)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        attributes = [
+            "num_samples": .int(t),
+            "mimic_index": .int(index),
+            "mimic_seed": .int(Int(truncatingIfNeeded: runSeed)),
+            "mimic_kinematic": .bool(kinematic),
+            "mimic_source_demos": .ints(sourceDemos.flatMap { $0 }),
+            "mimic_end_offsets": .ints(offsets.flatMap { $0 }),
+            "mimic_speeds": .doubles(speeds.flatMap { $0 }),
+            "mimic_scene": .string(sceneText),
+        ]
     }
 }

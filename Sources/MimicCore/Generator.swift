@@ -63,14 +63,14 @@ public struct Generator: Sendable {
     public let task: GenerationTask
     public let sources: [SourceDemo]
     public let seed: UInt64
-    let objectNames: [String]
+    public let objectNames: [String]
     /// Per object: its orientation with the yaw removed, and its mean initial height, over the sources.
     let upright: [String: (rotation: Quaternion, z: Double)]
     /// Where each object goes: the task's placement, else the box its initial poses span in the
     /// sources (x, y and yaw uniform between their extremes; an object that never moves stays put).
     let placement: TaskSpec.PlacementSpec
     /// Limit on generated steps (a safety net: a demo never runs longer than this).
-    let maxSteps: Int
+    public let maxSteps: Int
 
     public init(task: GenerationTask, sources: [SourceDemo], seed: UInt64, file: String) throws(DatasetError) {
         guard let first = sources.first else { throw DatasetError(file: file, path: "/data", "holds no source demos") }
@@ -211,21 +211,8 @@ public struct Generator: Sendable {
             }
         }
 
-        // Signals follow the source step each command came from (held through interpolation).
-        var signals: [String: [Int]] = [:]
-        let names = Set(sources.flatMap { $0.info.subtaskTermSignals.keys })
         let steps = actions.count / max(width, 1)
-        for name in names.sorted() {
-            let owner = effectorCount > 1
-                ? (task.effectors.firstIndex { name.hasSuffix("_" + $0.layout.name) } ?? 0) : 0
-            var values = [Int](repeating: 0, count: steps)
-            var current = 0
-            for t in 0..<steps {
-                if let (d, s) = provenance[owner][t], let signal = sources[d].info.subtaskTermSignals[name] { current = signal[s] }
-                values[t] = current
-            }
-            signals[name] = values
-        }
+        let signals = self.signals(provenance: provenance, steps: steps)
         var effectors: [EndEffectorTrack] = []
         for (e, effector) in task.effectors.enumerated() {
             let g = effector.layout.gripperColumns.count
@@ -235,6 +222,26 @@ public struct Generator: Sendable {
         let info = DatagenInfo(endEffectors: effectors, objectPoses: objectTracks.mapValues { PoseTrack($0) }, subtaskTermSignals: signals)
         return GeneratedDemo(index: index, actions: actions, info: info, sourceDemos: episode.sourceDemos, offsets: episode.offsets,
                              speeds: episode.speeds, sourceLabels: labels, scene: episode.scene)
+    }
+
+    /// The subtask signals of a generated demo: each follows the source step the command of its end
+    /// effector came from, held through bridges (a signal named `<name>_<eef>` belongs to that end
+    /// effector, others to the first).
+    public func signals(provenance: [[(demo: Int, step: Int)?]], steps: Int) -> [String: [Int]] {
+        var signals: [String: [Int]] = [:]
+        let names = Set(sources.flatMap { $0.info.subtaskTermSignals.keys })
+        for name in names.sorted() {
+            let owner = task.effectors.count > 1
+                ? (task.effectors.firstIndex { name.hasSuffix("_" + $0.layout.name) } ?? 0) : 0
+            var values = [Int](repeating: 0, count: steps)
+            var current = 0
+            for t in 0..<min(steps, provenance[owner].count) {
+                if let (d, s) = provenance[owner][t], let signal = sources[d].info.subtaskTermSignals[name] { current = signal[s] }
+                values[t] = current
+            }
+            signals[name] = values
+        }
+        return signals
     }
 
     /// Picks the source demo for subtask `j` of end effector `e` (ALGORITHM.md §2).

@@ -167,6 +167,7 @@ public final class Executor {
         return actions.withUnsafeBufferPointer { all in
             run(steps: actions.count / width, success: success, options: options) { t, row in
                 for i in 0..<width { row[i] = all[t * width + i] }
+                return true
             }
         }
     }
@@ -210,14 +211,34 @@ public final class Executor {
             run(steps: steps, success: success, options: options) { t, row in
                 for i in 0..<width { row[i] = all[t * width + i] }
                 for (e, layout) in layouts.enumerated() {
-                    // The pose the controller will apply the action to (robosuite's stale pose on the first step).
-                    let k = robotIndex[e]
-                    let measured = controllers[k].staleKinematics.map { Pose(position: $0.position, rotation: Quaternion(rotationMatrix: $0.rotation)) }
-                        ?? world.eefPose(of: robots[k])
-                    layout.writeAction(target: targets[e][t], worldFromEef: measured, into: row)
+                    layout.writeAction(target: targets[e][t], worldFromEef: controlledEefPose(robotIndex[e]), into: row)
                 }
+                return true
             }
         }
+    }
+
+    /// Drives the robots closed loop from `initialState` for at most `maxSteps` control steps:
+    /// before each step `t`, `makeAction(t, row)` fills the whole action row from the world as it is
+    /// then (the kinematics of the state before action `t`: read ``controlledEefPose(_:)`` and object
+    /// poses from ``world``); returning false ends the rollout there, with `t` steps executed.
+    /// MimicGen's closed loop, for plans made as the episode unfolds.
+    ///
+    /// - Throws: ``DatasetError`` for a wrong state size or a success check of another scene.
+    public func drive(from initialState: [Double], success: SuccessCheck?, maxSteps: Int,
+                      options: RolloutOptions = RolloutOptions(), file: String = "<plan>", path: String = "",
+                      makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Bool) throws(DatasetError) -> Rollout {
+        try checkScene(success, file: file, path: path)
+        try world.restore(state: initialState, file: file, path: path)
+        return run(steps: maxSteps, success: success, options: options, makeAction: makeAction)
+    }
+
+    /// The end-effector pose robot `k`'s controller will apply the next action to: the measured
+    /// grip-site pose, or on robosuite's first step after a load the reset pose it still uses
+    /// (see ``RolloutOptions/robosuiteFirstStep``). Actions computed against it reach their target.
+    public func controlledEefPose(_ k: Int) -> Pose {
+        controllers[k].staleKinematics.map { Pose(position: $0.position, rotation: Quaternion(rotationMatrix: $0.rotation)) }
+            ?? world.eefPose(of: robots[k])
     }
 
     private func checkScene(_ success: SuccessCheck?, file: String, path: String) throws(DatasetError) {
@@ -247,7 +268,7 @@ public final class Executor {
     /// The control loop. `makeAction(t, row)` fills action row `t` right after `mj_step1`, so the
     /// world's kinematics are those of the state before action `t`.
     private func run(steps: Int, success: SuccessCheck?, options: RolloutOptions,
-                     makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Void) -> Rollout {
+                     makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Bool) -> Rollout {
         let m = world.m, d = world.data
         let scene = world.scene
         let width = config.actionWidth, stateSize = scene.stateSize
@@ -259,11 +280,17 @@ public final class Executor {
         if options.robosuiteFirstStep && controllers.contains(where: { !$0.postureFromInitialState }) {
             captureResetKinematics()
         }
-        var states = [Double](repeating: 0, count: steps * stateSize)
-        var executed = [Double](repeating: 0, count: steps * width)
+        // Rows are appended as they are made (a driven rollout does not know its length ahead).
+        let expected = min(steps, 4096)
+        var states: [Double] = []
+        var executed: [Double] = []
+        states.reserveCapacity(expected * stateSize)
+        executed.reserveCapacity(expected * width)
         var eef = Array(repeating: [Pose](), count: robots.count)
         var goals = Array(repeating: [Pose](), count: robots.count)
-        for k in robots.indices { eef[k].reserveCapacity(steps); goals[k].reserveCapacity(steps) }
+        for k in robots.indices { eef[k].reserveCapacity(expected); goals[k].reserveCapacity(expected) }
+        let stateRow = UnsafeMutableBufferPointer<Double>.allocate(capacity: stateSize)
+        defer { stateRow.deallocate() }
         var firstSuccess: Int?
         var failure: RolloutFailure?
         var done = 0
@@ -273,12 +300,11 @@ public final class Executor {
         defer { row.deallocate() }
 
         for t in 0..<steps {
-            states.withUnsafeMutableBufferPointer { s in
-                world.writeState(into: UnsafeMutableBufferPointer(rebasing: s[t * stateSize..<(t + 1) * stateSize]))
-            }
+            world.writeState(into: stateRow)
             mj_step1(m, d)
-            makeAction(t, row)
-            for i in 0..<width { executed[t * width + i] = row[i] }
+            guard makeAction(t, row) else { done = t; break }
+            states.append(contentsOf: stateRow)
+            executed.append(contentsOf: row)
             if let bad = row.firstIndex(where: { !$0.isFinite }) {
                 failure = .nonFiniteAction(step: t, column: bad)
                 done = t
@@ -305,8 +331,8 @@ public final class Executor {
             if let f = firstSuccess, let extra = options.stopAfterSuccess, t >= f + extra { break }
         }
         if failure == nil && firstSuccess == nil { failure = .noSuccess(steps: done) }
-        states.removeSubrange((done * stateSize)...)
-        executed.removeSubrange((done * width)...)
+        states.removeSubrange(min(done * stateSize, states.count)...)
+        executed.removeSubrange(min(done * width, executed.count)...)
         for k in robots.indices {
             eef[k].removeSubrange(min(done, eef[k].count)...)
             goals[k].removeSubrange(min(done, goals[k].count)...)

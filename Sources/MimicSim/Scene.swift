@@ -187,6 +187,9 @@ extension Scene {
     /// The free joint that moves `body` (robosuite objects: `cube_joint0` on `cube_main`): the
     /// body's own free joint, else the nearest ancestor's; nil if none (a fixed body).
     /// Place objects with ``SimWorld/setFreeJointPose(_:to:zeroVelocity:)``.
+    /// The body a joint moves (`jnt_bodyid`).
+    public func body(of joint: JointID) -> BodyID { BodyID(index: Int(model.pointee.jnt_bodyid[joint.index])) }
+
     public func freeJoint(of body: BodyID) -> JointID? {
         let m = model.pointee
         var b = body.index

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MimicCore
 import MimicHDF5
+import MimicSim
 
 struct AugmentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,22 +39,58 @@ struct AugmentCommand: AsyncParsableCommand {
     @Option(help: "Fraction of demos listed in mask/valid (the rest in mask/train).")
     var validFraction: Double = 0.1
 
+    @Flag(help: "Execute every generated demo in MuJoCo (closed loop, robosuite's controllers) and keep the successful ones.")
+    var execute = false
+
+    @Option(help: "With --execute: attempts at most (default 20 × -n).")
+    var maxAttempts: Int?
+
+    @Option(help: "With --execute: also write the failed attempts, with their reason, to this file.")
+    var keepFailed: String?
+
+    @Option(help: "With --execute: end an attempt this many control steps after success (default: run the whole plan).")
+    var stopAfterSuccess: Int?
+
+    @Option(help: "With --execute: robosuite's models/assets directory (default: from the installed robosuite).")
+    var robosuiteAssets: String?
+
     func validate() throws {
         if let n, n < 1 { throw ValidationError("-n must be at least 1") }
+        if let maxAttempts, maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
+        if let stopAfterSuccess, stopAfterSuccess < 0 { throw ValidationError("--stop-after-success must not be negative") }
+        if !execute, maxAttempts != nil || keepFailed != nil || stopAfterSuccess != nil || robosuiteAssets != nil {
+            throw ValidationError("--max-attempts, --keep-failed, --stop-after-success and --robosuite-assets need --execute")
+        }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
 
     func run() async throws {
         try requireDistinct(output: output, from: source)
+        if let keepFailed {
+            try requireDistinct(output: keepFailed, from: source)
+            try requireDistinct(output: keepFailed, from: output)
+        }
         let summary = try reportingFailures { try augment() }
-        Console.out("generated \(summary.demos) demos (\(summary.samples) samples) in \(String(format: "%.2f", summary.seconds)) s, \(ProgressBar.rate(Double(summary.demos) / max(summary.seconds, 1e-9))) demos/s -> \(output)")
-        Console.out("kinematic candidates (not yet checked in a simulator); stats in \(Self.statsPath(output))")
+        if execute {
+            Console.out("kept \(summary.demos) successful demos (\(summary.samples) samples) of \(summary.attempts) attempts: success rate \(String(format: "%.1f", 100 * Double(summary.demos) / Double(max(summary.attempts, 1)))) %, \(String(format: "%.2f", summary.seconds)) s, \(String(format: "%.3f", summary.seconds / Double(max(summary.demos, 1)))) s per kept demo -> \(output)")
+            if summary.demos < summary.wanted {
+                Console.warning("only \(summary.demos) of \(summary.wanted) demos succeeded within --max-attempts \(summary.attempts)")
+            }
+            Console.out("checked in MuJoCo \(mujocoVersion); stats in \(Self.statsPath(output))")
+        } else {
+            Console.out("generated \(summary.demos) demos (\(summary.samples) samples) in \(String(format: "%.2f", summary.seconds)) s, \(ProgressBar.rate(Double(summary.demos) / max(summary.seconds, 1e-9))) demos/s -> \(output)")
+            Console.out("kinematic candidates (not yet checked in a simulator); stats in \(Self.statsPath(output))")
+        }
     }
 
     static func statsPath(_ output: String) -> String { output + ".stats.json" }
 
-    struct Summary { var demos = 0, samples = 0, seconds = 0.0 }
+    struct Summary {
+        var demos = 0, samples = 0, seconds = 0.0
+        var wanted = 0, attempts = 0, physicsSteps = 0
+        var failureReasons: [String: Int] = [:]
+    }
 
     func augment() throws -> Summary {
         let started = Date()
@@ -100,16 +137,12 @@ struct AugmentCommand: AsyncParsableCommand {
         }
         let generator = try Generator(task: generationTask, sources: sources, seed: runSeed, file: source)
         let float32Actions: Bool = { if case .float32? = demos[0].0.actions?.storage { return true } else { return false } }()
+        if execute {
+            return try executeRun(generator: generator, spec: spec, reader: reader, first: demos[0].0, count: count,
+                                  runSeed: runSeed, started: started)
+        }
 
-        // Write: data attributes from the source plus how this file was made.
-        var attributes = reader.dataAttributes
-        attributes["total"] = nil
-        let provenance: [String: Any] = [
-            "tool": "mimic", "version": Mimic.configuration.version, "command": "augment",
-            "source": URL(fileURLWithPath: source).lastPathComponent, "seed": runSeed, "demos": count,
-            "kinematic": true, "task": spec.name ?? reader.envArgs?.envName ?? "inferred",
-        ]
-        attributes["mimic_generation"] = .string(String(decoding: try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys]), as: UTF8.self))
+        let attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: true)
         let writer = try RobomimicWriter(destination: output, dataAttributes: attributes)
         let interfaceName = "MG_" + (reader.envArgs?.envName ?? spec.name ?? "Task")
         let progress = ProgressBar(total: count, unit: "demos")
@@ -130,23 +163,47 @@ struct AugmentCommand: AsyncParsableCommand {
             start += size
         }
         progress.finish()
-        let valid = Self.validDemos(count: count, fraction: validFraction, seed: runSeed)
-        let allNames = (0..<count).map { "demo_\($0)" }
-        try writer.finish(masks: ["train": allNames.enumerated().filter { !valid.contains($0.offset) }.map(\.element),
-                                  "valid": allNames.enumerated().filter { valid.contains($0.offset) }.map(\.element)])
+        try writer.finish(masks: splitMasks((0..<count).map { "demo_\($0)" }, seed: runSeed))
         summary.seconds = Date().timeIntervalSince(started)
-        let stats: [String: Any] = [
-            "demos": summary.demos, "samples": summary.samples, "seconds": summary.seconds,
-            "demos_per_second": Double(summary.demos) / max(summary.seconds, 1e-9), "seed": runSeed,
-            "workers": workers, "kinematic": true, "source": source, "output": output,
+        try writeStats(summary, seed: runSeed, extra: ["kinematic": true])
+        return summary
+    }
+
+    /// The output's `data` attributes: the source's (`env_args`, ...) plus `mimic_generation`, a
+    /// JSON record of how the file was made.
+    func outputAttributes(reader: RobomimicReader, spec: TaskSpec, runSeed: UInt64, count: Int, kinematic: Bool) throws -> [String: AttributeValue] {
+        var attributes = reader.dataAttributes
+        attributes["total"] = nil
+        let provenance: [String: Any] = [
+            "tool": "mimic", "version": Mimic.configuration.version, "command": "augment",
+            "source": URL(fileURLWithPath: source).lastPathComponent, "seed": runSeed, "demos": count,
+            "kinematic": kinematic, "task": spec.name ?? reader.envArgs?.envName ?? "inferred",
         ]
+        attributes["mimic_generation"] = .string(String(decoding: try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys]), as: UTF8.self))
+        return attributes
+    }
+
+    /// mask/train and mask/valid over `names` (see `validDemos`).
+    func splitMasks(_ names: [String], seed: UInt64) -> [String: [String]] {
+        let valid = Self.validDemos(count: names.count, fraction: validFraction, seed: seed)
+        return ["train": names.enumerated().filter { !valid.contains($0.offset) }.map(\.element),
+                "valid": names.enumerated().filter { valid.contains($0.offset) }.map(\.element)]
+    }
+
+    /// Writes OUT.stats.json.
+    func writeStats(_ summary: Summary, seed: UInt64, extra: [String: Any]) throws {
+        var stats: [String: Any] = [
+            "demos": summary.demos, "samples": summary.samples, "seconds": summary.seconds,
+            "demos_per_second": Double(summary.demos) / max(summary.seconds, 1e-9), "seed": seed,
+            "workers": workers, "source": source, "output": output,
+        ]
+        stats.merge(extra) { _, new in new }
         let data = try JSONSerialization.data(withJSONObject: stats, options: [.sortedKeys, .prettyPrinted])
         do {
             try data.write(to: URL(fileURLWithPath: Self.statsPath(output)), options: .atomic)
         } catch {
             throw DatasetError(.io, file: Self.statsPath(output), path: "", "cannot write: \(error.localizedDescription)")
         }
-        return summary
     }
 
     /// Generates demos `range` on `workers` threads; results in index order.

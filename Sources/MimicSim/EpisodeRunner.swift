@@ -1,0 +1,139 @@
+import MimicCore
+import MimicMath
+
+/// A generated episode executed in the simulator: the rollout, and the demo it makes.
+public struct ExecutedEpisode: Sendable {
+    public var index: Int
+    public var rollout: Rollout
+    /// The demo in robomimic's layout (states, actions, obs, rewards, dones, datagen_info, ...).
+    public var demo: Demo
+    public var success: Bool { rollout.success }
+}
+
+/// MimicGen's closed loop with Mimic's planner: for generated demo i, place the objects of the
+/// sampled scene in a copy of a source's initial state, then at every control step plan with the
+/// *measured* end effector and object poses (`Episode.next`), turn the commands into an action
+/// against the pose the controller will use, and step the physics. One runner per worker.
+public final class EpisodeRunner {
+    public let generator: Generator
+    public let executor: Executor
+    let success: SuccessCheck
+    let baseState: [Double]
+    /// Task object → the body its free joint moves (nil for objects fixed in the scene).
+    let objectBodies: [String: BodyID?]
+    let recorder: ObservationRecorder
+    let modelXML: String
+    let float32Keys: Set<String>
+
+    /// - Parameters:
+    ///   - baseState: a source demo's first state (robosuite's flattened layout) in `world`'s scene.
+    ///   - objectJoints: task object name → its free joint in the scene; objects absent are fixed.
+    ///   - observationKeys: the source's obs keys; those the recorder can compute are written.
+    ///   - float32Keys: arrays to write as float32 (`actions`, `obs/...`), as the source stored them.
+    public init(generator: Generator, world: SimWorld, controller: ControllerConfig, success: SuccessPredicate,
+                baseState: [Double], objectJoints: [String: String], observationKeys: [String], modelXML: String,
+                float32Keys: Set<String>, file: String) throws(DatasetError) {
+        self.generator = generator
+        executor = try Executor(world: world, controller: controller)
+        self.success = try SuccessCheck(success, scene: world.scene)
+        self.baseState = baseState
+        var bodies: [String: BodyID?] = [:]
+        for name in generator.objectNames {
+            if let joint = objectJoints[name] {
+                bodies[name] = world.scene.body(of: try world.scene.joint(joint))
+            } else {
+                bodies[name] = .some(nil)
+            }
+        }
+        objectBodies = bodies
+        recorder = ObservationRecorder(scene: world.scene, keys: observationKeys)
+        self.modelXML = modelXML
+        self.float32Keys = float32Keys
+        for effector in generator.task.effectors where !executor.robots.contains(where: { $0.name == effector.layout.name }) {
+            throw DatasetError(file: file, path: "/data", "end effector \(effector.layout.name) is no robot of the scene (\(executor.robots.map(\.name).joined(separator: ", ")))")
+        }
+    }
+
+    /// Runs generated demo `index`.
+    public func run(_ index: Int, options: RolloutOptions, file: String) throws(DatasetError) -> ExecutedEpisode {
+        let world = executor.world
+        var episode = Episode(generator: generator, index: index)
+        try world.restore(state: baseState, file: file, path: "/data/\(generator.sources[0].name)/states")
+        for (name, body) in objectBodies {
+            guard let body, let joint = world.scene.freeJoint(of: body), let pose = episode.scene[name] else { continue }
+            try world.setFreeJointPose(joint, to: pose)
+        }
+        let initial = world.state()
+        let task = generator.task
+        let robotOf = task.effectors.map { e in executor.robots.firstIndex { $0.name == e.layout.name }! }
+        let fixed = generator.sources[0].info.objectPoses.mapValues { $0[0] }
+        var provenance = task.effectors.map { _ in [(demo: Int, step: Int)?]() }
+        var labels: [Int] = []
+        var row = [Double](repeating: 0, count: task.actionWidth)
+        let rollout = try executor.drive(from: initial, success: success, maxSteps: generator.maxSteps, options: options,
+                                         file: file, path: "/data/demo_\(index)") { _, out in
+            let eefs = robotOf.map { executor.controlledEefPose($0) }
+            var objects: [String: Pose] = [:]
+            for (name, body) in objectBodies { objects[name] = body.map { world.pose(of: $0) } ?? fixed[name] }
+            guard let commands = episode.next(eefPoses: eefs, objects: objects) else { return false }
+            episode.action(for: commands, eefPoses: eefs, into: &row)
+            for e in commands.indices {
+                provenance[e].append(commands[e].source)
+                labels.append(commands[e].source?.demo ?? episode.currentSources[e])
+            }
+            for i in 0..<row.count { out[i] = row[i] }
+            return true
+        }
+        let demo = try makeDemo(index: index, episode: episode, rollout: rollout, provenance: provenance, labels: labels, file: file)
+        return ExecutedEpisode(index: index, rollout: rollout, demo: demo)
+    }
+
+    func makeDemo(index: Int, episode: Episode, rollout: Rollout, provenance: [[(demo: Int, step: Int)?]], labels: [Int],
+                  file: String) throws(DatasetError) -> Demo {
+        let t = rollout.steps, width = rollout.actionWidth
+        let world = executor.world
+        // Observations and object poses: replay each recorded state.
+        var rows: [String: [Double]] = [:]
+        var objectTracks = generator.objectNames.reduce(into: [String: [Pose]]()) { $0[$1] = [] }
+        let fixed = generator.sources[0].info.objectPoses.mapValues { $0[0] }
+        try rollout.states.withUnsafeBufferPointer { all throws(DatasetError) in
+            for s in 0..<t {
+                try world.restore(state: UnsafeBufferPointer(rebasing: all[(s * rollout.stateSize)..<((s + 1) * rollout.stateSize)]),
+                                  file: file, path: "/data/demo_\(index)/states")
+                recorder.record(world, into: &rows)
+                for (name, body) in objectBodies { objectTracks[name]!.append(body.map { world.pose(of: $0) } ?? fixed[name]!) }
+            }
+        }
+        func tensor(_ path: String, _ shape: [Int], _ values: [Double]) -> Tensor {
+            float32Keys.contains(path) ? Tensor(shape: shape, float32: values.map { Float($0) }) : Tensor(shape: shape, float64: values)
+        }
+        var demo = Demo(name: "demo_\(index)")
+        demo.arrays["actions"] = tensor("actions", [t, width], rollout.actions)
+        demo.arrays["states"] = Tensor(shape: [t, rollout.stateSize], float64: rollout.states)
+        let first = rollout.firstSuccessStep ?? Int.max
+        demo.arrays["rewards"] = Tensor(shape: [t], float64: (0..<t).map { $0 >= first ? 1 : 0 })
+        demo.arrays["dones"] = Tensor(shape: [t], storage: .int64((0..<t).map { $0 == t - 1 ? 1 : 0 }))
+        for (i, key) in recorder.keys.enumerated() {
+            demo.arrays["obs/\(key)"] = tensor("obs/\(key)", [t, recorder.widths[i]], rows[key] ?? [])
+        }
+        let robotOf = generator.task.effectors.map { e in executor.robots.firstIndex { $0.name == e.layout.name }! }
+        var effectors: [EndEffectorTrack] = []
+        for (e, effector) in generator.task.effectors.enumerated() {
+            let g = effector.layout.gripperColumns
+            var gripper: [Double] = []
+            for s in 0..<t { for c in g { gripper.append(rollout.actions[s * width + c]) } }
+            effectors.append(EndEffectorTrack(name: effector.layout.name, eefPose: rollout.eefPoses[robotOf[e]],
+                                              targetPose: rollout.targetPoses[robotOf[e]], gripperAction: Tensor(shape: [t, g.count], float64: gripper)))
+        }
+        let info = DatagenInfo(endEffectors: effectors, objectPoses: objectTracks.mapValues { PoseTrack($0) },
+                               subtaskTermSignals: generator.signals(provenance: provenance, steps: t))
+        demo.setDatagenInfo(info, interfaceName: "MG_Mimic", interfaceType: "robosuite")
+        demo.recordGeneration(index: index, runSeed: generator.seed, kinematic: false, sourceDemos: episode.sourceDemos,
+                              offsets: episode.offsets, speeds: episode.speeds, labels: labels, scene: episode.scene)
+        demo.attributes["model_file"] = .string(modelXML)
+        demo.attributes["mimic_physics_steps"] = .int(rollout.physicsSteps)
+        if let step = rollout.firstSuccessStep { demo.attributes["mimic_first_success_step"] = .int(step) }
+        if let failure = rollout.failure { demo.attributes["mimic_failure"] = .string(failure.description) }
+        return demo
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import MimicCore
+import MimicHDF5
+import MimicSim
+
+extension AugmentCommand {
+    /// `--execute`: every attempt runs closed loop in MuJoCo; successes are kept, in attempt order,
+    /// until -n are kept or --max-attempts are spent. Attempt i is generated demo i, so the kept
+    /// set is the same for any number of workers.
+    func executeRun(generator: Generator, spec: TaskSpec, reader: RobomimicReader, first: Demo, count: Int,
+                    runSeed: UInt64, started: Date) throws -> Summary {
+        guard let envArgs = reader.envArgs else {
+            throw DatasetError(file: source, path: "/data.attrs[env_args]", "missing: --execute needs the environment's controller config")
+        }
+        let envName = envArgs.envName ?? ""
+        guard let predicate = SuccessPredicate.robosuite(envName: envName) ?? SuccessPredicate.robosuite(envName: TaskProfiles.mimicGenBase(envName)) else {
+            throw DatasetError(file: source, path: "/data.attrs[env_args]",
+                               "env_name \(envName.isEmpty ? "(none)" : envName) has no built-in success check (known: \(SuccessPredicate.robosuiteTasks.joined(separator: ", ")))")
+        }
+        let controller = try ControllerConfig(envArgs: envArgs, file: source)
+        guard let xml = generator.sources[0].modelXML else {
+            throw DatasetError(file: source, path: "/data/\(first.name).attrs[model_file]", "missing: --execute runs the demos in this scene")
+        }
+        guard let states = first.arrays["states"], states.rows > 0 else {
+            throw DatasetError(file: source, path: "/data/\(first.name)/states", "missing: --execute starts from the first recorded state")
+        }
+        let scene = try Scene(mjcf: xml, assetsRoot: robosuiteAssets, file: source, path: "/data/\(first.name).attrs[model_file]")
+        guard states.rowWidth == scene.stateSize else {
+            throw DatasetError(file: source, path: "/data/\(first.name)/states",
+                               "has \(states.rowWidth) values per row, the scene's state has \(scene.stateSize) (1 + nq + nv)")
+        }
+        let baseState = Array(states.doubles.prefix(states.rowWidth))
+        let objectJoints = try Self.objectJoints(generator.objectNames, spec: spec, scene: scene, file: source)
+        let float32Keys = Set(first.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key))
+        let observationKeys = first.obsKeys
+
+        let maxAttempts = self.maxAttempts ?? 20 * count
+        var attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: false)
+        let writer = try RobomimicWriter(destination: output, dataAttributes: attributes)
+        attributes["mimic_failed_attempts"] = .bool(true)
+        let failedWriter = try keepFailed.map { try RobomimicWriter(destination: $0, dataAttributes: attributes) }
+        let options = RolloutOptions(stopAfterSuccess: stopAfterSuccess)
+        let progress = ProgressBar(total: count, unit: "demos")
+        var summary = Summary()
+        summary.wanted = count
+        var kept: [String] = [], failed: [String] = []
+        let runners = RunnerPool(scene: scene) { world throws(DatasetError) in
+            try EpisodeRunner(generator: generator, world: world, controller: controller, success: predicate, baseState: baseState,
+                              objectJoints: objectJoints, observationKeys: observationKeys, modelXML: xml,
+                              float32Keys: float32Keys, file: source)
+        }
+        var next = 0
+        while kept.count < count && next < maxAttempts {
+            // A batch a little larger than what is still needed, at least one attempt per worker.
+            let size = min(maxAttempts - next, max(workers, min(4 * workers, count - kept.count)))
+            let results = try runners.run(next..<(next + size), workers: workers, options: options, file: source)
+            for episode in results {
+                summary.attempts += 1
+                summary.physicsSteps += episode.rollout.physicsSteps
+                if episode.success && kept.count < count {
+                    var demo = episode.demo
+                    demo.name = "demo_\(kept.count)"
+                    try writer.write(demo)
+                    kept.append(demo.name)
+                    summary.demos += 1
+                    summary.samples += demo.length
+                    progress.update(summary.demos)
+                } else if !episode.success {
+                    let reason = Self.reasonCategory(episode.rollout.failure)
+                    summary.failureReasons[reason, default: 0] += 1
+                    if let failedWriter {
+                        var demo = episode.demo
+                        demo.name = "demo_\(failed.count)"
+                        try failedWriter.write(demo)
+                        failed.append(demo.name)
+                    }
+                }
+                if kept.count == count { break }
+            }
+            next += size
+        }
+        progress.finish()
+        try writer.finish(masks: splitMasks(kept, seed: runSeed))
+        try failedWriter?.finish(masks: [:])
+        summary.seconds = Date().timeIntervalSince(started)
+        try writeStats(summary, seed: runSeed, extra: [
+            "kinematic": false, "attempts": summary.attempts, "successes": summary.demos,
+            "success_rate": Double(summary.demos) / Double(max(summary.attempts, 1)),
+            "failure_reasons": summary.failureReasons,
+            "seconds_per_success": summary.seconds / Double(max(summary.demos, 1)),
+            "physics_steps": summary.physicsSteps, "mujoco": mujocoVersion,
+        ])
+        return summary
+    }
+
+    /// A failure reason without its step numbers, for counting.
+    static func reasonCategory(_ failure: RolloutFailure?) -> String {
+        switch failure {
+        case .noSuccess?: return "no_success"
+        case .unstable?: return "unstable"
+        case .nonFiniteAction?: return "non_finite_action"
+        case nil: return "none"
+        }
+    }
+
+    /// The free joint that moves each task object in `scene`: the spec's `joint`, else robosuite's
+    /// `<name>_joint0` after the object's observation key or its name. Objects fixed in the scene
+    /// (a `body` in the spec, or no free joint and never moving) have none.
+    static func objectJoints(_ names: [String], spec: TaskSpec, scene: Scene, file: String) throws -> [String: String] {
+        var joints: [String: String] = [:]
+        for name in names {
+            let object = spec.objects?.first { $0.name == name }
+            if object?.body != nil { continue }
+            var candidates: [String] = []
+            if let joint = object?.joint { candidates.append(joint) }
+            if let key = object?.posKey, key.hasSuffix("_pos") { candidates.append(String(key.dropLast(4)) + "_joint0") }
+            candidates.append(name + "_joint0")
+            if let joint = candidates.first(where: { scene.jointIfPresent($0).map { scene.kind(of: $0) == .free } ?? false }) {
+                joints[name] = joint
+            } else if scene.bodyIfPresent(name) == nil {
+                throw DatasetError(file: file, path: "/data/demo_0.attrs[model_file]",
+                                   "has no free joint for object \(name) (tried \(candidates.joined(separator: ", "))); name it with \"joint\" in a --task spec")
+            }
+        }
+        return joints
+    }
+}
+
+/// One EpisodeRunner (world + executor) per worker, made on first use and reused across batches.
+final class RunnerPool: @unchecked Sendable {
+    let scene: Scene
+    let make: (SimWorld) throws(DatasetError) -> EpisodeRunner
+    private var runners: [Int: EpisodeRunner] = [:]
+    private let lock = NSLock()
+
+    init(scene: Scene, make: @escaping (SimWorld) throws(DatasetError) -> EpisodeRunner) {
+        self.scene = scene
+        self.make = make
+    }
+
+    private func runner(_ worker: Int) throws(DatasetError) -> EpisodeRunner {
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = runners[worker] { return existing }
+        let created = try make(SimWorld(scene: scene))
+        runners[worker] = created
+        return created
+    }
+
+    /// Runs attempts `range` on `workers` threads; results in attempt order.
+    func run(_ range: Range<Int>, workers: Int, options: RolloutOptions, file: String) throws -> [ExecutedEpisode] {
+        let slots = UncheckedBuffer<Result<ExecutedEpisode, DatasetError>>(count: range.count)
+        defer { slots.free() }
+        DispatchQueue.concurrentPerform(iterations: min(workers, range.count)) { w in
+            for k in stride(from: w, to: range.count, by: workers) {
+                do throws(DatasetError) {
+                    slots.buffer[k] = .success(try runner(w).run(range.lowerBound + k, options: options, file: file))
+                } catch {
+                    slots.buffer[k] = .failure(error)
+                }
+            }
+        }
+        return try slots.buffer.map { try $0!.get() }
+    }
+}
+
+/// A buffer that worker threads fill at distinct indices.
+struct UncheckedBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element?>
+    init(count: Int) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: nil)
+    }
+    func free() {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
+}
