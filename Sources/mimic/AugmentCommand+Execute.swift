@@ -44,7 +44,7 @@ extension AugmentCommand {
         var summary = Summary()
         summary.wanted = count
         var kept: [String] = [], failed: [String] = []
-        let runners = RunnerPool(scene: scene) { world throws(DatasetError) in
+        let runners = RunnerPool(scene: scene, workers: workers) { world throws(DatasetError) in
             try EpisodeRunner(generator: generator, world: world, controller: controller, success: predicate, baseState: baseState,
                               objectJoints: objectJoints, observationKeys: observationKeys, modelXML: xml,
                               float32Keys: float32Keys, file: source)
@@ -128,51 +128,18 @@ extension AugmentCommand {
 
 /// One EpisodeRunner (world + executor) per worker, made on first use and reused across batches.
 final class RunnerPool: @unchecked Sendable {
-    let scene: Scene
-    let make: (SimWorld) throws(DatasetError) -> EpisodeRunner
-    private var runners: [Int: EpisodeRunner] = [:]
-    private let lock = NSLock()
+    private let runners: PerWorker<EpisodeRunner>
 
-    init(scene: Scene, make: @escaping (SimWorld) throws(DatasetError) -> EpisodeRunner) {
-        self.scene = scene
-        self.make = make
-    }
-
-    private func runner(_ worker: Int) throws(DatasetError) -> EpisodeRunner {
-        lock.lock()
-        defer { lock.unlock() }
-        if let existing = runners[worker] { return existing }
-        let created = try make(SimWorld(scene: scene))
-        runners[worker] = created
-        return created
+    init(scene: Scene, workers: Int, make: @escaping (SimWorld) throws(DatasetError) -> EpisodeRunner) {
+        runners = PerWorker(workers: workers) { try make(SimWorld(scene: scene)) }
     }
 
     /// Runs attempts `range` on `workers` threads; results in attempt order.
     func run(_ range: Range<Int>, workers: Int, options: RolloutOptions, file: String) throws -> [ExecutedEpisode] {
-        let slots = UncheckedBuffer<Result<ExecutedEpisode, DatasetError>>(count: range.count)
-        defer { slots.free() }
-        DispatchQueue.concurrentPerform(iterations: min(workers, range.count)) { w in
-            for k in stride(from: w, to: range.count, by: workers) {
-                do throws(DatasetError) {
-                    slots.buffer[k] = .success(try runner(w).run(range.lowerBound + k, options: options, file: file))
-                } catch {
-                    slots.buffer[k] = .failure(error)
-                }
+        try parallelMap(range.count, workers: workers) { w, k in
+            Result { () throws -> ExecutedEpisode in
+                try runners.state(w).run(range.lowerBound + k, options: options, file: file)
             }
-        }
-        return try slots.buffer.map { try $0!.get() }
-    }
-}
-
-/// A buffer that worker threads fill at distinct indices.
-struct UncheckedBuffer<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element?>
-    init(count: Int) {
-        buffer = .allocate(capacity: count)
-        buffer.initialize(repeating: nil)
-    }
-    func free() {
-        buffer.deinitialize()
-        buffer.deallocate()
+        }.map { try $0.get() }
     }
 }

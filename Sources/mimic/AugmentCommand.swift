@@ -208,13 +208,7 @@ struct AugmentCommand: AsyncParsableCommand {
 
     /// Generates demos `range` on `workers` threads; results in index order.
     static func generate(_ generator: Generator, range: Range<Int>, workers: Int) -> [GeneratedDemo] {
-        let slots = Slots(count: range.count)
-        DispatchQueue.concurrentPerform(iterations: min(workers, range.count)) { w in
-            for k in stride(from: w, to: range.count, by: workers) {
-                slots.store(generator.generate(range.lowerBound + k), at: k)
-            }
-        }
-        return slots.values
+        parallelMap(range.count, workers: workers) { _, k in generator.generate(range.lowerBound + k) }
     }
 
     /// Indices of the demos listed in mask/valid: `round(count * fraction)` of them, chosen by a
@@ -225,13 +219,4 @@ struct AugmentCommand: AsyncParsableCommand {
         indices.shuffle(using: &rng)
         return Set(indices.prefix(Int((Double(count) * fraction).rounded())))
     }
-}
-
-/// Result slots that worker threads fill at distinct indices.
-final class Slots: @unchecked Sendable {
-    private let buffer: UnsafeMutableBufferPointer<GeneratedDemo?>
-    init(count: Int) { buffer = .allocate(capacity: count); buffer.initialize(repeating: nil) }
-    deinit { buffer.deinitialize(); buffer.deallocate() }
-    func store(_ value: GeneratedDemo, at index: Int) { buffer[index] = value }
-    var values: [GeneratedDemo] { buffer.map { $0! } }
 }

@@ -151,25 +151,26 @@ struct ValidateCommand: AsyncParsableCommand {
     /// Runs the jobs on `workers` threads, each with its own worlds and executors; results in job order.
     static func run(_ jobs: [Job], mode: Mode, predicate: SuccessPredicate, controller: ControllerConfig,
                     workers: Int, file: String) throws -> [Result] {
-        let slots = ResultSlots(count: jobs.count)
-        DispatchQueue.concurrentPerform(iterations: min(workers, max(jobs.count, 1))) { w in
-            var executors: [ObjectIdentifier: (Executor, SuccessCheck)] = [:]
-            for k in stride(from: w, to: jobs.count, by: workers) {
+        // Per worker, one executor and success check per scene.
+        let caches = PerWorker<ExecutorCache>(workers: workers) { ExecutorCache() }
+        return try parallelMap(jobs.count, workers: workers) { w, k in
+            Swift.Result { () throws -> Result in
                 let job = jobs[k]
-                do {
-                    let key = ObjectIdentifier(job.scene)
-                    if executors[key] == nil {
-                        let world = SimWorld(scene: job.scene)
-                        executors[key] = (try Executor(world: world, controller: controller), try SuccessCheck(predicate, scene: job.scene))
-                    }
-                    let (executor, check) = executors[key]!
-                    slots.store(.success(try Self.check(job, mode: mode, executor: executor, success: check, file: file)), at: k)
-                } catch {
-                    slots.store(.failure(error), at: k)
+                let cache = try caches.state(w)
+                let key = ObjectIdentifier(job.scene)
+                if cache.entries[key] == nil {
+                    cache.entries[key] = (try Executor(world: SimWorld(scene: job.scene), controller: controller),
+                                          try SuccessCheck(predicate, scene: job.scene))
                 }
+                let (executor, check) = cache.entries[key]!
+                return try Self.check(job, mode: mode, executor: executor, success: check, file: file)
             }
-        }
-        return try slots.values.map { try $0.get() }
+        }.map { try $0.get() }
+    }
+
+    /// A worker's executors, by scene.
+    final class ExecutorCache {
+        var entries: [ObjectIdentifier: (Executor, SuccessCheck)] = [:]
     }
 
     static func check(_ job: Job, mode: Mode, executor: Executor, success: SuccessCheck, file: String) throws -> Result {
@@ -195,17 +196,4 @@ struct ValidateCommand: AsyncParsableCommand {
                           steps: rows, physicsSteps: 0)
         }
     }
-}
-
-/// Result slots that worker threads fill at distinct indices.
-final class ResultSlots: @unchecked Sendable {
-    private var values_: [Swift.Result<ValidateCommand.Result, any Error>?]
-    private let lock = NSLock()
-    init(count: Int) { values_ = Array(repeating: nil, count: count) }
-    func store(_ value: Swift.Result<ValidateCommand.Result, any Error>, at index: Int) {
-        lock.lock()
-        values_[index] = value
-        lock.unlock()
-    }
-    var values: [Swift.Result<ValidateCommand.Result, any Error>] { values_.map { $0! } }
 }
