@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Sets up what is missing, builds Mimic, and runs the main job on the bundled datasets:
-# inspect each source, prepare it (datagen_info), and augment it into new demos under out/.
-# Usage: scripts/demo.sh [DEMOS_PER_TASK]   (default 1000)
+# Sets up what is missing, builds Mimic, and runs the main job on the bundled datasets: inspect
+# each source, prepare it (datagen_info), generate kinematic candidates, then generate demos that
+# MuJoCo executes closed loop with robosuite's controllers, keeping the successful ones (out/).
+# Usage: scripts/demo.sh [EXECUTED_DEMOS_PER_TASK]   (default 20; kinematic candidates: 50x that)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-1000}
+n=${1:-20}
 scripts/setup.sh
-swift build -c release --product mimic 2>&1 | grep -E "error|warning: |Compiling|Build complete" | grep -v "^\[" || true
+swift build -c release --product mimic 2>&1 | grep -E "error|warning: |Build complete" || true
 mimic=.build/release/mimic
 mkdir -p out
 for task in lift pick_place_can two_arm_handover; do
@@ -14,5 +15,6 @@ for task in lift pick_place_can two_arm_handover; do
     echo "== $task"
     "$mimic" inspect "Datasets/$task.hdf5" | sed -n '1,7p'
     "$mimic" prepare "Datasets/$task.hdf5" -o "out/${task}_prepared.hdf5"
-    "$mimic" augment "out/${task}_prepared.hdf5" -o "out/${task}_generated.hdf5" -n "$n"
+    "$mimic" augment "out/${task}_prepared.hdf5" -o "out/${task}_candidates.hdf5" -n $((50 * n))
+    "$mimic" augment "out/${task}_prepared.hdf5" -o "out/${task}_generated.hdf5" -n "$n" --execute
 done
