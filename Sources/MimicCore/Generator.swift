@@ -339,3 +339,34 @@ public struct Generator: Sendable {
         }
     }
 }
+
+extension Generator {
+    /// A generator for prepared `demos` (each with its datagen_info, the first one's shape and
+    /// actions defining the task): resolves `spec` against them (`GenerationTask.resolve`), cuts
+    /// every demo into its subtasks, and seeds the run.
+    ///
+    /// - Parameter notes: what was inferred or assumed, for the user.
+    /// - Throws: `DatasetError` naming the file and path, e.g. a demo without datagen_info (run
+    ///   `mimic prepare` first) or a signal that never rises.
+    public static func make(demos: [Demo], envArgs: EnvArgs?, spec: TaskSpec?, seed: UInt64, file: String,
+                            notes: inout [String]) throws(DatasetError) -> Generator {
+        guard !demos.isEmpty else { throw DatasetError(file: file, path: "/data", "holds no demos") }
+        var infos: [DatagenInfo] = []
+        for demo in demos {
+            guard let info = try DatagenInfo(demo: demo, file: file) else {
+                throw DatasetError(file: file, path: "/data/\(demo.name)/datagen_info",
+                                   "missing: augment needs prepared sources; run `mimic prepare \(file) -o PREPARED.hdf5` first")
+            }
+            infos.append(info)
+        }
+        let task = try GenerationTask.resolve(spec: spec, envArgs: envArgs, demo: demos[0], infos: infos, file: file, notes: &notes)
+        let names = task.effectors.map(\.layout.name)
+        let signals = task.effectors.map { $0.subtasks.map(\.endSignal) }
+        var sources: [SourceDemo] = []
+        for (demo, info) in zip(demos, infos) {
+            sources.append(try SourceDemo(name: demo.name, info: info, effectorNames: names, endSignals: signals,
+                                          modelXML: demo.modelXML, file: file))
+        }
+        return try Generator(task: task, sources: sources, seed: seed, file: file)
+    }
+}

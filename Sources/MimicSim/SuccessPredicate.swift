@@ -108,6 +108,21 @@ public indirect enum SuccessPredicate: Sendable, Equatable {
         }
     }
 
+    /// The built-in check of a dataset's environment (`env_args`' `env_name`; MimicGen's variants
+    /// such as `Stack_D0` use their task's).
+    ///
+    /// - Throws: ``DatasetError`` naming `file` when there is no `env_args` or no built-in check.
+    public static func robosuite(envArgs: EnvArgs?, file: String) throws(DatasetError) -> SuccessPredicate {
+        let path = "/data.attrs[env_args]"
+        guard let envArgs else { throw DatasetError(file: file, path: path, "missing: the environment's name and controller config are needed") }
+        let name = envArgs.envName ?? ""
+        guard let predicate = robosuite(envName: name) ?? robosuite(envName: TaskProfiles.mimicGenBase(name)) else {
+            throw DatasetError(file: file, path: path,
+                               "env_name \(name.isEmpty ? "(none)" : name) has no built-in success check (known: \(robosuiteTasks.joined(separator: ", ")))")
+        }
+        return predicate
+    }
+
     /// The env names ``robosuite(envName:)`` knows.
     public static let robosuiteTasks = ["Lift", "Stack", "PickPlaceMilk", "PickPlaceBread", "PickPlaceCereal", "PickPlaceCan",
                                         "NutAssemblySquare", "NutAssemblyRound", "TwoArmLift", "TwoArmHandover"]

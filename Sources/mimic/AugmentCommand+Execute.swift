@@ -9,14 +9,8 @@ extension AugmentCommand {
     /// set is the same for any number of workers.
     func executeRun(generator: Generator, spec: TaskSpec, reader: RobomimicReader, first: Demo, count: Int,
                     runSeed: UInt64, started: Date) throws -> Summary {
-        guard let envArgs = reader.envArgs else {
-            throw DatasetError(file: source, path: "/data.attrs[env_args]", "missing: --execute needs the environment's controller config")
-        }
-        let envName = envArgs.envName ?? ""
-        guard let predicate = SuccessPredicate.robosuite(envName: envName) ?? SuccessPredicate.robosuite(envName: TaskProfiles.mimicGenBase(envName)) else {
-            throw DatasetError(file: source, path: "/data.attrs[env_args]",
-                               "env_name \(envName.isEmpty ? "(none)" : envName) has no built-in success check (known: \(SuccessPredicate.robosuiteTasks.joined(separator: ", ")))")
-        }
+        let predicate = try SuccessPredicate.robosuite(envArgs: reader.envArgs, file: source)
+        guard let envArgs = reader.envArgs else { throw DatasetError(file: source, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: source)
         guard let xml = generator.sources[0].modelXML else {
             throw DatasetError(file: source, path: "/data/\(first.name).attrs[model_file]", "missing: --execute runs the demos in this scene")

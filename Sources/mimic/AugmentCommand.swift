@@ -115,30 +115,14 @@ struct AugmentCommand: AsyncParsableCommand {
         if let n { count = n }
 
         // Sources: every demo with its datagen_info.
-        var demos: [(Demo, DatagenInfo)] = []
-        for name in reader.demoNames {
-            let demo = try reader.demo(name)
-            guard let info = try DatagenInfo(demo: demo, file: source) else {
-                throw DatasetError(file: source, path: "/data/\(name)/datagen_info",
-                                   "missing: augment needs prepared sources; run `mimic prepare \(source) -o PREPARED.hdf5` first")
-            }
-            demos.append((demo, info))
-        }
+        let demos = try reader.demoNames.map { try reader.demo($0) }
         var notes: [String] = []
-        let generationTask = try GenerationTask.resolve(spec: spec, envArgs: reader.envArgs, demo: demos[0].0, infos: demos.map(\.1),
-                                                        file: source, notes: &notes)
+        let generator = try Generator.make(demos: demos, envArgs: reader.envArgs, spec: spec, seed: runSeed, file: source, notes: &notes)
         for note in notes { Console.warning(note) }
-        let names = generationTask.effectors.map(\.layout.name)
-        let signals = generationTask.effectors.map { $0.subtasks.map(\.endSignal) }
-        var sources: [SourceDemo] = []
-        for (demo, info) in demos {
-            sources.append(try SourceDemo(name: demo.name, info: info, effectorNames: names, endSignals: signals,
-                                          modelXML: demo.modelXML, file: source))
-        }
-        let generator = try Generator(task: generationTask, sources: sources, seed: runSeed, file: source)
-        let float32Actions: Bool = { if case .float32? = demos[0].0.actions?.storage { return true } else { return false } }()
+        let sources = generator.sources
+        let float32Actions: Bool = { if case .float32? = demos[0].actions?.storage { return true } else { return false } }()
         if execute {
-            return try executeRun(generator: generator, spec: spec, reader: reader, first: demos[0].0, count: count,
+            return try executeRun(generator: generator, spec: spec, reader: reader, first: demos[0], count: count,
                                   runSeed: runSeed, started: started)
         }
 

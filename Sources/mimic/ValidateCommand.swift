@@ -96,14 +96,8 @@ struct ValidateCommand: AsyncParsableCommand {
     func check() throws -> Report {
         let started = Date()
         let reader = try RobomimicReader(path: file)
-        guard let envArgs = reader.envArgs else {
-            throw DatasetError(file: file, path: "/data.attrs[env_args]", "missing: validate needs the environment's name and controller config")
-        }
-        let envName = envArgs.envName ?? ""
-        guard let predicate = SuccessPredicate.robosuite(envName: envName) ?? SuccessPredicate.robosuite(envName: TaskProfiles.mimicGenBase(envName)) else {
-            throw DatasetError(file: file, path: "/data.attrs[env_args]",
-                               "env_name \(envName.isEmpty ? "(none)" : envName) has no built-in success check (known: \(SuccessPredicate.robosuiteTasks.joined(separator: ", ")))")
-        }
+        let predicate = try SuccessPredicate.robosuite(envArgs: reader.envArgs, file: file)
+        guard let envArgs = reader.envArgs else { throw DatasetError(file: file, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: file)
 
         // Read every demo and compile each distinct scene once (HDF5 and MuJoCo's compiler on this thread).

@@ -59,24 +59,12 @@ struct GenerateBench {
 
         // mimic augment (TaskProfiles is not in the main package yet: the task is inferred).
         let reader = try RobomimicReader(path: prepared)
-        var demos: [(Demo, DatagenInfo)] = []
-        for name in reader.demoNames {
-            let demo = try reader.demo(name)
-            guard let info = try DatagenInfo(demo: demo, file: prepared) else { throw BenchError("\(prepared): \(name) has no datagen_info") }
-            demos.append((demo, info))
-        }
+        let demos = try reader.demoNames.map { try reader.demo($0) }
         var notes: [String] = []
-        let task = try GenerationTask.resolve(spec: TaskSpec(), envArgs: reader.envArgs, demo: demos[0].0, infos: demos.map(\.1),
-                                              file: prepared, notes: &notes)
-        let names = task.effectors.map(\.layout.name)
-        let signals = task.effectors.map { $0.subtasks.map(\.endSignal) }
-        var sources: [SourceDemo] = []
-        for (demo, info) in demos {
-            sources.append(try SourceDemo(name: demo.name, info: info, effectorNames: names, endSignals: signals,
-                                          modelXML: demo.modelXML, file: prepared))
-        }
-        let generator = try Generator(task: task, sources: sources, seed: seed, file: prepared)
-        let float32Actions: Bool = { if case .float32? = demos[0].0.actions?.storage { return true } else { return false } }()
+        let generator = try Generator.make(demos: demos, envArgs: reader.envArgs, spec: TaskSpec(), seed: seed, file: prepared, notes: &notes)
+        let task = generator.task
+        let sources = generator.sources
+        let float32Actions: Bool = { if case .float32? = demos[0].actions?.storage { return true } else { return false } }()
         var attributes = reader.dataAttributes
         attributes["total"] = nil
         let provenance: [String: Any] = ["tool": "mimic-bench", "command": "augment", "seed": seed, "kinematic": true]
