@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import MimicCore
+@testable import MimicHDF5
+
+@Suite struct RobomimicWriterTests {
+    @Test func readWriteReadIsLossless() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("a.hdf5").path
+            let demos = try RobomimicFixture.write(path, lengths: [5, 3])
+            let reader = try RobomimicReader(path: path)
+            var back: [Demo] = []
+            for (original, name) in zip(demos, reader.demoNames) {
+                let demo = try reader.demo(name)
+                #expect(demo.arrays == original.arrays)   // every dtype kept
+                #expect(demo.groupAttributes == original.groupAttributes)
+                var expected = original.attributes
+                expected["num_samples"] = .int(original.length)
+                #expect(demo.attributes == expected)
+                back.append(demo)
+            }
+            // And once more through the writer: the same file content.
+            let copy = dir.appendingPathComponent("b.hdf5").path
+            let writer = try RobomimicWriter(destination: copy, dataAttributes: reader.dataAttributes.filter { $0.key != "total" })
+            for demo in back { try writer.write(demo) }
+            try writer.finish(masks: reader.masks)
+            let again = try RobomimicReader(path: copy)
+            #expect(try again.demo("demo_1") == back[1])
+            #expect(again.masks == reader.masks)
+            #expect(again.dataAttributes == reader.dataAttributes)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(contentsOf: URL(fileURLWithPath: copy)))
+        }
+    }
+
+    @Test func totalAndNumSamplesAreWritten() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("a.hdf5").path
+            _ = try RobomimicFixture.write(path, lengths: [4, 6])
+            let file = try HDF5File.open(path)
+            #expect(try file.root.group("data").attributes.int("total") == 10)
+            #expect(try file.root.group("data/demo_1").attributes.int("num_samples") == 6)
+            #expect(try file.root.readStrings("mask/valid") == ["demo_1"])
+        }
+    }
+
+    @Test func nothingAppearsUntilFinishAndAbandonLeavesNothing() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("out.hdf5").path
+            let writer = try RobomimicWriter(destination: path, dataAttributes: [:])
+            try writer.write(RobomimicFixture.demo(0, steps: 2))
+            #expect(!FileManager.default.fileExists(atPath: path))
+            writer.abandon()
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+            // A writer that goes away unfinished cleans up too.
+            do {
+                let other = try RobomimicWriter(destination: path, dataAttributes: [:])
+                try other.write(RobomimicFixture.demo(0, steps: 2))
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+        }
+    }
+
+    @Test func duplicateDemoNamesAndMissingDirectoriesAreErrors() throws {
+        try withTemporaryDirectory { dir in
+            let writer = try RobomimicWriter(destination: dir.appendingPathComponent("o.hdf5").path, dataAttributes: [:])
+            try writer.write(RobomimicFixture.demo(0, steps: 2))
+            #expect(throws: HDF5Error.self) { try writer.write(RobomimicFixture.demo(0, steps: 2)) }
+            writer.abandon()
+            #expect(throws: DatasetError.self) {
+                try RobomimicWriter(destination: dir.appendingPathComponent("missing/o.hdf5").path, dataAttributes: [:])
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import MimicCore
+import MimicHDF5
+
+@Suite struct AugmentExecuteTests {
+    @Test func executeKeepsDemosTheSimulatorConfirms() throws {
+        let dir = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        let out = dir.path("exec.hdf5"), two = dir.path("exec2.hdf5")
+        let result = try CLI.run(["augment", source, "-o", out, "-n", "3", "--execute", "--workers", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("kept 3 successful demos"))
+        #expect(try CLI.run(["augment", source, "-o", two, "-n", "3", "--execute", "--workers", "2"]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(contentsOf: URL(fileURLWithPath: two)))
+
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".stats.json"))) as? [String: Any])
+        for key in ["attempts", "successes", "success_rate", "failure_reasons", "seconds_per_success", "physics_steps"] {
+            #expect(stats[key] != nil, "\(key)")
+        }
+        let reader = try RobomimicReader(path: out), original = try RobomimicReader(path: CLI.dataset("lift.hdf5"))
+        let sourceDemo = try original.demo("demo_0")
+        for name in reader.demoNames {
+            let demo = try reader.demo(name)
+            #expect(demo.attributes["mimic_kinematic"] == .bool(false))
+            #expect(demo.arrays["states"]?.rowWidth == sourceDemo.arrays["states"]?.rowWidth)
+            for key in ["robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "robot0_joint_pos", "cube_pos", "cube_quat"] {
+                #expect(demo.obs(key)?.rows == demo.length, "\(name) obs/\(key)")
+                #expect(demo.obs(key)?.dtypeName == sourceDemo.obs(key)?.dtypeName, "\(name) obs/\(key)")
+            }
+            #expect(try DatagenInfo(demo: demo, file: out) != nil)
+        }
+        // The simulator checker agrees with itself: every kept demo re-executes to success.
+        let check = try CLI.run(["validate", "--json", out])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
+        #expect(report["success_rate"] as? Double == 1)
+    }
+
+    @Test func failedAttemptsAreKeptWithTheirReason() throws {
+        let dir = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        // Wild noise on every action: most attempts miss the cube.
+        let task = dir.path("noisy.json")
+        try #"{"endEffectors": [{"name": "robot0", "subtasks": [{"object": "cube", "endSignal": "grasp", "actionNoise": 1.5}, {"object": "cube", "actionNoise": 1.5}]}]}"#
+            .write(toFile: task, atomically: true, encoding: .utf8)
+        let out = dir.path("exec.hdf5"), failed = dir.path("failed.hdf5")
+        let result = try CLI.run(["augment", source, "-o", out, "-n", "2", "--execute", "--max-attempts", "4", "--task", task, "--keep-failed", failed])
+        #expect(result.status == 0, "\(result.stderr)")
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".stats.json"))) as? [String: Any])
+        let attempts = try #require(stats["attempts"] as? Int), successes = try #require(stats["successes"] as? Int)
+        let failures = try RobomimicReader(path: failed)
+        #expect(failures.demoNames.count == attempts - successes)
+        #expect(attempts - successes > 0)
+        for name in failures.demoNames {
+            #expect(try failures.demo(name).attributes["mimic_failure"]?.stringValue?.isEmpty == false)
+        }
+    }
+
+    @Test func executeFlagsNeedExecute() throws {
+        let result = try CLI.run(["augment", CLI.dataset("lift.hdf5"), "-o", "/tmp/never.hdf5", "--keep-failed", "/tmp/f.hdf5"])
+        #expect(result.status == 64)
+    }
+}
