@@ -11,8 +11,9 @@ struct AugmentCommand: AsyncParsableCommand {
         discussion: """
             The source must carry datagen_info (run `mimic prepare` first, or use a MimicGen-prepared file). \
             The task comes from --task, else --mimicgen-config, else the built-in profile of the file's env_name, \
-            else it is inferred from the data. Without a simulator the demos are kinematic candidates: the end \
-            effector is assumed to reach what each action commands.
+            else it is inferred from the data. Without --execute the demos are kinematic candidates: the end \
+            effector is assumed to reach what each action commands. With --execute every attempt runs closed \
+            loop in MuJoCo with robosuite's controllers, and -n counts the successful ones.
             """)
 
     @Argument(help: "A prepared source dataset (robomimic layout with datagen_info).")
