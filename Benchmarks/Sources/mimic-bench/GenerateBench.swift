@@ -37,8 +37,9 @@ struct GenerateBench {
     // MARK: - Setup
 
     /// Prepares `liftPath` into `directory`/prepared.hdf5 and builds the generator from it, the way
-    /// `mimic prepare` and `mimic augment` do (no task spec: the subtasks are inferred from the data).
-    func setup(liftPath: String, directory: String, seed: UInt64) throws -> Setup {
+    /// `mimic prepare` and `mimic augment` do, for the task `spec` (by default none: the subtasks
+    /// are inferred from the data).
+    func setup(liftPath: String, directory: String, seed: UInt64, spec: TaskSpec = TaskSpec()) throws -> Setup {
         let prepared = directory + "/prepared.hdf5"
         do {  // mimic prepare
             let reader = try RobomimicReader(path: liftPath)
@@ -57,7 +58,7 @@ struct GenerateBench {
             try writer.finish(masks: reader.masks)
         }
 
-        // mimic augment (TaskProfiles is not in the main package yet: the task is inferred).
+        // mimic augment.
         let reader = try RobomimicReader(path: prepared)
         var demos: [(Demo, DatagenInfo)] = []
         for name in reader.demoNames {
@@ -66,7 +67,7 @@ struct GenerateBench {
             demos.append((demo, info))
         }
         var notes: [String] = []
-        let task = try GenerationTask.resolve(spec: TaskSpec(), envArgs: reader.envArgs, demo: demos[0].0, infos: demos.map(\.1),
+        let task = try GenerationTask.resolve(spec: spec, envArgs: reader.envArgs, demo: demos[0].0, infos: demos.map(\.1),
                                               file: prepared, notes: &notes)
         let names = task.effectors.map(\.layout.name)
         let signals = task.effectors.map { $0.subtasks.map(\.endSignal) }
