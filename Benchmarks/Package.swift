@@ -16,6 +16,7 @@ let package = Package(
                 .product(name: "MimicMath", package: "Mimic"),
                 .product(name: "MimicCore", package: "Mimic"),
                 .product(name: "MimicHDF5", package: "Mimic"),
+                .product(name: "MimicSim", package: "Mimic"),
             ]
         ),
     ]

@@ -37,8 +37,9 @@ struct GenerateBench {
     // MARK: - Setup
 
     /// Prepares `liftPath` into `directory`/prepared.hdf5 and builds the generator from it, the way
-    /// `mimic prepare` and `mimic augment` do (no task spec: the subtasks are inferred from the data).
-    func setup(liftPath: String, directory: String, seed: UInt64) throws -> Setup {
+    /// `mimic prepare` and `mimic augment` do, for the task `spec` (by default none: the subtasks
+    /// are inferred from the data).
+    func setup(liftPath: String, directory: String, seed: UInt64, spec: TaskSpec = TaskSpec()) throws -> Setup {
         let prepared = directory + "/prepared.hdf5"
         do {  // mimic prepare
             let reader = try RobomimicReader(path: liftPath)
@@ -57,11 +58,11 @@ struct GenerateBench {
             try writer.finish(masks: reader.masks)
         }
 
-        // mimic augment (TaskProfiles is not in the main package yet: the task is inferred).
+        // mimic augment.
         let reader = try RobomimicReader(path: prepared)
         let demos = try reader.demoNames.map { try reader.demo($0) }
         var notes: [String] = []
-        let generator = try Generator.make(demos: demos, envArgs: reader.envArgs, spec: TaskSpec(), seed: seed, file: prepared, notes: &notes)
+        let generator = try Generator.make(demos: demos, envArgs: reader.envArgs, spec: spec, seed: seed, file: prepared, notes: &notes)
         let task = generator.task
         let sources = generator.sources
         let float32Actions: Bool = { if case .float32? = demos[0].actions?.storage { return true } else { return false } }()

@@ -1,12 +1,13 @@
 import Foundation
 
 /// mimic-bench: Mimic's segment transform against numpy, HDF5 write throughput against a raw
-/// write, and generation (planning against numpy, generate + write end to end), each measured
-/// against its reference in the same invocation.
+/// write, generation (planning against numpy, generate + write end to end), and the simulator
+/// (replay and generate + execute against raw mj_step), each measured against its reference in
+/// the same invocation.
 @main
 struct MimicBench {
     enum Section: String, CaseIterable {
-        case transform, hdf5, generate
+        case transform, hdf5, generate, sim
     }
 
     struct Options {
@@ -29,6 +30,10 @@ struct MimicBench {
         var numpyRuns = 5
         var checkDemos = 4
         var e2eDemos = 10_000
+        var simAttempts = 40
+        var simRuns = 5
+        var simPasses = 3
+        var robosuiteAssets: String?
         var seed: UInt64 = 1
         var keep = false
         var lift: String?
@@ -38,8 +43,9 @@ struct MimicBench {
         static let usage = """
             usage: mimic-bench [--section LIST] [--quick] [--runs N] [--demos N] [--reps N]
                                [--plan-demos N] [--plan-runs N] [--numpy-demos N] [--e2e-demos N]
+                               [--sim-attempts N] [--sim-runs N] [--sim-passes N] [--robosuite-assets DIR]
                                [--dir DIR] [--keep] [--python PATH] [--lift FILE]
-              --section LIST   comma-separated sections to run: transform, hdf5, generate (all)
+              --section LIST   comma-separated sections to run: transform, hdf5, generate, sim (all)
               --quick          small sizes and few runs (a smoke test, not for quoting)
               --runs N         timed runs per transform measurement, median reported (21;
                                a quarter of that, at least 3, above 100k poses)
@@ -50,6 +56,10 @@ struct MimicBench {
               --numpy-demos N  demos per numpy planning run (300)
               --e2e-demos N    demos generated and written end to end (10000; 100000 for the
                                issue's target: files of up to 10 GB)
+              --sim-attempts N generated Lift demos executed in MuJoCo (EpisodeRunner.run) (40)
+              --sim-runs N     timed runs of the mj_step floor and of the demo replays (5)
+              --sim-passes N   timed passes over the attempts, 1 thread and all cores (3)
+              --robosuite-assets DIR  robosuite's models/assets (default: from the installed robosuite)
               --dir DIR        where the HDF5 and raw files go (a new temp dir; deleted after)
               --keep           keep that temp dir (prepared.hdf5 and task.json, to run
                                numpy_plan.py alone)
@@ -82,6 +92,9 @@ struct MimicBench {
                     options.numpyDemos = 20
                     options.numpyRuns = 3
                     options.e2eDemos = 300
+                    options.simAttempts = 4
+                    options.simRuns = 2
+                    options.simPasses = 1
                 case "--runs": options.runs = try positive(flag)
                 case "--demos": options.demosPerFile = try positive(flag)
                 case "--reps": options.repetitions = try positive(flag)
@@ -89,11 +102,15 @@ struct MimicBench {
                 case "--plan-runs": options.planRuns = try positive(flag)
                 case "--numpy-demos": options.numpyDemos = try positive(flag)
                 case "--e2e-demos": options.e2eDemos = try positive(flag)
+                case "--sim-attempts": options.simAttempts = try positive(flag)
+                case "--sim-runs": options.simRuns = try positive(flag)
+                case "--sim-passes": options.simPasses = try positive(flag)
+                case "--robosuite-assets": options.robosuiteAssets = try value(flag)
                 case "--section":
                     var sections = Set<Section>()
                     for name in try value(flag).split(separator: ",") {
                         guard let section = Section(rawValue: String(name)) else {
-                            throw BenchError("unknown section \(name) (transform, hdf5, generate)\n\(usage)")
+                            throw BenchError("unknown section \(name) (transform, hdf5, generate, sim)\n\(usage)")
                         }
                         sections.insert(section)
                     }
@@ -223,6 +240,15 @@ struct MimicBench {
                 endToEnd.append(result)
             }
             report.append(endToEndReport(endToEnd, setup: setup, workers: bench.workers, directory: scratch))
+        }
+
+        // 4. Simulator: mj_step floor, replay of the bundled demos, generate + execute.
+        if sections.contains(.sim) {
+            do {
+                report.append(try runSim(options, directory: scratch + "/sim", failures: &failures, sink: &sink))
+            } catch {
+                failures.append("simulator: \(error)")
+            }
         }
 
         // Report.
