@@ -13,6 +13,7 @@ extension TaskSpec {
         if let v = override.shareSourceDemo { out.shareSourceDemo = v }
         if let v = override.transformFirstRobotPose { out.transformFirstRobotPose = v }
         if let v = override.interpolateFromLastTargetPose { out.interpolateFromLastTargetPose = v }
+        if let v = override.success { out.success = v }
         return out
     }
 }

@@ -18,6 +18,9 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
     public var transformFirstRobotPose: Bool?
     /// Interpolate from the last target pose (true, default) or from the current eef pose.
     public var interpolateFromLastTargetPose: Bool?
+    /// The task's success test in the simulator (docs/simulator.md), e.g.
+    /// `{"lifted": {"object": "cube_main", "above": 0.84}}`; default: the built-in check of the env.
+    public var success: JSONValue?
 
     /// One end effector: its action columns and the observation keys of its measured pose.
     public struct EndEffectorSpec: Sendable, Equatable, Decodable {
@@ -250,6 +253,7 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, endEffectors, action, objects, placement, selectPerSubtask, shareSourceDemo, transformFirstRobotPose, interpolateFromLastTargetPose
+        case success
     }
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -263,6 +267,7 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         shareSourceDemo = try c.decodeIfPresent(Bool.self, forKey: .shareSourceDemo)
         transformFirstRobotPose = try c.decodeIfPresent(Bool.self, forKey: .transformFirstRobotPose)
         interpolateFromLastTargetPose = try c.decodeIfPresent(Bool.self, forKey: .interpolateFromLastTargetPose)
+        success = try c.decodeIfPresent(JSONValue.self, forKey: .success)
     }
 
     public init(name: String? = nil, endEffectors: [EndEffectorSpec]? = nil, action: ActionSpec? = nil, objects: [ObjectSpec]? = nil,

@@ -123,6 +123,17 @@ public indirect enum SuccessPredicate: Sendable, Equatable {
         return predicate
     }
 
+    /// The success test of a task: the spec's `success` when it has one (decoded strictly, errors
+    /// naming `specFile` and `success.<path>`), else the built-in check of the dataset's environment.
+    public static func forTask(_ spec: TaskSpec?, specFile: String?, envArgs: EnvArgs?, file: String) throws(DatasetError) -> SuccessPredicate {
+        guard let json = spec?.success else { return try robosuite(envArgs: envArgs, file: file) }
+        do {
+            return try decodeStrictJSON(SuccessPredicate.self, from: json.data, file: specFile ?? "task spec")
+        } catch {
+            throw DatasetError(file: error.file, path: error.path == "(top level)" ? "success" : "success.\(error.path)", error.detail)
+        }
+    }
+
     /// The env names ``robosuite(envName:)`` knows.
     public static let robosuiteTasks = ["Lift", "Stack", "PickPlaceMilk", "PickPlaceBread", "PickPlaceCereal", "PickPlaceCan",
                                         "NutAssemblySquare", "NutAssemblyRound", "TwoArmLift", "TwoArmHandover"]

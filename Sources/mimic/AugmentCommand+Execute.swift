@@ -9,7 +9,7 @@ extension AugmentCommand {
     /// set is the same for any number of workers.
     func executeRun(generator: Generator, spec: TaskSpec, reader: RobomimicReader, first: Demo, count: Int,
                     runSeed: UInt64, started: Date) throws -> Summary {
-        let predicate = try SuccessPredicate.robosuite(envArgs: reader.envArgs, file: source)
+        let predicate = try SuccessPredicate.forTask(spec, specFile: task, envArgs: reader.envArgs, file: source)
         guard let envArgs = reader.envArgs else { throw DatasetError(file: source, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: source)
         guard let xml = generator.sources[0].modelXML else {

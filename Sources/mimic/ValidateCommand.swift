@@ -31,6 +31,9 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write a copy with mask/successful and mask/failed here.")
     var output: String?
 
+    @Option(help: "A task spec (JSON) whose `success` replaces the built-in check of the env.")
+    var task: String?
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -96,7 +99,12 @@ struct ValidateCommand: AsyncParsableCommand {
     func check() throws -> Report {
         let started = Date()
         let reader = try RobomimicReader(path: file)
-        let predicate = try SuccessPredicate.robosuite(envArgs: reader.envArgs, file: file)
+        var spec = reader.envArgs?.envName.flatMap(TaskProfiles.spec(forEnvName:))
+        if let path = task {
+            let user = try TaskSpec.decode(try readSmallFile(path), file: path)
+            spec = spec.map { $0.merged(with: user) } ?? user
+        }
+        let predicate = try SuccessPredicate.forTask(spec, specFile: task, envArgs: reader.envArgs, file: file)
         guard let envArgs = reader.envArgs else { throw DatasetError(file: file, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: file)
 

@@ -193,3 +193,20 @@ private let syntheticMJCF = """
         #expect(throws: DatasetError.self) { try decodeStrictJSON(SuccessPredicate.self, from: Data(#"{"not": {}, "all": []}"#.utf8), file: "t.json") }
     }
 }
+
+@Suite struct SuccessForTaskTests {
+    @Test func theSpecsSuccessWinsAndItsErrorsNameTheKey() throws {
+        let lift = try Bundled.dataset("lift")
+        let spec = try TaskSpec.decode(Data(#"{"success": {"lifted": {"object": "cube_main", "above": 0.9}}}"#.utf8), file: "t.json")
+        #expect(try SuccessPredicate.forTask(spec, specFile: "t.json", envArgs: lift.envArgs, file: "f") == .lifted(object: "cube_main", above: 0.9))
+        #expect(try SuccessPredicate.forTask(nil, specFile: nil, envArgs: lift.envArgs, file: "f") == SuccessPredicate.robosuite(envName: "Lift"))
+        let bad = try TaskSpec.decode(Data(#"{"success": {"lifted": {"object": "cube_main", "abvoe": 0.9}}}"#.utf8), file: "t.json")
+        do {
+            _ = try SuccessPredicate.forTask(bad, specFile: "t.json", envArgs: lift.envArgs, file: "f")
+            Issue.record("accepted a misspelt key")
+        } catch {
+            #expect(error.file == "t.json")
+            #expect(error.path.hasPrefix("success.lifted"))
+        }
+    }
+}

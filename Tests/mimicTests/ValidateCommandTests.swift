@@ -62,4 +62,13 @@ import MimicHDF5
         #expect(second.status == 65)
         #expect(second.stderr.contains("/data/demo_0.attrs[model_file]"))
     }
+
+    @Test func aTaskSpecCanReplaceTheSuccessCheck() throws {
+        let dir = try TemporaryDirectory()
+        let task = dir.path("task.json")
+        // The cube would have to rise to 2 m: no demo does.
+        try #"{"success": {"lifted": {"object": "cube_main", "above": 2.0}}}"#.write(toFile: task, atomically: true, encoding: .utf8)
+        let report = try Self.json([CLI.dataset("lift.hdf5"), "--task", task, "--mode", "states"])
+        #expect(report["successes"] as? Int == 0)
+    }
 }
