@@ -14,6 +14,7 @@ extension TaskSpec {
         if let v = override.transformFirstRobotPose { out.transformFirstRobotPose = v }
         if let v = override.interpolateFromLastTargetPose { out.interpolateFromLastTargetPose = v }
         if let v = override.success { out.success = v }
+        if let v = override.dynamics { out.dynamics = v }
         return out
     }
 }

@@ -18,6 +18,8 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
     public var transformFirstRobotPose: Bool?
     /// Interpolate from the last target pose (true, default) or from the current eef pose.
     public var interpolateFromLastTargetPose: Bool?
+    /// Dynamics randomization when executing (`mimic augment --execute`): scale ranges.
+    public var dynamics: DynamicsSpec?
     /// The task's success test in the simulator (docs/simulator.md), e.g.
     /// `{"lifted": {"object": "cube_main", "above": 0.84}}`; default: the built-in check of the env.
     public var success: JSONValue?
@@ -253,7 +255,7 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, endEffectors, action, objects, placement, selectPerSubtask, shareSourceDemo, transformFirstRobotPose, interpolateFromLastTargetPose
-        case success
+        case success, dynamics
     }
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -268,6 +270,36 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         transformFirstRobotPose = try c.decodeIfPresent(Bool.self, forKey: .transformFirstRobotPose)
         interpolateFromLastTargetPose = try c.decodeIfPresent(Bool.self, forKey: .interpolateFromLastTargetPose)
         success = try c.decodeIfPresent(JSONValue.self, forKey: .success)
+        dynamics = try c.decodeIfPresent(DynamicsSpec.self, forKey: .dynamics)
+    }
+
+    /// Ranges [lo, hi] of scale factors drawn per executed demo: every geom's sliding friction,
+    /// every body's mass (and inertia), every joint's damping. Absent ranges leave it as recorded.
+    public struct DynamicsSpec: Sendable, Equatable, Decodable {
+        public var friction: [Double]?
+        public var mass: [Double]?
+        public var damping: [Double]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case friction, mass, damping }
+        public init(friction: [Double]? = nil, mass: [Double]? = nil, damping: [Double]? = nil) {
+            self.friction = friction
+            self.mass = mass
+            self.damping = damping
+        }
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            func range(_ key: CodingKeys) throws -> [Double]? {
+                guard let r = try c.decodeIfPresent([Double].self, forKey: key) else { return nil }
+                guard r.count == 2, r[0] > 0, r[0] <= r[1] else {
+                    throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "expected [lo, hi] with 0 < lo <= hi, found \(r)")
+                }
+                return r
+            }
+            friction = try range(.friction)
+            mass = try range(.mass)
+            damping = try range(.damping)
+        }
     }
 
     public init(name: String? = nil, endEffectors: [EndEffectorSpec]? = nil, action: ActionSpec? = nil, objects: [ObjectSpec]? = nil,

@@ -24,15 +24,18 @@ public final class EpisodeRunner {
     let recorder: ObservationRecorder
     let modelXML: String
     let float32Keys: Set<String>
+    /// Dynamics randomization: the ranges and the randomizer of this runner's own scene copy.
+    let dynamics: (spec: TaskSpec.DynamicsSpec, randomizer: DynamicsRandomizer)?
 
     /// - Parameters:
     ///   - baseState: a source demo's first state (robosuite's flattened layout) in `world`'s scene.
     ///   - objectJoints: task object name → its free joint in the scene; objects absent are fixed.
     ///   - observationKeys: the source's obs keys; those the recorder can compute are written.
     ///   - float32Keys: arrays to write as float32 (`actions`, `obs/...`), as the source stored them.
+    ///   - dynamics: scale ranges drawn per demo; `world` must then have its own scene (``Scene/copy()``).
     public init(generator: Generator, world: SimWorld, controller: ControllerConfig, success: SuccessPredicate,
                 baseState: [Double], objectJoints: [String: String], observationKeys: [String], modelXML: String,
-                float32Keys: Set<String>, file: String) throws(DatasetError) {
+                float32Keys: Set<String>, dynamics: TaskSpec.DynamicsSpec? = nil, file: String) throws(DatasetError) {
         self.generator = generator
         executor = try Executor(world: world, controller: controller)
         self.success = try SuccessCheck(success, scene: world.scene)
@@ -49,6 +52,7 @@ public final class EpisodeRunner {
         recorder = ObservationRecorder(scene: world.scene, keys: observationKeys)
         self.modelXML = modelXML
         self.float32Keys = float32Keys
+        self.dynamics = dynamics.map { ($0, DynamicsRandomizer(world: world)) }
         for effector in generator.task.effectors where !executor.robots.contains(where: { $0.name == effector.layout.name }) {
             throw DatasetError(file: file, path: "/data", "end effector \(effector.layout.name) is no robot of the scene (\(executor.robots.map(\.name).joined(separator: ", ")))")
         }
@@ -58,6 +62,13 @@ public final class EpisodeRunner {
     public func run(_ index: Int, options: RolloutOptions, file: String) throws(DatasetError) -> ExecutedEpisode {
         let world = executor.world
         var episode = Episode(generator: generator, index: index)
+        // Dynamics from their own stream, so they never change the plan's random draws.
+        var scales: DynamicsScales?
+        if let dynamics {
+            var rng = RandomStream(seed: generator.seed ^ 0x6479_6E61_6D69_6373, stream: UInt64(index))
+            scales = DynamicsScales.draw(dynamics.spec, using: &rng)
+            dynamics.randomizer.apply(scales!)
+        }
         try world.restore(state: baseState, file: file, path: "/data/\(generator.sources[0].name)/states")
         for (name, body) in objectBodies {
             guard let body, let joint = world.scene.freeJoint(of: body), let pose = episode.scene[name] else { continue }
@@ -84,7 +95,8 @@ public final class EpisodeRunner {
             for i in 0..<row.count { out[i] = row[i] }
             return true
         }
-        let demo = try makeDemo(index: index, episode: episode, rollout: rollout, provenance: provenance, labels: labels, file: file)
+        var demo = try makeDemo(index: index, episode: episode, rollout: rollout, provenance: provenance, labels: labels, file: file)
+        if let scales { demo.attributes["mimic_dynamics"] = .doubles(scales.array) }
         return ExecutedEpisode(index: index, rollout: rollout, demo: demo)
     }
 

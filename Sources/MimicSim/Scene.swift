@@ -50,6 +50,19 @@ public final class Scene: @unchecked Sendable {
         robots = Robot.find(in: self)
     }
 
+    private init(copying other: Scene) {
+        file = other.file
+        path = other.path
+        guard let copy = mj_copyModel(nil, other.model) else { fatalError("mj_copyModel failed: out of memory") }
+        model = copy
+        robots = Robot.find(in: self)
+    }
+
+    /// A private copy of the compiled model (`mj_copyModel`), for a worker that changes physical
+    /// parameters (``DynamicsRandomizer``): the shared scene stays untouched. Names resolve to the
+    /// same indices.
+    public func copy() -> Scene { Scene(copying: self) }
+
     deinit { mj_deleteModel(model) }
 
     // MARK: - Sizes

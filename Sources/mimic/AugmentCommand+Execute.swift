@@ -38,10 +38,11 @@ extension AugmentCommand {
         var summary = Summary()
         summary.wanted = count
         var kept: [String] = [], failed: [String] = []
-        let runners = RunnerPool(scene: scene, workers: workers) { world throws(DatasetError) in
+        // With dynamics randomization every worker changes the physics of its own copy of the scene.
+        let runners = RunnerPool(scene: scene, workers: workers, ownScene: spec.dynamics != nil) { world throws(DatasetError) in
             try EpisodeRunner(generator: generator, world: world, controller: controller, success: predicate, baseState: baseState,
                               objectJoints: objectJoints, observationKeys: observationKeys, modelXML: xml,
-                              float32Keys: float32Keys, file: source)
+                              float32Keys: float32Keys, dynamics: spec.dynamics, file: source)
         }
         var next = 0
         while kept.count < count && next < maxAttempts {
@@ -124,8 +125,9 @@ extension AugmentCommand {
 final class RunnerPool: @unchecked Sendable {
     private let runners: PerWorker<EpisodeRunner>
 
-    init(scene: Scene, workers: Int, make: @escaping (SimWorld) throws(DatasetError) -> EpisodeRunner) {
-        runners = PerWorker(workers: workers) { try make(SimWorld(scene: scene)) }
+    /// - Parameter ownScene: give each worker a copy of the scene it may change.
+    init(scene: Scene, workers: Int, ownScene: Bool, make: @escaping (SimWorld) throws(DatasetError) -> EpisodeRunner) {
+        runners = PerWorker(workers: workers) { try make(SimWorld(scene: ownScene ? scene.copy() : scene)) }
     }
 
     /// Runs attempts `range` on `workers` threads; results in attempt order.

@@ -51,4 +51,11 @@ import Testing
         #expect(spec.success == .object(["lifted": .object(["object": .string("cube_main"), "above": .number(0.9)])]))
         #expect(TaskSpec().merged(with: spec).success == spec.success)
     }
+
+    @Test func dynamicsRangesMustBePositive() throws {
+        let spec = try decode(#"{"dynamics": {"friction": [0.5, 1.5]}}"#)
+        #expect(spec.dynamics?.friction == [0.5, 1.5] && spec.dynamics?.mass == nil)
+        #expect(throws: DatasetError.self) { try decode(#"{"dynamics": {"mass": [0, 1]}}"#) }
+        #expect(throws: DatasetError.self) { try decode(#"{"dynamics": {"gravity": [1, 2]}}"#) }
+    }
 }
