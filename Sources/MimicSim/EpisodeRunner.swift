@@ -149,3 +149,30 @@ public final class EpisodeRunner {
         return demo
     }
 }
+
+extension Scene {
+    /// The free joint that moves each task object in this scene: the spec's `joint`, else
+    /// robosuite's `<stem>_joint0` after the object's `<stem>_pos` observation key, else
+    /// `<name>_joint0`. Objects fixed in the scene (a `body` in the spec, or a body of that name
+    /// without a free joint) have none.
+    ///
+    /// - Throws: ``DatasetError`` naming `file` when an object is neither.
+    public func objectJoints(for names: [String], spec: TaskSpec?, file: String) throws(DatasetError) -> [String: String] {
+        var joints: [String: String] = [:]
+        for name in names {
+            let object = spec?.objects?.first { $0.name == name }
+            if object?.body != nil { continue }
+            var candidates: [String] = []
+            if let joint = object?.joint { candidates.append(joint) }
+            if let key = object?.posKey, key.hasSuffix("_pos") { candidates.append(String(key.dropLast(4)) + "_joint0") }
+            candidates.append(name + "_joint0")
+            if let joint = candidates.first(where: { jointIfPresent($0).map { kind(of: $0) == .free } ?? false }) {
+                joints[name] = joint
+            } else if bodyIfPresent(name) == nil {
+                throw DatasetError(file: file, path: path.isEmpty ? "/" : path,
+                                   "has no free joint for object \(name) (tried \(candidates.joined(separator: ", "))); name it with \"joint\" in a --task spec")
+            }
+        }
+        return joints
+    }
+}

@@ -24,7 +24,7 @@ extension AugmentCommand {
                                "has \(states.rowWidth) values per row, the scene's state has \(scene.stateSize) (1 + nq + nv)")
         }
         let baseState = Array(states.doubles.prefix(states.rowWidth))
-        let objectJoints = try Self.objectJoints(generator.objectNames, spec: spec, scene: scene, file: source)
+        let objectJoints = try scene.objectJoints(for: generator.objectNames, spec: spec, file: source)
         let float32Keys = Set(first.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key))
         let observationKeys = first.obsKeys
 
@@ -96,28 +96,6 @@ extension AugmentCommand {
         case .nonFiniteAction?: return "non_finite_action"
         case nil: return "none"
         }
-    }
-
-    /// The free joint that moves each task object in `scene`: the spec's `joint`, else robosuite's
-    /// `<name>_joint0` after the object's observation key or its name. Objects fixed in the scene
-    /// (a `body` in the spec, or no free joint and never moving) have none.
-    static func objectJoints(_ names: [String], spec: TaskSpec, scene: Scene, file: String) throws -> [String: String] {
-        var joints: [String: String] = [:]
-        for name in names {
-            let object = spec.objects?.first { $0.name == name }
-            if object?.body != nil { continue }
-            var candidates: [String] = []
-            if let joint = object?.joint { candidates.append(joint) }
-            if let key = object?.posKey, key.hasSuffix("_pos") { candidates.append(String(key.dropLast(4)) + "_joint0") }
-            candidates.append(name + "_joint0")
-            if let joint = candidates.first(where: { scene.jointIfPresent($0).map { scene.kind(of: $0) == .free } ?? false }) {
-                joints[name] = joint
-            } else if scene.bodyIfPresent(name) == nil {
-                throw DatasetError(file: file, path: "/data/demo_0.attrs[model_file]",
-                                   "has no free joint for object \(name) (tried \(candidates.joined(separator: ", "))); name it with \"joint\" in a --task spec")
-            }
-        }
-        return joints
     }
 }
 

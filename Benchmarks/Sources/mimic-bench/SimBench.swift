@@ -102,30 +102,10 @@ struct SimBench {
         return Setup(liftPath: liftPath, floorScene: floorScene, floorState: floorState, controller: controller, predicate: predicate,
                      physicsStepsPerAction: controller.physicsStepsPerAction(timestep: floorScene.timestep), replays: replays,
                      generation: generation, executeScene: executeScene, baseState: Array(states.doubles.prefix(states.rowWidth)),
-                     objectJoints: try Self.objectJoints(generation.generator.objectNames, spec: spec, scene: executeScene),
+                     objectJoints: try executeScene.objectJoints(for: generation.generator.objectNames, spec: spec, file: generation.preparedPath),
                      observationKeys: first.obsKeys, modelXML: xml,
                      float32Keys: Set(first.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key)),
                      notes: generation.notes)
-    }
-
-    /// The free joint of each task object, found as `AugmentCommand.objectJoints` finds it: the
-    /// spec's `joint`, else `<posKey stem>_joint0`, else `<name>_joint0`; none for fixed bodies.
-    static func objectJoints(_ names: [String], spec: TaskSpec, scene: Scene) throws -> [String: String] {
-        var joints: [String: String] = [:]
-        for name in names {
-            let object = spec.objects?.first { $0.name == name }
-            if object?.body != nil { continue }
-            var candidates: [String] = []
-            if let joint = object?.joint { candidates.append(joint) }
-            if let key = object?.posKey, key.hasSuffix("_pos") { candidates.append(String(key.dropLast(4)) + "_joint0") }
-            candidates.append(name + "_joint0")
-            if let joint = candidates.first(where: { scene.jointIfPresent($0).map { scene.kind(of: $0) == .free } ?? false }) {
-                joints[name] = joint
-            } else if scene.bodyIfPresent(name) == nil {
-                throw BenchError("the Lift scene has no free joint for object \(name) (tried \(candidates.joined(separator: ", ")))")
-            }
-        }
-        return joints
     }
 
     // MARK: - Floor
