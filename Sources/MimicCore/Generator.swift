@@ -71,6 +71,10 @@ public struct Generator: Sendable {
     let placement: TaskSpec.PlacementSpec
     /// Limit on generated steps (a safety net: a demo never runs longer than this).
     public let maxSteps: Int
+    /// Per source, per object (in `objectNames` order): its pose track, and per end effector the
+    /// steps at which it is carried (index lookups for the per-step loop).
+    let sourceObjects: [[PoseTrack]]
+    let sourceCarried: [[[[Bool]]]]
 
     public init(task: GenerationTask, sources: [SourceDemo], seed: UInt64, file: String) throws(DatasetError) {
         guard let first = sources.first else { throw DatasetError(file: file, path: "/data", "holds no source demos") }
@@ -110,6 +114,9 @@ public struct Generator: Sendable {
             upright[name] = ((Quaternion(axisAngle: SIMD3(0, 0, -yaw)) * initial.rotation).normalized, z)
         }
         self.upright = upright
+        let names = objectNames
+        sourceObjects = sources.map { s in names.map { s.info.objectPoses[$0]! } }
+        sourceCarried = sources.map { s in s.carried.map { flags in names.map { flags[$0]! } } }
         var placement = task.placement ?? TaskSpec.PlacementSpec(objects: [:])
         let reference = SIMD3(placement.reference[0], placement.reference[1], placement.reference[2])
         for name in objectNames where placement.objects[name] == nil {
@@ -164,25 +171,27 @@ public struct Generator: Sendable {
     /// commands, and objects follow the hands that carry them in the source.
     public func generate(_ index: Int) -> GeneratedDemo {
         var episode = Episode(generator: self, index: index)
+        // Object poses by index for the per-step loop; the dictionary is what planning reads.
         var objects = episode.scene
+        var objectPoses = objectNames.map { objects[$0]! }
         let effectorCount = task.effectors.count
         var eefPose = task.effectors.indices.map { sources[0].info.endEffectors[$0].eefPose[0] }
-        // Carried objects: object → (end effector, eefFromObject).
-        var carriedBy: [String: (effector: Int, relative: Pose)] = [:]
+        // Carried objects: object index → (end effector, eefFromObject).
+        var carriedBy = [(effector: Int, relative: Pose)?](repeating: nil, count: objectNames.count)
 
         let width = task.actionWidth
         var actions: [Double] = []
         var eefTracks = task.effectors.map { _ in [Pose]() }
         var targetTracks = task.effectors.map { _ in [Pose]() }
         var gripperTracks = task.effectors.map { _ in [Double]() }
-        var objectTracks = Dictionary(uniqueKeysWithValues: objectNames.map { ($0, [Pose]()) })
+        var objectTracks = objectNames.map { _ in [Pose]() }
         var provenance = task.effectors.map { _ in [(demo: Int, step: Int)?]() }
         var labels: [Int] = []
         var row = [Double](repeating: 0, count: width)
 
         for _ in 0..<maxSteps {
             guard let commands = episode.next(eefPoses: eefPose, objects: objects) else { break }
-            for name in objectNames { objectTracks[name]!.append(objects[name]!) }
+            for o in objectPoses.indices { objectTracks[o].append(objectPoses[o]) }
             episode.action(for: commands, eefPoses: eefPose, into: &row)
             for e in 0..<effectorCount {
                 let commanded = row.withUnsafeBufferPointer { task.effectors[e].layout.targetPose(action: $0, worldFromEef: eefPose[e]) }
@@ -196,18 +205,20 @@ public struct Generator: Sendable {
             actions.append(contentsOf: row)
 
             // Objects follow the hands that carry them in the source.
-            for name in objectNames {
+            for o in objectPoses.indices {
                 for e in 0..<effectorCount {
                     guard let (d, s) = commands[e].source else { continue }
-                    let flags = sources[d].carried[e][name]!
+                    let flags = sourceCarried[d][e][o]
                     if flags[s] {
-                        let src = sources[d].info
-                        carriedBy[name] = (e, src.endEffectors[e].eefPose[s].inverse * src.objectPoses[name]![s])
-                    } else if carriedBy[name]?.effector == e, s > 0, flags[s - 1] {
-                        carriedBy[name] = nil   // released in the source
+                        carriedBy[o] = (e, sources[d].info.endEffectors[e].eefPose[s].inverse * sourceObjects[d][o][s])
+                    } else if carriedBy[o]?.effector == e, s > 0, flags[s - 1] {
+                        carriedBy[o] = nil   // released in the source
                     }
                 }
-                if let carry = carriedBy[name] { objects[name] = eefPose[carry.effector] * carry.relative }
+                if let carry = carriedBy[o] {
+                    objectPoses[o] = eefPose[carry.effector] * carry.relative
+                    objects[objectNames[o]] = objectPoses[o]
+                }
             }
         }
 
@@ -219,7 +230,9 @@ public struct Generator: Sendable {
             effectors.append(EndEffectorTrack(name: effector.layout.name, eefPose: PoseTrack(eefTracks[e]), targetPose: PoseTrack(targetTracks[e]),
                                               gripperAction: Tensor(shape: [steps, g], float64: gripperTracks[e])))
         }
-        let info = DatagenInfo(endEffectors: effectors, objectPoses: objectTracks.mapValues { PoseTrack($0) }, subtaskTermSignals: signals)
+        let info = DatagenInfo(endEffectors: effectors,
+                               objectPoses: Dictionary(uniqueKeysWithValues: zip(objectNames, objectTracks.map { PoseTrack($0) })),
+                               subtaskTermSignals: signals)
         return GeneratedDemo(index: index, actions: actions, info: info, sourceDemos: episode.sourceDemos, offsets: episode.offsets,
                              speeds: episode.speeds, sourceLabels: labels, scene: episode.scene)
     }
