@@ -51,13 +51,36 @@ public struct OSCPoseConfig: Sendable, Equatable, Codable {
 /// How robosuite's `GRIP` gripper controller turns the one gripper action value into finger targets.
 ///
 /// Panda (robosuite's `PandaGripper.format_action`): a command state `c` (two values, zero at
-/// reset) moves by `speed · sign(a)` per control step towards closed (`a > 0`) or open (`a < 0`),
-/// clipped to ±1, as `c += [-1, 1] · speed · sign(a)`; each finger actuator then gets
-/// `mid + halfRange · c_i` of its control range. A full close or open takes `1 / speed` control steps.
+/// reset) moves by `speed · sign(a)` towards closed (`a > 0`) or open (`a < 0`), clipped to ±1, as
+/// `c += [-1, 1] · speed · sign(a)`; each finger actuator then gets `mid + halfRange · c_i` of its
+/// control range. robosuite 1.5 does this once per control step (speed 0.2: a full close or open
+/// takes 10 control steps); robosuite ≤ 1.4 once per physics step (speed 0.01: 200 physics steps,
+/// 8 control steps at 20 Hz and 2 ms), see ``ControlLoop``.
 public struct GripperConfig: Sendable, Equatable, Codable {
-    /// Change of the command state per control step (Panda: 0.2).
+    /// Change of the command state per update (Panda: 0.2 per control step in robosuite 1.5, 0.01
+    /// per physics step in robosuite 1.4).
     public var speed: Double
     public init(speed: Double = 0.2) { self.speed = speed }
+}
+
+/// Which robosuite control loop the executor reproduces. Chosen by ``ControllerConfig/init(envArgs:file:path:)``
+/// from the shape of `env_kwargs.controller_configs`.
+///
+/// - ``robosuite15``: robosuite 1.5 (composite controller config, `body_parts` → `arms` →
+///   `right`), with `lite_physics`: the arm goal and the gripper command are updated once per
+///   control step; every rotation delta replaces the orientation goal.
+/// - ``robosuite14``: robosuite ≤ 1.4 (flat `OSC_POSE` config, as in MimicGen's datasets,
+///   recorded with robosuite 1.4.1): `env.step` runs, per physics step, `sim.forward()`, the
+///   robot's `control` (`set_goal` on the first physics step only, then `run_controller` from the
+///   kinematics of that `forward`, then `grip_action`, which advances the Panda gripper command by
+///   `0.01 · sign(a)` *every physics step*) and `sim.step()`. `OSC.set_goal` leaves the
+///   orientation goal as it was when all three scaled rotation deltas are exactly zero
+///   (`math.isclose(x, 0)`), so a run of zero-rotation actions holds the last goal orientation
+///   (at the start, the pose the controller was built at) instead of the measured one. Actions
+///   are world-frame deltas. The first step after a state load uses the kinematics the
+///   controller was built with, as in 1.5 (``RolloutOptions/robosuiteFirstStep``).
+public enum ControlLoop: String, Sendable, Codable {
+    case robosuite15, robosuite14
 }
 
 /// Everything the executor needs to turn actions into actuator controls, for every robot of a scene.
@@ -73,13 +96,28 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
     public var controlFrequency: Double
     /// The robosuite robot model of each robot (`Panda`), when known: picks the nullspace posture.
     public var robotModels: [String]
+    /// The robosuite control loop reproduced (default robosuite 1.5's).
+    public var loop: ControlLoop
 
     public init(arms: [OSCPoseConfig], gripper: GripperConfig = GripperConfig(), controlFrequency: Double = 20,
-                robotModels: [String] = []) {
+                robotModels: [String] = [], loop: ControlLoop = .robosuite15) {
         self.arms = arms
         self.gripper = gripper
         self.controlFrequency = controlFrequency
         self.robotModels = robotModels
+        self.loop = loop
+    }
+
+    enum CodingKeys: String, CodingKey { case arms, gripper, controlFrequency, robotModels, loop }
+
+    /// Decodes a config; a missing `loop` is robosuite 1.5's.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        arms = try c.decode([OSCPoseConfig].self, forKey: .arms)
+        gripper = try c.decode(GripperConfig.self, forKey: .gripper)
+        controlFrequency = try c.decode(Double.self, forKey: .controlFrequency)
+        robotModels = try c.decode([String].self, forKey: .robotModels)
+        loop = try c.decodeIfPresent(ControlLoop.self, forKey: .loop) ?? .robosuite15
     }
 
     /// robosuite 1.5's default for `robots` Pandas: OSC_POSE delta in the base frame, GRIP, 20 Hz.
@@ -99,6 +137,11 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
     /// Reads the controller of every robot from a dataset's `env_args`: the fields MimicCore
     /// parses (type, input type, reference frame, input/output ranges) plus `kp`,
     /// `damping_ratio`, `uncouple_pos_ori` and `control_freq` from the JSON itself.
+    ///
+    /// The control loop follows the config's shape: a robosuite 1.5 composite config (with
+    /// `body_parts`) gives ``ControlLoop/robosuite15``; a flat arm config (`{"type": "OSC_POSE",
+    /// ..., "control_delta": true}`, robosuite ≤ 1.4) gives ``ControlLoop/robosuite14`` and its
+    /// Panda gripper speed (0.01 per physics step).
     ///
     /// - Throws: ``DatasetError`` naming `file` and the attribute when a robot's arm controller is
     ///   not `OSC_POSE` with fixed impedance (what MimicSim implements), or a gain has the wrong length.
@@ -158,7 +201,17 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
                 uncouplePositionOrientation: raw["uncouple_pos_ori"] as? Bool ?? true))
         }
         let frequency = (kwargs["control_freq"] as? NSNumber)?.doubleValue ?? 20
-        self.init(arms: arms, controlFrequency: frequency, robotModels: envArgs.robots)
+        // Flat arm configs (no composite `body_parts`) are robosuite ≤ 1.4's.
+        let flat = (0..<robotCount).allSatisfy { r in
+            guard r < rawPerRobot.count, let config = rawPerRobot[r] as? [String: Any] else { return false }
+            return config["body_parts"] == nil && config["type"] as? String == "OSC_POSE"
+        }
+        if flat {
+            self.init(arms: arms, gripper: GripperConfig(speed: 0.01), controlFrequency: frequency,
+                      robotModels: envArgs.robots, loop: .robosuite14)
+        } else {
+            self.init(arms: arms, controlFrequency: frequency, robotModels: envArgs.robots)
+        }
     }
 }
 

@@ -92,6 +92,13 @@ public struct Rollout: Sendable {
 /// next physics step starts with `mj_step1` again. The success test runs after each control step
 /// on the kinematics and contacts of the last physics step, as robosuite's `_check_success` does
 /// after `env.step`.
+///
+/// The loop variant is the config's ``ControllerConfig/loop``, chosen from the dataset's
+/// controller config: ``ControlLoop/robosuite14`` (robosuite ≤ 1.4 flat `OSC_POSE` configs, e.g.
+/// MimicGen's datasets) has the same sequence of MuJoCo calls (robosuite 1.4's per-physics-step
+/// `sim.forward()`, `control`, `sim.step()` computes the same as `mj_step1`, controls, `mj_step2`)
+/// but advances the Panda gripper command every physics step and holds the orientation goal
+/// through zero-rotation actions; see ``ControlLoop``.
 public final class Executor {
     public let world: SimWorld
     public let config: ControllerConfig
@@ -125,7 +132,8 @@ public final class Executor {
                     "\(robot.name): nullspace posture has \(posture.count) values, the arm has \(robot.armJoints.count) joints")
             }
             // Without a known posture, the arm's joint positions in each rollout's initial state.
-            controllers.append(OSCPoseController(robot: robot, scene: scene, config: arm, gripper: controller.gripper, posture: posture))
+            controllers.append(OSCPoseController(robot: robot, scene: scene, config: arm, gripper: controller.gripper, posture: posture,
+                                                 loop: controller.loop))
         }
         self.controllers = controllers
         fullM = .allocate(capacity: scene.nv * scene.nv)
@@ -279,6 +287,11 @@ public final class Executor {
         }
         if options.robosuiteFirstStep && controllers.contains(where: { !$0.postureFromInitialState }) {
             captureResetKinematics()
+        }
+        if config.loop == .robosuite14 {
+            // The goal a freshly built robosuite 1.4 controller holds (the restore ran `mj_forward`);
+            // kept orientation goals start from it.
+            for controller in controllers { controller.resetGoal(world: world) }
         }
         // Rows are appended as they are made (a driven rollout does not know its length ahead).
         let expected = min(steps, 4096)

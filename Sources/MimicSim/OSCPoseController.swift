@@ -4,7 +4,10 @@ import MimicCore
 import MimicMath
 
 /// robosuite 1.5's `OSC_POSE` arm controller plus its Panda `GRIP` gripper controller, for one
-/// robot of one ``SimWorld``: Mimic's own implementation of the same equations.
+/// robot of one ``SimWorld``: Mimic's own implementation of the same equations. With
+/// ``ControlLoop/robosuite14`` it follows robosuite 1.4's variant: the gripper command advances
+/// every physics step, and a delta action whose rotation part is exactly zero keeps the
+/// orientation goal.
 ///
 /// Per control step, ``setGoal(action:)`` reads the measured end-effector site pose and the
 /// controller origin (site `robot<k>_right_center`) and fixes the goal:
@@ -28,6 +31,7 @@ final class OSCPoseController {
     let robot: Robot
     let config: OSCPoseConfig
     let gripper: GripperConfig
+    let loop: ControlLoop
     let kd: [Double]
     /// The nullspace target (arm joint positions).
     var posture: [Double]
@@ -41,6 +45,8 @@ final class OSCPoseController {
     private(set) var goalRotation = Matrix3.identity
     /// robosuite's `PandaGripper.current_action`, zero at reset.
     var gripperCommand = SIMD2<Double>(0, 0)
+    /// The gripper action value of the current control step (robosuite 1.4: applied every physics step).
+    var gripperAction = 0.0
     private let armRanges: [ClosedRange<Double>]
     private let gripperRanges: [ClosedRange<Double>]
 
@@ -74,10 +80,12 @@ final class OSCPoseController {
     var staleKinematics: StaleKinematics?
 
     /// - Parameter posture: the nullspace target (the arm's joint positions, `n` values); nil: set ``posture`` before use.
-    init(robot: Robot, scene: Scene, config: OSCPoseConfig, gripper: GripperConfig, posture: [Double]?) {
+    init(robot: Robot, scene: Scene, config: OSCPoseConfig, gripper: GripperConfig, posture: [Double]?,
+         loop: ControlLoop = .robosuite15) {
         self.robot = robot
         self.config = config
         self.gripper = gripper
+        self.loop = loop
         self.kd = config.kd
         self.posture = posture ?? Array(repeating: 0, count: robot.armJoints.count)
         postureFromInitialState = posture == nil
@@ -134,6 +142,24 @@ final class OSCPoseController {
 
     // MARK: - Control step
 
+    /// Sets the goal to the pose the controller holds when it is built (robosuite's `reset_goal`):
+    /// the stale reset pose when ``staleKinematics`` is set, else the measured end-effector pose.
+    /// robosuite 1.4 keeps this orientation goal until an action with a non-zero rotation arrives.
+    func resetGoal(world: SimWorld) {
+        let p = staleKinematics?.position ?? world.position(of: robot.eefSite)
+        let R = staleKinematics?.rotation ?? world.rotationMatrix(of: robot.eefSite)
+        switch config.referenceFrame {
+        case .world:
+            goalPosition = p
+            goalRotation = R
+        case .base:
+            let o = origin(world)
+            let inverse = o.rotation.transpose
+            goalPosition = inverse * p - inverse * o.position
+            goalRotation = inverse * R
+        }
+    }
+
     /// Fixes the goal for the next control step from one robot's 7 action values (6 arm, 1
     /// gripper) against the measured end-effector pose (robosuite's `set_goal`).
     func setGoal(action: UnsafeBufferPointer<Double>, world: SimWorld) {
@@ -145,22 +171,29 @@ final class OSCPoseController {
             let dp = SIMD3(s.scale(action[0], 0), s.scale(action[1], 1), s.scale(action[2], 2))
             let dr = SIMD3(s.scale(action[3], 3), s.scale(action[4], 4), s.scale(action[5], 5))
             let rotation = robosuiteRotationMatrix(axisAngle: dr)
+            // robosuite 1.4: `if sum(not isclose(d, 0) for d in delta[3:]) > 0` guards the orientation goal.
+            let keepOrientation = loop == .robosuite14 && dr == .zero
             switch config.referenceFrame {
             case .world:
                 goalPosition = p + dp
-                goalRotation = rotation * R
+                if !keepOrientation { goalRotation = rotation * R }
             case .base:
                 let o = origin(world)
                 let inverse = o.rotation.transpose
                 goalPosition = (inverse * p - inverse * o.position) + dp
-                goalRotation = rotation * (inverse * R)
+                if !keepOrientation { goalRotation = rotation * (inverse * R) }
             }
         case .absolute:
             goalPosition = SIMD3(action[0], action[1], action[2])
             goalRotation = Quaternion(axisAngle: SIMD3(action[3], action[4], action[5])).rotationMatrix
         }
-        // Panda GRIP: c += [-1, 1] · speed · sign(a), clipped to ±1.
-        let a = action[6]
+        gripperAction = action[6]
+        if loop == .robosuite15 { advanceGripper() }
+    }
+
+    /// Panda GRIP: c += [-1, 1] · speed · sign(a), clipped to ±1.
+    private func advanceGripper() {
+        let a = gripperAction
         let sign: Double = a > 0 ? 1 : (a < 0 ? -1 : (a.isNaN ? .nan : 0))
         let step = gripper.speed * sign
         gripperCommand = SIMD2(min(max(gripperCommand.x - step, -1), 1), min(max(gripperCommand.y + step, -1), 1))
@@ -303,6 +336,7 @@ final class OSCPoseController {
             ctrl[robot.armActuators[i].index] = min(max(tau, range.lowerBound), range.upperBound)
         }
         // Gripper: each finger actuator to mid + halfRange · command (Panda: two fingers).
+        if loop == .robosuite14 { advanceGripper() }
         for (i, actuator) in robot.gripperActuators.enumerated() where i < 2 {
             let range = gripperRanges[i]
             let command = min(max(gripperCommand[i], -1), 1)

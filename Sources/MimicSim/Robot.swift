@@ -12,13 +12,17 @@ import MimicMath
 /// of base-frame actions), and the base is body `robot<k>_base`. Panda finger pads
 /// (`gripper<k>_right_finger1_pad_collision`, `…finger2_pad_collision`) are robosuite's
 /// `left_fingerpad` / `right_fingerpad` grasp groups.
+///
+/// robosuite ≤ 1.4 scenes name the gripper without the arm: `gripper<k>_grip_site`,
+/// `gripper<k>_finger_joint1`, `gripper<k>_finger1_pad_collision`, and have no
+/// `robot<k>_right_center` site (their actions are in the world frame); both namings are found.
 public struct Robot: Sendable, Equatable {
     /// `k` in `robot<k>`.
     public var index: Int
     /// `robot<k>`: the prefix of the robot's observation keys and of its action layout name.
     public var name: String { "robot\(index)" }
-    /// `gripper<k>_right`: the prefix of the gripper's MJCF names.
-    public var gripperPrefix: String { "gripper\(index)_right" }
+    /// `gripper<k>_right` (robosuite 1.5) or `gripper<k>` (robosuite ≤ 1.4): the prefix of the gripper's MJCF names.
+    public var gripperPrefix: String
     public var armJoints: [JointID]
     /// `qpos` / `qvel` indices of the arm joints, in joint order.
     public var armQposAddresses: [Int]
@@ -47,11 +51,13 @@ public struct Robot: Sendable, Equatable {
         var robots: [Robot] = []
         let m = scene.model.pointee
         var k = 0
-        while scene.jointIfPresent("robot\(k)_joint1") != nil, let eef = scene.siteIfPresent("gripper\(k)_right_grip_site") {
+        while scene.jointIfPresent("robot\(k)_joint1") != nil,
+              let (eef, prefix) = scene.siteIfPresent("gripper\(k)_right_grip_site").map({ ($0, "gripper\(k)_right") })
+                ?? scene.siteIfPresent("gripper\(k)_grip_site").map({ ($0, "gripper\(k)") }) {
             var joints: [JointID] = []
             var i = 1
             while let j = scene.jointIfPresent("robot\(k)_joint\(i)") { joints.append(j); i += 1 }
-            let gripperPrefix = "gripper\(k)_right_"
+            let gripperPrefix = prefix + "_"
             let gripperJoints = (0..<Int(m.njnt)).map(JointID.init).filter { scene.name(of: $0).hasPrefix(gripperPrefix) }
             func actuator(driving joint: JointID) -> ActuatorID? {
                 for a in 0..<Int(m.nu) where m.actuator_trntype[a] == Int32(mjTRN_JOINT.rawValue) && Int(m.actuator_trnid[2 * a]) == joint.index {
@@ -66,7 +72,7 @@ public struct Robot: Sendable, Equatable {
                 scene.name(of: g).hasPrefix(gripperPrefix) && (m.geom_contype[g.index] != 0 || m.geom_conaffinity[g.index] != 0)
             }
             robots.append(Robot(
-                index: k, armJoints: joints,
+                index: k, gripperPrefix: prefix, armJoints: joints,
                 armQposAddresses: joints.map(scene.qposAddress(of:)), armQvelAddresses: joints.map(scene.qvelAddress(of:)),
                 armActuators: armActuators, gripperJoints: gripperJoints,
                 gripperActuators: gripperJoints.compactMap(actuator(driving:)),

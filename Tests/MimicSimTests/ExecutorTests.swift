@@ -121,3 +121,74 @@ import MimicMath
         #expect(throws: DatasetError.self) { try Executor(world: SimWorld(scene: scene), controller: .robosuiteDefault(robots: 2)) }
     }
 }
+
+/// A robosuite 1.4 package or `models/assets` directory: `$MIMIC_ROBOSUITE14` or the venv the
+/// recording script's docstring sets up. robosuite 1.4 scenes do not compile against robosuite
+/// 1.5's asset tree (1.5 has no `mounts/meshes/rethink_mount/pedestal.stl`).
+let robosuite14Assets: String? = {
+    let candidates = [ProcessInfo.processInfo.environment["MIMIC_ROBOSUITE14"],
+                      "/tmp/rs14venv/lib/python3.11/site-packages/robosuite"].compactMap { $0 }
+    return candidates.first { FileManager.default.fileExists(atPath: $0 + "/models/assets/mounts/meshes/rethink_mount/pedestal.stl")
+        || FileManager.default.fileExists(atPath: $0 + "/mounts/meshes/rethink_mount/pedestal.stl") }
+}()
+
+@Suite struct Robosuite14LoopTests {
+    /// robosuite 1.4.1 Lift demos (Demos/verify/record_robosuite14.py: flat OSC_POSE config, world
+    /// frame deltas, scripted policy with non-zero and exactly-zero rotation deltas) replayed open
+    /// loop from their first state with the robosuite 1.4 loop reach success at the recorded step,
+    /// and their states track the recorded ones.
+    @Test(.enabled(if: robosuite14Assets != nil, "needs robosuite 1.4's asset tree: set MIMIC_ROBOSUITE14"))
+    func replaysRobosuite14DemosToSuccess() throws {
+        let name = "lift_robosuite14"
+        let dataset = try Bundled.dataset(name)
+        let config = try ControllerConfig(envArgs: dataset.envArgs, file: Bundled.path(name))
+        #expect(config.loop == .robosuite14)
+        #expect(config.gripper.speed == 0.01)
+        #expect(config.arms.allSatisfy { $0.referenceFrame == .world && $0.inputType == .delta })
+        var worstDrift = 0.0, worstQposDrift = 0.0
+        for demo in dataset.demos {
+            let scene = try Scene(mjcf: demo.modelXML!, assetsRoot: robosuite14Assets, file: Bundled.path(name), path: "/data/\(demo.name).attrs[model_file]")
+            let executor = try Executor(world: SimWorld(scene: scene), controller: config)
+            let states = demo.arrays["states"]!
+            let check = try SuccessCheck(.task("Lift"), scene: scene)
+            let rollout = try executor.replay(actions: demo.actions!.doubles, from: states.row(0), success: check)
+            #expect(rollout.success, "\(demo.name)")
+            #expect(rollout.steps == states.rows)
+            var drift = 0.0, qposDrift = 0.0
+            var firstDifference: Int?
+            for t in 0..<states.rows {
+                let recorded = states.row(t), replayed = Array(rollout.state(t))
+                drift = max(drift, maxAbsDifference(recorded, replayed))
+                qposDrift = max(qposDrift, maxAbsDifference(Array(recorded[1...scene.nq]), Array(replayed[1...scene.nq])))
+                if firstDifference == nil && drift > 1e-12 { firstDifference = t }
+            }
+            // The same actions through robosuite 1.5's loop (gripper per control step at 0.2, every
+            // rotation delta replaces the goal) drift much further.
+            var as15 = config
+            as15.loop = .robosuite15
+            as15.gripper = GripperConfig()
+            let other = try Executor(world: SimWorld(scene: scene), controller: as15)
+                .replay(actions: demo.actions!.doubles, from: states.row(0), success: check)
+            let otherDrift = (0..<other.steps).reduce(0.0) { max($0, maxAbsDifference(Array(states.row($1)[1...scene.nq]), Array(Array(other.state($1))[1...scene.nq]))) }
+            print("  \(demo.name) with the 1.5 loop instead: max|Δqpos|=\(String(format: "%.3g", otherDrift)), success \(other.success)")
+            #expect(otherDrift > 1e-3)
+            // The recorder stops 5 control steps after the first success.
+            #expect(rollout.firstSuccessStep == states.rows - 6, "\(demo.name)")
+            print("\(name) \(demo.name): T=\(states.rows) first success \(rollout.firstSuccessStep.map(String.init) ?? "-") (recorded \(states.rows - 6)) max|Δstate|=\(String(format: "%.3g", drift)) max|Δqpos|=\(String(format: "%.3g", qposDrift)) |Δstate|>1e-12 from t=\(firstDifference.map(String.init) ?? "-")")
+            worstDrift = max(worstDrift, drift)
+            worstQposDrift = max(worstQposDrift, qposDrift)
+        }
+        print("\(name): max state drift \(worstDrift), max qpos drift \(worstQposDrift)")
+        #expect(worstQposDrift < 1e-5)
+    }
+
+    /// robosuite 1.5 composite configs keep the 1.5 loop.
+    @Test func compositeConfigsUseTheRobosuite15Loop() throws {
+        for name in ["lift", "two_arm_handover"] {
+            let dataset = try Bundled.dataset(name)
+            let config = try ControllerConfig(envArgs: dataset.envArgs, file: Bundled.path(name))
+            #expect(config.loop == .robosuite15)
+            #expect(config.gripper.speed == 0.2)
+        }
+    }
+}
