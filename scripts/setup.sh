@@ -27,3 +27,21 @@ if ! python3 -c "import robosuite" >/dev/null 2>&1; then
     echo "setup: installing robosuite 1.5.2 (pip; its scene assets)" >&2
     python3 -m pip install -q "robosuite==1.5.2" "mujoco==3.3.0"
 fi
+
+# robosuite 1.4.1's scene assets (its scenes name meshes 1.5 no longer ships), for the test that
+# replays robosuite 1.4 recordings; unpacked into .cache/ from the wheel, nothing installed.
+root=$(cd "$(dirname "$0")/.." && pwd)
+assets14="$root/.cache/robosuite-1.4.1"
+if [ ! -f "$assets14/robosuite/models/assets/mounts/meshes/rethink_mount/pedestal.stl" ]; then
+    echo "setup: unpacking robosuite 1.4.1's scene assets into .cache/ (pip download)" >&2
+    wheels=$(mktemp -d)
+    python3 -m pip download -q --no-deps "robosuite==1.4.1" -d "$wheels"
+    python3 - "$wheels" "$assets14" <<'PY'
+import pathlib, sys, zipfile
+wheel = next(pathlib.Path(sys.argv[1]).glob("robosuite-1.4.1-*.whl"))
+with zipfile.ZipFile(wheel) as z:
+    z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith("robosuite/models/assets/")])
+PY
+    rm -rf "$wheels"
+fi
+

@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# robosuite 1.4's scene assets, unpacked by setup.sh, for the robosuite 1.4 replay test.
+export MIMIC_ROBOSUITE14="$PWD/.cache/robosuite-1.4.1/robosuite"
 swift build --build-tests
 swift test --skip-build

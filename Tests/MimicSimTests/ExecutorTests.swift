@@ -122,12 +122,11 @@ import MimicMath
     }
 }
 
-/// A robosuite 1.4 package or `models/assets` directory: `$MIMIC_ROBOSUITE14` or the venv the
-/// recording script's docstring sets up. robosuite 1.4 scenes do not compile against robosuite
-/// 1.5's asset tree (1.5 has no `mounts/meshes/rethink_mount/pedestal.stl`).
+/// A robosuite 1.4 package or `models/assets` directory: `$MIMIC_ROBOSUITE14` (scripts/test.sh
+/// points it at the assets scripts/setup.sh unpacks). robosuite 1.4 scenes do not compile against
+/// robosuite 1.5's asset tree (1.5 has no `mounts/meshes/rethink_mount/pedestal.stl`).
 let robosuite14Assets: String? = {
-    let candidates = [ProcessInfo.processInfo.environment["MIMIC_ROBOSUITE14"],
-                      "/tmp/rs14venv/lib/python3.11/site-packages/robosuite"].compactMap { $0 }
+    let candidates = [ProcessInfo.processInfo.environment["MIMIC_ROBOSUITE14"]].compactMap { $0 }
     return candidates.first { FileManager.default.fileExists(atPath: $0 + "/models/assets/mounts/meshes/rethink_mount/pedestal.stl")
         || FileManager.default.fileExists(atPath: $0 + "/mounts/meshes/rethink_mount/pedestal.stl") }
 }()
