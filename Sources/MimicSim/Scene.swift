@@ -343,7 +343,9 @@ extension Scene {
 
     /// Accepts either `…/robosuite/models/assets` or the robosuite package directory.
     static func normalizeAssetsRoot(_ dir: String) -> String {
-        let trimmed = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        // Absolute: MuJoCo resolves relative file names against the model's meshdir.
+        let absolute = URL(fileURLWithPath: dir).standardizedFileURL.path
+        let trimmed = absolute.hasSuffix("/") ? String(absolute.dropLast()) : absolute
         if !trimmed.hasSuffix("models/assets"), FileManager.default.fileExists(atPath: trimmed + "/models/assets") {
             return trimmed + "/models/assets"
         }

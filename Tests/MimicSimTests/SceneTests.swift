@@ -92,3 +92,11 @@ import MimicCore
         #expect(with.model.pointee.ntex > without.model.pointee.ntex)
     }
 }
+
+@Suite struct AssetsRootTests {
+    @Test func relativeRootsBecomeAbsolute() {
+        let root = Scene.normalizeAssetsRoot("some/dir/")
+        #expect(root.hasPrefix("/"))
+        #expect(root.hasSuffix("some/dir"))
+    }
+}
