@@ -24,6 +24,8 @@ public final class EpisodeRunner {
     let recorder: ObservationRecorder
     let modelXML: String
     let float32Keys: Set<String>
+    /// Write `next_obs` too (the observations after each action), as the source has them.
+    let nextObservations: Bool
     /// Dynamics randomization: the ranges and the randomizer of this runner's own scene copy.
     let dynamics: (spec: TaskSpec.DynamicsSpec, randomizer: DynamicsRandomizer)?
 
@@ -35,7 +37,8 @@ public final class EpisodeRunner {
     ///   - dynamics: scale ranges drawn per demo; `world` must then have its own scene (``Scene/copy()``).
     public init(generator: Generator, world: SimWorld, controller: ControllerConfig, success: SuccessPredicate,
                 baseState: [Double], objectJoints: [String: String], observationKeys: [String], modelXML: String,
-                float32Keys: Set<String>, dynamics: TaskSpec.DynamicsSpec? = nil, file: String) throws(DatasetError) {
+                float32Keys: Set<String>, nextObservations: Bool = false, dynamics: TaskSpec.DynamicsSpec? = nil,
+                file: String) throws(DatasetError) {
         self.generator = generator
         executor = try Executor(world: world, controller: controller)
         self.success = try SuccessCheck(success, scene: world.scene)
@@ -52,6 +55,7 @@ public final class EpisodeRunner {
         recorder = ObservationRecorder(scene: world.scene, keys: observationKeys)
         self.modelXML = modelXML
         self.float32Keys = float32Keys
+        self.nextObservations = nextObservations
         self.dynamics = dynamics.map { ($0, DynamicsRandomizer(world: world)) }
         for effector in generator.task.effectors where !executor.robots.contains(where: { $0.name == effector.layout.name }) {
             throw DatasetError(file: file, path: "/data", "end effector \(effector.layout.name) is no robot of the scene (\(executor.robots.map(\.name).joined(separator: ", ")))")
@@ -116,6 +120,12 @@ public final class EpisodeRunner {
                 for (name, body) in objectBodies { objectTracks[name]!.append(body.map { world.pose(of: $0) } ?? fixed[name]!) }
             }
         }
+        // The observations after the last action, for next_obs (robomimic's row t + 1).
+        var last: [String: [Double]] = [:]
+        if nextObservations {
+            try world.restore(state: rollout.finalState, file: file, path: "/data/demo_\(index)/states")
+            recorder.record(world, into: &last)
+        }
         func tensor(_ path: String, _ shape: [Int], _ values: [Double]) -> Tensor {
             float32Keys.contains(path) ? Tensor(shape: shape, float32: values.map { Float($0) }) : Tensor(shape: shape, float64: values)
         }
@@ -126,7 +136,11 @@ public final class EpisodeRunner {
         demo.arrays["rewards"] = Tensor(shape: [t], float64: (0..<t).map { $0 >= first ? 1 : 0 })
         demo.arrays["dones"] = Tensor(shape: [t], storage: .int64((0..<t).map { $0 == t - 1 ? 1 : 0 }))
         for (i, key) in recorder.keys.enumerated() {
-            demo.arrays["obs/\(key)"] = tensor("obs/\(key)", [t, recorder.widths[i]], rows[key] ?? [])
+            let w = recorder.widths[i]
+            demo.arrays["obs/\(key)"] = tensor("obs/\(key)", [t, w], rows[key] ?? [])
+            if nextObservations {
+                demo.arrays["next_obs/\(key)"] = tensor("next_obs/\(key)", [t, w], Array((rows[key] ?? []).dropFirst(w)) + (last[key] ?? []))
+            }
         }
         let robotOf = generator.task.effectors.map { e in executor.robots.firstIndex { $0.name == e.layout.name }! }
         var effectors: [EndEffectorTrack] = []

@@ -42,7 +42,8 @@ extension AugmentCommand {
         let runners = RunnerPool(scene: scene, workers: workers, ownScene: spec.dynamics != nil) { world throws(DatasetError) in
             try EpisodeRunner(generator: generator, world: world, controller: controller, success: predicate, baseState: baseState,
                               objectJoints: objectJoints, observationKeys: observationKeys, modelXML: xml,
-                              float32Keys: float32Keys, dynamics: spec.dynamics, file: source)
+                              float32Keys: float32Keys, nextObservations: first.arrays.keys.contains { $0.hasPrefix("next_obs/") },
+                              dynamics: spec.dynamics, file: source)
         }
         var next = 0
         while kept.count < count && next < maxAttempts {

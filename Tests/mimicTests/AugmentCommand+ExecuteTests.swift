@@ -29,6 +29,9 @@ import MimicHDF5
                 #expect(demo.obs(key)?.dtypeName == sourceDemo.obs(key)?.dtypeName, "\(name) obs/\(key)")
             }
             #expect(try DatagenInfo(demo: demo, file: out) != nil)
+            // next_obs is obs one step later (the source has it, so robomimic's default loader wants it).
+            let obs = demo.obs("robot0_eef_pos")!.doubles, next = try #require(demo.arrays["next_obs/robot0_eef_pos"]).doubles
+            #expect(Array(obs.dropFirst(3)) == Array(next.dropLast(3)))
         }
         // The simulator checker agrees with itself: every kept demo re-executes to success.
         let check = try CLI.run(["validate", "--json", out])
