@@ -26,6 +26,8 @@ public final class EpisodeRunner {
     let float32Keys: Set<String>
     /// Write `next_obs` too (the observations after each action), as the source has them.
     let nextObservations: Bool
+    /// datagen_info's `env_interface_name` (MimicGen's `MG_<env_name>`).
+    let interfaceName: String
     /// Dynamics randomization: the ranges and the randomizer of this runner's own scene copy.
     let dynamics: (spec: TaskSpec.DynamicsSpec, randomizer: DynamicsRandomizer)?
 
@@ -38,7 +40,7 @@ public final class EpisodeRunner {
     public init(generator: Generator, world: SimWorld, controller: ControllerConfig, success: SuccessPredicate,
                 baseState: [Double], objectJoints: [String: String], observationKeys: [String], modelXML: String,
                 float32Keys: Set<String>, nextObservations: Bool = false, dynamics: TaskSpec.DynamicsSpec? = nil,
-                file: String) throws(DatasetError) {
+                interfaceName: String = "MG_Task", file: String) throws(DatasetError) {
         self.generator = generator
         executor = try Executor(world: world, controller: controller)
         self.success = try SuccessCheck(success, scene: world.scene)
@@ -56,6 +58,7 @@ public final class EpisodeRunner {
         self.modelXML = modelXML
         self.float32Keys = float32Keys
         self.nextObservations = nextObservations
+        self.interfaceName = interfaceName
         self.dynamics = dynamics.map { ($0, DynamicsRandomizer(world: world)) }
         for effector in generator.task.effectors where !executor.robots.contains(where: { $0.name == effector.layout.name }) {
             throw DatasetError(file: file, path: "/data", "end effector \(effector.layout.name) is no robot of the scene (\(executor.robots.map(\.name).joined(separator: ", ")))")
@@ -153,7 +156,7 @@ public final class EpisodeRunner {
         }
         let info = DatagenInfo(endEffectors: effectors, objectPoses: objectTracks.mapValues { PoseTrack($0) },
                                subtaskTermSignals: generator.signals(provenance: provenance, steps: t))
-        demo.setDatagenInfo(info, interfaceName: "MG_Mimic", interfaceType: "robosuite")
+        demo.setDatagenInfo(info, interfaceName: interfaceName, interfaceType: "robosuite")
         demo.recordGeneration(index: index, runSeed: generator.seed, kinematic: false, sourceDemos: episode.sourceDemos,
                               offsets: episode.offsets, speeds: episode.speeds, labels: labels, scene: episode.scene)
         demo.attributes["model_file"] = .string(modelXML)

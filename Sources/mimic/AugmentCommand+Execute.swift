@@ -43,7 +43,7 @@ extension AugmentCommand {
             try EpisodeRunner(generator: generator, world: world, controller: controller, success: predicate, baseState: baseState,
                               objectJoints: objectJoints, observationKeys: observationKeys, modelXML: xml,
                               float32Keys: float32Keys, nextObservations: first.arrays.keys.contains { $0.hasPrefix("next_obs/") },
-                              dynamics: spec.dynamics, file: source)
+                              dynamics: spec.dynamics, interfaceName: "MG_" + (envArgs.envName ?? spec.name ?? "Task"), file: source)
         }
         var next = 0
         while kept.count < count && next < maxAttempts {
