@@ -50,6 +50,7 @@ TASKS = {
     "Lift": dict(env_name="Lift", robots="Panda", max_steps=200),
     "PickPlaceCan": dict(env_name="PickPlaceCan", robots="Panda", max_steps=350),
     "TwoArmHandover": dict(env_name="TwoArmHandover", robots=["Panda", "Panda"], max_steps=300),
+    "Stack": dict(env_name="Stack", robots="Panda", max_steps=300),
 }
 
 
@@ -445,7 +446,50 @@ def handover_policy(env, rng):
     return wp
 
 
-POLICIES = {"Lift": lift_policy, "PickPlaceCan": pick_place_can_policy, "TwoArmHandover": handover_policy}
+def stack_policy(env, rng):
+    """Grasp cubeA (2 cm half size) across a face, lift it, lower it onto cubeB (2.5 cm half
+    size) and let go; robosuite's success is cubeA lifted, touching cubeB and released."""
+    arm = Arm(env, 0)
+
+    def pose(body_id):
+        wxyz = env.sim.data.body_xquat[body_id]
+        return env.sim.data.body_xpos[body_id].copy(), np.array([wxyz[1], wxyz[2], wxyz[3], wxyz[0]])
+
+    cube_a, quat_a = pose(env.cubeA_body_id)
+    cube_b, quat_b = pose(env.cubeB_body_id)
+    rot = grasp_rotations(arm.rot, yaw_of(quat_a), np.pi / 2)
+    # release with the held cube's faces near cubeB's: turn the gripper by the yaw difference
+    # folded into [-45, 45] degrees
+    dyaw = (yaw_of(quat_b) - yaw_of(quat_a) + np.pi / 4) % (np.pi / 2) - np.pi / 4
+    place_rot = Rotation.from_euler("z", dyaw).as_matrix() @ rot
+    hover = cube_a + [rng.uniform(-0.01, 0.01), rng.uniform(-0.01, 0.01), rng.uniform(0.08, 0.11)]
+    grasp = cube_a + [rng.uniform(-0.004, 0.004), rng.uniform(-0.004, 0.004), rng.uniform(-0.004, 0.003)]
+    lift = grasp + [0.0, 0.0, rng.uniform(0.10, 0.14)]
+    above_b = cube_b + [rng.uniform(-0.004, 0.004), rng.uniform(-0.004, 0.004), rng.uniform(0.10, 0.12)]
+    place = cube_b + [0.0, 0.0, 0.045 + rng.uniform(0.004, 0.010)]
+    retreat = place + [0.0, 0.0, 0.08]
+    speed = rng.uniform(0.02, 0.03)
+    wp = Waypoints(
+        [
+            ("hover", reach_phase(arm, lambda: (hover, rot), OPEN, tol=0.015, max_step=speed)),
+            ("descend", reach_phase(arm, lambda: (grasp, rot), OPEN, tol=0.006, max_step=speed * 0.6)),
+            ("close", hold_phase(arm, lambda: (grasp, rot), CLOSE, steps=int(rng.integers(8, 12)))),
+            ("lift", reach_phase(arm, lambda: (lift, rot), CLOSE, tol=0.02, timeout=40, max_step=speed)),
+            ("carry", reach_phase(arm, lambda: (above_b, place_rot), CLOSE, tol=0.01, timeout=60, max_step=speed)),
+            ("lower", reach_phase(arm, lambda: (place, place_rot), CLOSE, tol=0.005, timeout=40, max_step=speed * 0.5)),
+            ("release", hold_phase(arm, lambda: (place, place_rot), OPEN, steps=int(rng.integers(5, 8)))),
+            ("retreat", reach_phase(arm, lambda: (retreat, place_rot), OPEN, tol=0.0, timeout=10**6, max_step=speed)),
+        ]
+    )
+    return wp
+
+
+POLICIES = {
+    "Lift": lift_policy,
+    "PickPlaceCan": pick_place_can_policy,
+    "TwoArmHandover": handover_policy,
+    "Stack": stack_policy,
+}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -542,8 +586,8 @@ def states_to_obs(env, model_xml, states):
         env.sim.forward()
         obs.append(observation_dict(env))
         if t > 0:
-            rewards.append(env.reward())
-    rewards.append(env.reward())  # last step: reward at the last state
+            rewards.append(env.reward(None))
+    rewards.append(env.reward(None))  # last step: reward at the last state
     T = len(states)
     keys = list(obs[0].keys())
     stacked = {k: np.stack([o[k] for o in obs]) for k in keys}

@@ -34,11 +34,11 @@ public final class EpisodeRunner {
     /// - Parameters:
     ///   - baseState: a source demo's first state (robosuite's flattened layout) in `world`'s scene.
     ///   - objectJoints: task object name → its free joint in the scene; objects absent are fixed.
-    ///   - observationKeys: the source's obs keys; those the recorder can compute are written.
+    ///   - recorder: the observations written (``ObservationRecorder/init(world:keys:sources:file:)``).
     ///   - float32Keys: arrays to write as float32 (`actions`, `obs/...`), as the source stored them.
     ///   - dynamics: scale ranges drawn per demo; `world` must then have its own scene (``Scene/copy()``).
     public init(generator: Generator, world: SimWorld, controller: ControllerConfig, success: SuccessPredicate,
-                baseState: [Double], objectJoints: [String: String], observationKeys: [String], modelXML: String,
+                baseState: [Double], objectJoints: [String: String], recorder: ObservationRecorder, modelXML: String,
                 float32Keys: Set<String>, nextObservations: Bool = false, dynamics: TaskSpec.DynamicsSpec? = nil,
                 interfaceName: String = "MG_Task", file: String) throws(DatasetError) {
         self.generator = generator
@@ -54,7 +54,7 @@ public final class EpisodeRunner {
             }
         }
         objectBodies = bodies
-        recorder = ObservationRecorder(scene: world.scene, keys: observationKeys)
+        self.recorder = recorder
         self.modelXML = modelXML
         self.float32Keys = float32Keys
         self.nextObservations = nextObservations

@@ -5,23 +5,29 @@ import MimicMath
 /// Computes robosuite's low-dimensional observations from a world, for the keys a dataset uses:
 /// per robot `robot<k>_eef_pos`, `_eef_quat` (the hand body, x,y,z,w), `_eef_quat_site`,
 /// `_gripper_qpos`, `_gripper_qvel`, `_joint_pos`, `_joint_pos_cos`, `_joint_pos_sin`,
-/// `_joint_vel`; per object `<name>_pos` and `<name>_quat` of the body moved by the free joint
-/// `<name>_joint0` (robosuite's naming). Keys it cannot compute (images, task-specific vectors)
-/// are listed in `uncomputable`.
+/// `_joint_vel`, `_joint_acc` (`qacc` of `mj_forward` at the state, as robomimic's conversion
+/// from states gives it, up to the solver's warm start); per object `<name>_pos` and `<name>_quat` of the body moved by the free joint
+/// `<name>_joint0` (robosuite's naming). Given the source demos, it also computes what robosuite's
+/// task code adds (see ``init(world:keys:sources:file:)``). Keys it cannot compute (images,
+/// vectors no formula reproduces) are listed in `uncomputable`.
 public struct ObservationRecorder: Sendable {
     enum Source: Sendable {
         case eefPos(Robot), eefQuat(BodyID), eefQuatSite(Robot)
         case gripperQpos(Robot), gripperQvel(Robot)
-        case jointPos(Robot), jointCos(Robot), jointSin(Robot), jointVel(Robot)
+        case jointPos(Robot), jointCos(Robot), jointSin(Robot), jointVel(Robot), jointAcc(Robot)
         case objectPos(BodyID), objectQuat(BodyID)
+        case sitePos(SiteID), geomPos(GeomID), jointQpos(Int)
     }
 
-    /// The keys it computes, in the order given, with values per step.
+    /// The keys it computes with values per step: read from the world, then derived.
     public let keys: [String]
     public let widths: [Int]
     public let uncomputable: [String]
     let sources: [Source]
+    /// Keys computed from the others (robosuite's `object` vector, relative positions).
+    public let derived: DerivedObservations
 
+    /// The keys named as robosuite names them (see the type's description).
     public init(scene: Scene, keys requested: [String]) {
         var keys: [String] = [], widths: [Int] = [], sources: [Source] = [], missing: [String] = []
         for key in requested {
@@ -30,10 +36,84 @@ public struct ObservationRecorder: Sendable {
             widths.append(width)
             sources.append(source)
         }
-        self.keys = keys
-        self.widths = widths
+        self.init(keys: keys, widths: widths, sources: sources, derived: DerivedObservations(entries: [], unmatched: missing))
+    }
+
+    /// The keys named as robosuite names them, then for the others, found in the source demos:
+    /// the position of a body, site or geom, the orientation of a body, or the position of a
+    /// hinge or slide joint that reproduces the key at every state of the first source demos (of
+    /// the first demo's scene, which `world` holds);
+    /// last, a formula over the recorded keys (``DerivedObservations``), such as robosuite's
+    /// `object` vector.
+    public init(world: SimWorld, keys requested: [String], sources demos: [Demo], file: String) throws(DatasetError) {
+        let named = ObservationRecorder(scene: world.scene, keys: requested)
+        var keys = named.keys, widths = named.widths, sources = named.sources
+        // Scenes differ between demos (robosuite draws object sizes at reset), so elements are
+        // matched on the first demos recorded in the first demo's scene, which `world` must hold.
+        let sameScene = demos.prefix(3).filter { $0.modelXML == demos.first?.modelXML }
+        let matched = try Self.matchElements(named.uncomputable, world: world, demos: sameScene, file: file)
+        for key in named.uncomputable {
+            guard let (source, width) = matched[key] else { continue }
+            keys.append(key)
+            widths.append(width)
+            sources.append(source)
+        }
+        let derived = DerivedObservations.discover(targets: named.uncomputable.filter { matched[$0] == nil },
+                                                   known: keys, demos: demos)
+        self.init(keys: keys, widths: widths, sources: sources, derived: derived)
+    }
+
+    init(keys: [String], widths: [Int], sources: [Source], derived: DerivedObservations) {
+        self.keys = keys + derived.entries.map(\.key)
+        self.widths = widths + derived.entries.map(\.width)
         self.sources = sources
-        uncomputable = missing
+        self.derived = derived
+        uncomputable = derived.unmatched
+    }
+
+    /// For each key, the first scene element whose value equals it at every state of `demos`.
+    static func matchElements(_ requested: [String], world: SimWorld, demos: [Demo], file: String) throws(DatasetError) -> [String: (Source, Int)] {
+        let scene = world.scene
+        let robotJoints = Set(scene.robots.flatMap { $0.armQposAddresses + $0.gripperJoints.map(scene.qposAddress(of:)) })
+        var candidates: [String: [Source]] = [:]
+        for key in requested {
+            guard let width = demos.first?.obs(key)?.rowWidth else { continue }
+            switch width {
+            case 1:
+                candidates[key] = scene.jointNames.compactMap(scene.jointIfPresent).filter {
+                    [.hinge, .slide].contains(scene.kind(of: $0)) && !robotJoints.contains(scene.qposAddress(of: $0))
+                }.map { .jointQpos(scene.qposAddress(of: $0)) }
+            case 3:
+                candidates[key] = scene.bodyNames.compactMap(scene.bodyIfPresent).map { .objectPos($0) }
+                    + scene.siteNames.compactMap(scene.siteIfPresent).map { .sitePos($0) }
+                    + scene.geomNames.compactMap(scene.geomIfPresent).map { .geomPos($0) }
+            case 4:
+                candidates[key] = scene.bodyNames.compactMap(scene.bodyIfPresent).map { .objectQuat($0) }
+            default:
+                continue
+            }
+        }
+        for demo in demos {
+            guard !candidates.isEmpty, let states = demo.arrays["states"], states.rowWidth == scene.stateSize else { break }
+            let all = states.doubles
+            let expected = candidates.keys.reduce(into: [String: (values: [Double], width: Int, tolerance: Double)]()) {
+                guard let obs = demo.obs($1) else { return }
+                $0[$1] = (obs.doubles, obs.rowWidth, obs.dtypeName == "float32" ? 1e-4 : 1e-6)
+            }
+            for t in 0..<min(states.rows, demo.length) {
+                try world.restore(state: Array(all[(t * states.rowWidth)..<((t + 1) * states.rowWidth)]),
+                                  file: file, path: "/data/\(demo.name)/states")
+                for (key, sources) in candidates {
+                    guard let (values, width, tolerance) = expected[key], values.count >= (t + 1) * width else {
+                        candidates[key] = nil
+                        continue
+                    }
+                    let row = values[(t * width)..<((t + 1) * width)]
+                    candidates[key] = sources.filter { zip(value(of: $0, in: world), row).allSatisfy { abs($0 - $1) <= tolerance } }
+                }
+            }
+        }
+        return candidates.compactMapValues { sources in sources.first.map { ($0, value(of: $0, in: world).count) } }
     }
 
     static func source(for key: String, scene: Scene) -> (Source, Int)? {
@@ -48,6 +128,7 @@ public struct ObservationRecorder: Sendable {
             case "joint_pos_cos": return (.jointCos(robot), robot.armJoints.count)
             case "joint_pos_sin": return (.jointSin(robot), robot.armJoints.count)
             case "joint_vel": return (.jointVel(robot), robot.armJoints.count)
+            case "joint_acc": return (.jointAcc(robot), robot.armJoints.count)
             default: return nil
             }
         }
@@ -62,22 +143,30 @@ public struct ObservationRecorder: Sendable {
 
     /// Appends one step of every key's values to `rows` (keyed like `keys`).
     public func record(_ world: SimWorld, into rows: inout [String: [Double]]) {
-        let scene = world.scene
         for (i, source) in sources.enumerated() {
-            let key = keys[i]
-            switch source {
-            case .eefPos(let r): rows[key, default: []] += Self.array(world.position(of: r.eefSite))
-            case .eefQuat(let b): rows[key, default: []] += Self.xyzw(world.pose(of: b).rotation)
-            case .eefQuatSite(let r): rows[key, default: []] += Self.xyzw(world.pose(of: r.eefSite).rotation)
-            case .gripperQpos(let r): rows[key, default: []] += r.gripperJoints.map { world.qpos(scene.qposAddress(of: $0)) }
-            case .gripperQvel(let r): rows[key, default: []] += r.gripperJoints.map { world.qvel(scene.qvelAddress(of: $0)) }
-            case .jointPos(let r): rows[key, default: []] += r.armQposAddresses.map(world.qpos)
-            case .jointCos(let r): rows[key, default: []] += r.armQposAddresses.map { cos(world.qpos($0)) }
-            case .jointSin(let r): rows[key, default: []] += r.armQposAddresses.map { sin(world.qpos($0)) }
-            case .jointVel(let r): rows[key, default: []] += r.armQvelAddresses.map(world.qvel)
-            case .objectPos(let b): rows[key, default: []] += Self.array(world.position(of: b))
-            case .objectQuat(let b): rows[key, default: []] += Self.xyzw(world.pose(of: b).rotation)
-            }
+            rows[keys[i], default: []] += Self.value(of: source, in: world)
+        }
+        derived.record(into: &rows, widths: Dictionary(uniqueKeysWithValues: zip(keys, widths)))
+    }
+
+    static func value(of source: Source, in world: SimWorld) -> [Double] {
+        let scene = world.scene
+        switch source {
+        case .eefPos(let r): return array(world.position(of: r.eefSite))
+        case .eefQuat(let b): return xyzw(world.pose(of: b).rotation)
+        case .eefQuatSite(let r): return xyzw(world.pose(of: r.eefSite).rotation)
+        case .gripperQpos(let r): return r.gripperJoints.map { world.qpos(scene.qposAddress(of: $0)) }
+        case .gripperQvel(let r): return r.gripperJoints.map { world.qvel(scene.qvelAddress(of: $0)) }
+        case .jointPos(let r): return r.armQposAddresses.map(world.qpos)
+        case .jointCos(let r): return r.armQposAddresses.map { cos(world.qpos($0)) }
+        case .jointSin(let r): return r.armQposAddresses.map { sin(world.qpos($0)) }
+        case .jointVel(let r): return r.armQvelAddresses.map(world.qvel)
+        case .jointAcc(let r): return r.armQvelAddresses.map(world.qacc)
+        case .objectPos(let b): return array(world.position(of: b))
+        case .objectQuat(let b): return xyzw(world.pose(of: b).rotation)
+        case .sitePos(let s): return array(world.position(of: s))
+        case .geomPos(let g): return array(world.position(of: g))
+        case .jointQpos(let address): return [world.qpos(address)]
         }
     }
 

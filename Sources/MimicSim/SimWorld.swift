@@ -90,6 +90,8 @@ public final class SimWorld {
     public func qpos(_ index: Int) -> Double { data.pointee.qpos[index] }
     /// `qvel[index]`.
     public func qvel(_ index: Int) -> Double { data.pointee.qvel[index] }
+    /// `qacc[index]` (from the last `mj_forward` or step).
+    public func qacc(_ index: Int) -> Double { data.pointee.qacc[index] }
 
     /// Places a free-jointed object: sets the joint's 7 `qpos` values to `pose` (position, then
     /// the quaternion w, x, y, z) and, by default, its 6 velocities to zero. Call ``forward()``

@@ -7,8 +7,9 @@ extension AugmentCommand {
     /// `--execute`: every attempt runs closed loop in MuJoCo; successes are kept, in attempt order,
     /// until -n are kept or --max-attempts are spent. Attempt i is generated demo i, so the kept
     /// set is the same for any number of workers.
-    func executeRun(generator: Generator, spec: TaskSpec, reader: RobomimicReader, first: Demo, count: Int,
+    func executeRun(generator: Generator, spec: TaskSpec, reader: RobomimicReader, demos: [Demo], count: Int,
                     runSeed: UInt64, started: Date) throws -> Summary {
+        let first = demos[0]
         let predicate = try SuccessPredicate.forTask(spec, specFile: task, envArgs: reader.envArgs, file: source)
         guard let envArgs = reader.envArgs else { throw DatasetError(file: source, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: source)
@@ -26,7 +27,10 @@ extension AugmentCommand {
         let baseState = Array(states.doubles.prefix(states.rowWidth))
         let objectJoints = try scene.objectJoints(for: generator.objectNames, spec: spec, file: source)
         let float32Keys = Set(first.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key))
-        let observationKeys = first.obsKeys
+        let recorder = try ObservationRecorder(world: SimWorld(scene: scene), keys: first.obsKeys, sources: demos, file: source)
+        if !recorder.uncomputable.isEmpty {
+            Console.warning("not written (Mimic cannot compute them from the simulator): \(recorder.uncomputable.map { "obs/" + $0 }.joined(separator: ", "))")
+        }
 
         let maxAttempts = self.maxAttempts ?? 20 * count
         var attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: false)
@@ -41,7 +45,7 @@ extension AugmentCommand {
         // With dynamics randomization every worker changes the physics of its own copy of the scene.
         let runners = RunnerPool(scene: scene, workers: workers, ownScene: spec.dynamics != nil) { world throws(DatasetError) in
             try EpisodeRunner(generator: generator, world: world, controller: controller, success: predicate, baseState: baseState,
-                              objectJoints: objectJoints, observationKeys: observationKeys, modelXML: xml,
+                              objectJoints: objectJoints, recorder: recorder, modelXML: xml,
                               float32Keys: float32Keys, nextObservations: first.arrays.keys.contains { $0.hasPrefix("next_obs/") },
                               dynamics: spec.dynamics, interfaceName: "MG_" + (envArgs.envName ?? spec.name ?? "Task"), file: source)
         }

@@ -123,7 +123,7 @@ struct AugmentCommand: AsyncParsableCommand {
         let sources = generator.sources
         let float32Actions: Bool = { if case .float32? = demos[0].actions?.storage { return true } else { return false } }()
         if execute {
-            return try executeRun(generator: generator, spec: spec, reader: reader, first: demos[0], count: count,
+            return try executeRun(generator: generator, spec: spec, reader: reader, demos: demos, count: count,
                                   runSeed: runSeed, started: started)
         }
 

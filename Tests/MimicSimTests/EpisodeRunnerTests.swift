@@ -28,7 +28,9 @@ import MimicSim
                                        controller: try ControllerConfig(envArgs: lift.envArgs, file: "lift"),
                                        success: SuccessPredicate.robosuite(envName: "Lift")!,
                                        baseState: lift.demos[0].arrays["states"]!.row(0), objectJoints: ["cube": "cube_joint0"],
-                                       observationKeys: lift.demos[0].obsKeys, modelXML: lift.demos[0].modelXML!,
+                                       recorder: try ObservationRecorder(world: SimWorld(scene: scene), keys: lift.demos[0].obsKeys,
+                                                                         sources: lift.demos, file: "lift"),
+                                       modelXML: lift.demos[0].modelXML!,
                                        float32Keys: [], file: "lift")
         var successes = 0
         for i in 0..<4 {
@@ -57,7 +59,8 @@ import MimicSim
                               controller: try ControllerConfig(envArgs: lift.envArgs, file: "lift"),
                               success: SuccessPredicate.robosuite(envName: "Lift")!,
                               baseState: lift.demos[0].arrays["states"]!.row(0), objectJoints: ["cube": "no_such_joint"],
-                              observationKeys: [], modelXML: "", float32Keys: [], file: "lift")
+                              recorder: ObservationRecorder(scene: try Bundled.scene("lift"), keys: []), modelXML: "",
+                              float32Keys: [], file: "lift")
         }
     }
 }

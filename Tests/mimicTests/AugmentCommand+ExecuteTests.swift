@@ -28,6 +28,19 @@ import MimicHDF5
                 #expect(demo.obs(key)?.rows == demo.length, "\(name) obs/\(key)")
                 #expect(demo.obs(key)?.dtypeName == sourceDemo.obs(key)?.dtypeName, "\(name) obs/\(key)")
             }
+            // Every source key, robosuite's task vectors too: Lift's object = cube_pos, cube_quat,
+            // gripper_to_cube_pos (cube - eef).
+            #expect(demo.obsKeys == sourceDemo.obsKeys, "\(name)")
+            let object = try #require(demo.obs("object")).doubles, cube = demo.obs("cube_pos")!.doubles
+            let eef = demo.obs("robot0_eef_pos")!.doubles
+            var worst = 0.0
+            for t in 0..<demo.length {
+                for c in 0..<3 {
+                    worst = max(worst, abs(object[10 * t + c] - cube[3 * t + c]))
+                    worst = max(worst, abs(object[10 * t + 7 + c] - (cube[3 * t + c] - eef[3 * t + c])))
+                }
+            }
+            #expect(worst < 1e-12, "\(name)")
             #expect(try DatagenInfo(demo: demo, file: out) != nil)
             // next_obs is obs one step later (the source has it, so robomimic's default loader wants it).
             let obs = demo.obs("robot0_eef_pos")!.doubles, next = try #require(demo.arrays["next_obs/robot0_eef_pos"]).doubles

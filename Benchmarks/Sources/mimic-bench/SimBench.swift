@@ -36,7 +36,7 @@ struct SimBench {
         var executeScene: Scene
         var baseState: [Double]
         var objectJoints: [String: String]
-        var observationKeys: [String]
+        var recorder: ObservationRecorder
         var modelXML: String
         var float32Keys: Set<String>
         var notes: [String]
@@ -45,7 +45,7 @@ struct SimBench {
         func makeRunner() throws -> EpisodeRunner {
             try EpisodeRunner(generator: generation.generator, world: SimWorld(scene: executeScene), controller: controller,
                               success: predicate, baseState: baseState, objectJoints: objectJoints,
-                              observationKeys: observationKeys, modelXML: modelXML, float32Keys: float32Keys,
+                              recorder: recorder, modelXML: modelXML, float32Keys: float32Keys,
                               file: generation.preparedPath)
         }
     }
@@ -103,7 +103,10 @@ struct SimBench {
                      physicsStepsPerAction: controller.physicsStepsPerAction(timestep: floorScene.timestep), replays: replays,
                      generation: generation, executeScene: executeScene, baseState: Array(states.doubles.prefix(states.rowWidth)),
                      objectJoints: try executeScene.objectJoints(for: generation.generator.objectNames, spec: spec, file: generation.preparedPath),
-                     observationKeys: first.obsKeys, modelXML: xml,
+                     recorder: try ObservationRecorder(world: SimWorld(scene: executeScene), keys: first.obsKeys,
+                                                       sources: try prepared.demoNames.map { try prepared.demo($0) },
+                                                       file: generation.preparedPath),
+                     modelXML: xml,
                      float32Keys: Set(first.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key)),
                      notes: generation.notes)
     }
@@ -362,7 +365,7 @@ struct SimBench {
         let runner = try setup.makeRunner()
         let executor = runner.executor, world = executor.world
         let success = try SuccessCheck(setup.predicate, scene: setup.executeScene)
-        let recorder = ObservationRecorder(scene: setup.executeScene, keys: setup.observationKeys)
+        let recorder = setup.recorder
         var replayCPU: UInt64 = 0, observationCPU: UInt64 = 0
         var reproduced = true, worst = 0.0
         for rollout in result.rollouts {
