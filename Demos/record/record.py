@@ -51,6 +51,7 @@ TASKS = {
     "PickPlaceCan": dict(env_name="PickPlaceCan", robots="Panda", max_steps=350),
     "TwoArmHandover": dict(env_name="TwoArmHandover", robots=["Panda", "Panda"], max_steps=300),
     "Stack": dict(env_name="Stack", robots="Panda", max_steps=300),
+    "NutAssemblySquare": dict(env_name="NutAssemblySquare", robots="Panda", max_steps=400),
 }
 
 
@@ -484,11 +485,68 @@ def stack_policy(env, rng):
     return wp
 
 
+def nut_assembly_square_policy(env, rng):
+    """Grasp the square nut's handle across its width, lift it above the square peg, turn it to
+    the nearest multiple of 90 degrees (the peg is a world-aligned square post), lower it around
+    the peg until it is near the table and let go; success is the nut around peg1, low."""
+    arm = Arm(env, 0)
+    nut_id = env.obj_body_id["SquareNut"]
+    peg = np.array(env.sim.data.body_xpos[env.peg1_body_id])
+    table_z = env.table_offset[2]
+
+    def nut():
+        wxyz = env.sim.data.body_xquat[nut_id]
+        return np.array(env.sim.data.body_xpos[nut_id]), yaw_of(np.array([wxyz[1], wxyz[2], wxyz[3], wxyz[0]]))
+
+    center, yaw = nut()
+    handle = center + 0.054 * np.array([np.cos(yaw), np.sin(yaw), 0.0])
+    handle[2] = table_z + 0.01  # the nut (2 cm thick) is still dropping onto the table at reset
+    rot = grasp_rotations(arm.rot, yaw + np.pi / 2, np.pi)
+    turn = (np.round(yaw / (np.pi / 2)) * (np.pi / 2)) - yaw
+    carry_rot = Rotation.from_euler("z", turn).as_matrix() @ rot
+    hover = handle + [rng.uniform(-0.005, 0.005), rng.uniform(-0.005, 0.005), rng.uniform(0.08, 0.11)]
+    grasp = handle + [0.0, 0.0, rng.uniform(-0.002, 0.003)]
+    lift = grasp.copy()
+    lift[2] = table_z + rng.uniform(0.23, 0.26)
+    state = {}
+
+    def over_peg():
+        # keep the grip's offset from the nut center, as it is now
+        c, _ = nut()
+        target = lift.copy()
+        target[:2] = peg[:2] + (arm.pos - c)[:2]
+        state["above"] = target
+        return target, carry_rot
+
+    def lowered():
+        target = state["above"].copy()
+        target[2] = table_z + rng_drop
+        return target, carry_rot
+
+    rng_drop = rng.uniform(0.025, 0.035)
+    speed = rng.uniform(0.02, 0.03)
+    wp = Waypoints(
+        [
+            ("hover", reach_phase(arm, lambda: (hover, rot), OPEN, tol=0.01, max_step=speed)),
+            ("descend", reach_phase(arm, lambda: (grasp, rot), OPEN, tol=0.005, max_step=speed * 0.6)),
+            ("close", hold_phase(arm, lambda: (grasp, rot), CLOSE, steps=int(rng.integers(8, 12)))),
+            ("lift", reach_phase(arm, lambda: (lift, rot), CLOSE, tol=0.02, timeout=40, max_step=speed)),
+            ("turn", reach_phase(arm, lambda: (lift, carry_rot), CLOSE, tol=0.02, rot_tol=0.03, timeout=40, max_step=speed)),
+            ("carry", reach_phase(arm, over_peg, CLOSE, tol=0.004, rot_tol=0.03, timeout=80, max_step=speed)),
+            ("lower", reach_phase(arm, lowered, CLOSE, tol=0.005, timeout=60, max_step=speed * 0.5)),
+            ("release", hold_phase(arm, lowered, OPEN, steps=int(rng.integers(5, 8)))),
+            ("retreat", reach_phase(arm, lambda: (state["above"], carry_rot), OPEN, tol=0.0, timeout=10**6, max_step=speed)),
+        ]
+    )
+    return wp
+
+
 POLICIES = {
     "Lift": lift_policy,
     "PickPlaceCan": pick_place_can_policy,
     "TwoArmHandover": handover_policy,
     "Stack": stack_policy,
+    "NutAssemblySquare": nut_assembly_square_policy,
 }
 
 

@@ -24,6 +24,8 @@ public struct ObservationRecorder: Sendable {
     public let widths: [Int]
     public let uncomputable: [String]
     let sources: [Source]
+    /// The width of every key read from the world, for the derived keys' inputs.
+    let baseWidths: [String: Int]
     /// Keys computed from the others (robosuite's `object` vector, relative positions).
     public let derived: DerivedObservations
 
@@ -67,6 +69,7 @@ public struct ObservationRecorder: Sendable {
         self.keys = keys + derived.entries.map(\.key)
         self.widths = widths + derived.entries.map(\.width)
         self.sources = sources
+        baseWidths = Dictionary(uniqueKeysWithValues: zip(keys, widths))
         self.derived = derived
         uncomputable = derived.unmatched
     }
@@ -146,7 +149,7 @@ public struct ObservationRecorder: Sendable {
         for (i, source) in sources.enumerated() {
             rows[keys[i], default: []] += Self.value(of: source, in: world)
         }
-        derived.record(into: &rows, widths: Dictionary(uniqueKeysWithValues: zip(keys, widths)))
+        derived.record(into: &rows, widths: baseWidths)
     }
 
     static func value(of source: Source, in world: SimWorld) -> [Double] {

@@ -12,7 +12,7 @@ import MimicMath
     /// to ~1e-14 until a finger first touches the object, where a contact that appears in one run
     /// and not the other makes a ~1e-5 jump that then grows (robosuite's own replay moves by up to
     /// 1.7 mm from a 1e-12 change of one velocity). The first success step equals the recorded one.
-    @Test(arguments: ["lift", "pick_place_can", "two_arm_handover"])
+    @Test(arguments: ["lift", "pick_place_can", "two_arm_handover", "stack"])
     func replaysBundledDemosToSuccess(_ name: String) throws {
         let dataset = try Bundled.dataset(name)
         let config = try ControllerConfig(envArgs: dataset.envArgs, file: Bundled.path(name))
