@@ -103,7 +103,7 @@ def make_env(env_args):
     for k in ("camera_names", "camera_heights", "camera_widths", "camera_depths", "render_gpu_device_id"):
         kwargs.pop(k, None)
     cc = kwargs.get("controller_configs")
-    if isinstance(cc, dict) and "body_parts" not in cc and "type" in cc:
+    if isinstance(cc, dict) and "body_parts" not in cc and "type" in cc and not robosuite.__version__.startswith("1.4"):
         # robosuite <= 1.4 part-controller config: convert it the way robosuite 1.5 does
         from robosuite.controllers.composite.composite_controller_factory import (
             refactor_composite_controller_config,

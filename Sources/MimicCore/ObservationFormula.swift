@@ -83,12 +83,12 @@ public struct DerivedObservations: Sendable, Equatable {
     /// orientations of one `<stem>_pos`/`<stem>_quat` pair in the frame of another, a constant,
     /// and last concatenations of known and derived keys (greedy, left to right).
     public static func discover(targets: [String], known: [String], demos: [Demo]) -> DerivedObservations {
-        let table = ValueTable(demos: demos)
+        let table = ValueTable(demos: demos, keys: Set(targets + known))
         var available = known.filter { table.width($0) != nil }
         var entries: [Entry] = []
         var pending: [String] = []
         for target in targets {
-            guard let width = table.width(target) else { continue }
+            guard let width = table.width(target) else { pending.append(target); continue }
             if let formula = candidates(width: width, available: available, table: table)
                 .first(where: { table.matches(target, $0) }) ?? constant(target, table: table) {
                 entries.append(Entry(key: target, width: width, formula: formula))
@@ -162,20 +162,24 @@ public struct DerivedObservations: Sendable, Equatable {
     }
 }
 
-/// Source observation values as doubles, per demo, with their widths and storage types.
+/// Source observation values as doubles, per demo, with their widths and storage types: the
+/// low-dimensional ones (one row of floating-point numbers per step) among `keys`.
 struct ValueTable {
     var values: [[String: [Double]]]
     var widths: [String: Int]
     var float32: Set<String>
 
-    init(demos: [Demo]) {
+    init(demos: [Demo], keys: Set<String>) {
+        func lowDimensional(_ t: Tensor) -> Bool { t.shape.count == 2 && t.isFloatingPoint }
         values = demos.map { demo in
-            demo.obsKeys.reduce(into: [:]) { $0[$1] = demo.obs($1)!.doubles }
+            keys.reduce(into: [:]) { out, key in
+                if let t = demo.obs(key), lowDimensional(t) { out[key] = t.doubles }
+            }
         }
         var widths: [String: Int] = [:], float32: Set<String> = []
         for demo in demos {
-            for key in demo.obsKeys {
-                let t = demo.obs(key)!
+            for key in keys {
+                guard let t = demo.obs(key), lowDimensional(t) else { continue }
                 widths[key] = t.rowWidth
                 if t.dtypeName == "float32" { float32.insert(key) }
             }

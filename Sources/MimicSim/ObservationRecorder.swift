@@ -60,8 +60,9 @@ public struct ObservationRecorder: Sendable {
             widths.append(width)
             sources.append(source)
         }
+        // Ten demos are evidence enough that a formula holds, and keep large sources quick.
         let derived = DerivedObservations.discover(targets: named.uncomputable.filter { matched[$0] == nil },
-                                                   known: keys, demos: demos)
+                                                   known: keys, demos: Array(demos.prefix(10)))
         self.init(keys: keys, widths: widths, sources: sources, derived: derived)
     }
 
@@ -80,7 +81,8 @@ public struct ObservationRecorder: Sendable {
         let robotJoints = Set(scene.robots.flatMap { $0.armQposAddresses + $0.gripperJoints.map(scene.qposAddress(of:)) })
         var candidates: [String: [Source]] = [:]
         for key in requested {
-            guard let width = demos.first?.obs(key)?.rowWidth else { continue }
+            guard let obs = demos.first?.obs(key), obs.shape.count == 2, obs.isFloatingPoint else { continue }
+            let width = obs.rowWidth
             switch width {
             case 1:
                 candidates[key] = scene.jointNames.compactMap(scene.jointIfPresent).filter {

@@ -95,6 +95,16 @@ import MimicMath
         #expect(found.entries.isEmpty && found.unmatched == ["gripper_to_cube_pos"])
     }
 
+    @Test func imagesAreNeverMatched() {
+        var demos = Self.demos(seed: 5)
+        for d in demos.indices {
+            let steps = demos[d].obs("cube_pos")!.rows
+            demos[d].arrays["obs/agentview_image"] = Tensor(shape: [steps, 2, 2, 3], storage: .uint8(Array(repeating: 0, count: steps * 12)))
+        }
+        let found = DerivedObservations.discover(targets: ["agentview_image"], known: Self.known, demos: demos)
+        #expect(found.entries.isEmpty && found.unmatched == ["agentview_image"])
+    }
+
     @Test func formulasDescribeThemselves() {
         #expect(ObservationFormula.difference("a", "b").description == "a - b")
         #expect(ObservationFormula.concatenation(["a", "b"]).description == "a ++ b")
