@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Record a tiny robosuite 1.4.1 Lift dataset (robomimic layout) with a scripted policy.
+"""Record a tiny robosuite 1.4.1 Lift or Stack dataset (robomimic layout) with a scripted policy.
 
 Reference data for MimicSim's robosuite 1.4 control loop (MimicGen's published datasets were
 recorded with robosuite 1.4.1). Run it in a venv with robosuite 1.4.1 (and mujoco 3.3.0, the
@@ -8,6 +8,7 @@ version Mimic links, so the recorded states are comparable bit for bit):
     python3 -m venv /tmp/rs14venv
     /tmp/rs14venv/bin/pip install robosuite==1.4.1 h5py mujoco==3.3.0
     /tmp/rs14venv/bin/python Demos/verify/record_robosuite14.py -o Datasets/lift_robosuite14.hdf5
+    /tmp/rs14venv/bin/python Demos/verify/record_robosuite14.py --task Stack --demos 10 -o stack14.hdf5
 
 The env uses robosuite 1.4's flat OSC_POSE controller config (delta actions in the world frame,
 control_delta true), 20 Hz. Each episode: env.reset() (random cube placement), then the scene and
@@ -62,17 +63,24 @@ def scrub(xml):
     return xml.replace(os.path.dirname(robosuite.__file__), PLACEHOLDER)
 
 
-def policy_episode(env, rng, max_steps=150):
+OBS_KEYS = {
+    "Lift": ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "cube_pos"),
+    "Stack": ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "cubeA_pos", "cubeB_pos"),
+}
+
+
+def policy_episode(env, task, rng, max_steps=250):
     env.reset()
     xml = env.sim.model.get_xml()
     state0 = np.array(env.sim.get_state().flatten())
     reset_to(env, xml, state0)
     obs = env._get_observations(force_update=True)
     R0 = Rotation.from_quat(obs["robot0_eef_quat"])  # xyzw
+    held = "cube_pos" if task == "Lift" else "cubeA_pos"
     states, actions, obs_rows = [], [], []
     phase, hold, success_at = 0, 0, None
     for t in range(max_steps):
-        eef, cube = obs["robot0_eef_pos"], obs["cube_pos"]
+        eef, cube = obs["robot0_eef_pos"], obs[held]
         grip = -1.0
         rot = np.zeros(3)
         if phase == 0:  # above the cube, orientation held by a small correction
@@ -89,14 +97,27 @@ def policy_episode(env, rng, max_steps=150):
             hold += 1
             if hold >= 10:
                 phase = 3
-        else:  # lift
+        elif phase == 3:  # lift
             target, grip = cube + np.array([0, 0, 0.15]), 1.0
+            if task == "Stack" and eef[2] > obs["cubeB_pos"][2] + 0.12:
+                phase = 4
+        elif phase == 4:  # over cubeB
+            target, grip = obs["cubeB_pos"] + np.array([0, 0, 0.12]), 1.0
+            if np.linalg.norm(target[:2] - eef[:2]) < 0.005:
+                phase = 5
+        elif phase == 5:  # lower onto cubeB
+            target, grip = obs["cubeB_pos"] + np.array([0, 0, 0.052]), 1.0
+            if np.linalg.norm(target - eef) < 0.006:
+                phase, hold = 6, 0
+        else:  # open and back off
+            target, grip = obs["cubeB_pos"] + np.array([0, 0, 0.052 + 0.01 * max(0, hold - 6)]), -1.0
+            hold += 1
         if phase < 2:
             target = target + rng.normal(0, 0.002, 3)
         dp = np.clip((target - eef) / 0.05, -1, 1)
         a = np.concatenate([dp, rot, [grip]])
         states.append(np.array(env.sim.get_state().flatten()))
-        obs_rows.append({k: np.array(obs[k]) for k in ("robot0_eef_pos", "robot0_eef_quat", "robot0_gripper_qpos", "cube_pos")})
+        obs_rows.append({k: np.array(obs[k]) for k in OBS_KEYS[task]})
         actions.append(a)
         obs, _, _, _ = env.step(a)
         if success_at is None and env._check_success():
@@ -121,15 +142,16 @@ def main():
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--demos", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--task", choices=sorted(OBS_KEYS), default="Lift")
     args = p.parse_args()
     np.random.seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    env = robosuite.make("Lift", **env_kwargs())
+    env = robosuite.make(args.task, **env_kwargs())
     episodes = []
     attempts = 0
     while len(episodes) < args.demos and attempts < 5 * args.demos:
         attempts += 1
-        ep = policy_episode(env, rng)
+        ep = policy_episode(env, args.task, rng)
         print(f"attempt {attempts}: T={len(ep['actions'])} success at {ep['success_at']}")
         if ep["success_at"] is not None:
             episodes.append(ep)
@@ -137,7 +159,7 @@ def main():
         ok, err = replay(env, ep)
         print(f"demo_{i}: robosuite 1.4 replay {'success' if ok else 'FAIL'}, max state diff {err:.3g}")
     kwargs = env_kwargs()
-    env_args = dict(env_name="Lift", env_version=robosuite.__version__, type=1, env_kwargs=kwargs)
+    env_args = dict(env_name=args.task, env_version=robosuite.__version__, type=1, env_kwargs=kwargs)
     with h5py.File(args.output, "w") as f:
         data = f.create_group("data")
         total = 0
