@@ -37,6 +37,8 @@ public struct Episode: Sendable {
     private var cursor: [Int]
     private var nextSubtask: [Int]
     private var chosen: [Int]
+    /// Per end effector, the steps it has held before its current gripper change.
+    private var held: [Int]
 
     public init(generator: Generator, index: Int) {
         self.generator = generator
@@ -55,6 +57,7 @@ public struct Episode: Sendable {
         cursor = Array(repeating: 0, count: count)
         nextSubtask = Array(repeating: 0, count: count)
         chosen = Array(repeating: 0, count: count)
+        held = Array(repeating: 0, count: count)
     }
 
     /// The source demo each end effector follows now.
@@ -85,6 +88,18 @@ public struct Episode: Sendable {
         }
         guard task.effectors.indices.contains(where: { cursor[$0] < queue[$0].count }) else { return nil }
         return task.effectors.indices.map { e in
+            if let settle = task.settle, cursor[e] > 0, cursor[e] < queue[e].count, held[e] < settle.maxSteps,
+               Self.gripperChanges(queue[e][cursor[e] - 1].gripper, queue[e][cursor[e]].gripper) {
+                let previous = queue[e][cursor[e] - 1].target
+                let gap = previous.position - eefPoses[e].position
+                if (gap * gap).sum().squareRoot() > settle.position
+                    || previous.rotation.angle(to: eefPoses[e].rotation) > settle.rotation {
+                    held[e] += 1
+                    lastTarget[e] = previous
+                    return Command(target: previous, gripper: queue[e][cursor[e] - 1].gripper, source: nil, noise: 0)
+                }
+            }
+            held[e] = 0
             var command = queue[e][min(cursor[e], queue[e].count - 1)]
             if cursor[e] >= queue[e].count {
                 command.source = nil
@@ -94,6 +109,11 @@ public struct Episode: Sendable {
             lastTarget[e] = command.target
             return command
         }
+    }
+
+    /// Whether a gripper command opens what was closed or closes what was open (a sign change).
+    static func gripperChanges(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>) -> Bool {
+        zip(a, b).contains { ($0 > 0) != ($1 > 0) }
     }
 
     /// Writes the action row for `commands`: each end effector's pose columns commanding its

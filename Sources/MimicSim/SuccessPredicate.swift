@@ -118,7 +118,7 @@ public indirect enum SuccessPredicate: Sendable, Equatable {
         let name = envArgs.envName ?? ""
         guard let predicate = robosuite(envName: name) ?? robosuite(envName: TaskProfiles.mimicGenBase(name)) else {
             throw DatasetError(file: file, path: path,
-                               "env_name \(name.isEmpty ? "(none)" : name) has no built-in success check (known: \(robosuiteTasks.joined(separator: ", ")))")
+                               "env_name \(name.isEmpty ? "(none)" : name) has no built-in success check (known: \(robosuiteTasks.joined(separator: ", "))); give one with --task SPEC.json and its \"success\" (docs/task-spec.md)")
         }
         return predicate
     }
