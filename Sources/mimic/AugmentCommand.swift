@@ -169,7 +169,7 @@ struct AugmentCommand: AsyncParsableCommand {
             "kinematic": kinematic, "task": spec.name ?? reader.envArgs?.envName ?? "inferred",
         ]
         if !kinematic { provenance["settle_steps"] = settleSteps ?? Self.defaultSettleSteps }
-        attributes["mimic_generation"] = .string(String(decoding: try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys]), as: UTF8.self))
+        attributes["mimic_generation"] = .string(String(decoding: try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
         return attributes
     }
 
@@ -188,7 +188,7 @@ struct AugmentCommand: AsyncParsableCommand {
             "workers": workers, "source": source, "output": output,
         ]
         stats.merge(extra) { _, new in new }
-        let data = try JSONSerialization.data(withJSONObject: stats, options: [.sortedKeys, .prettyPrinted])
+        let data = try JSONSerialization.data(withJSONObject: stats, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         do {
             try data.write(to: URL(fileURLWithPath: Self.statsPath(output)), options: .atomic)
         } catch {

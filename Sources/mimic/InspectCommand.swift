@@ -54,7 +54,7 @@ struct InspectCommand: AsyncParsableCommand {
         } else {
             object["datagen_info"] = NSNull()
         }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
 

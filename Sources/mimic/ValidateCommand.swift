@@ -59,7 +59,7 @@ struct ValidateCommand: AsyncParsableCommand {
                      "failure": r.failure as Any? ?? NSNull(), "steps": r.steps]
                 },
             ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
             Console.out(String(decoding: data, as: UTF8.self))
         } else {
             Console.out(Console.table([["demo", "result", "steps", "first success"]] + report.results.map { r in
