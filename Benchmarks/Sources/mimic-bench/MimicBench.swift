@@ -38,7 +38,7 @@ struct MimicBench {
         var keep = false
         var lift: String?
         var quick = false
-        var liftPath: String { lift ?? URL(fileURLWithPath: benchmarksDirectory).deletingLastPathComponent().path + "/Datasets/lift.hdf5" }
+        var liftPath: String { lift ?? repositoryRoot + "/Datasets/lift.hdf5" }
 
         static let usage = """
             usage: mimic-bench [--section LIST] [--quick] [--runs N] [--demos N] [--reps N]
@@ -305,7 +305,7 @@ struct MimicBench {
         let subtasks = setup.notes.map { "       " + $0 }.joined(separator: "\n")
         return """
             Generation planning  Generator.generate(i) -> GeneratedDemo (actions + datagen_info), no file writing
-            sources: the \(setup.sources.count) Lift demos of \(options.liftPath) (\(setup.sourceSteps.lowerBound)-\(setup.sourceSteps.upperBound) steps), prepared in-process as
+            sources: the \(setup.sources.count) Lift demos of \(displayPath(options.liftPath)) (\(setup.sourceSteps.lowerBound)-\(setup.sourceSteps.upperBound) steps), prepared in-process as
                      `mimic prepare` does, loaded back as `mimic augment` does; seed \(setup.seed); no task spec, so:
             \(subtasks)
             demos/s CPU: demos / thread CPU time summed over the threads, median of \(options.planRuns) runs (numpy: \(options.numpyRuns));
@@ -426,7 +426,7 @@ struct MimicBench {
         let steps = "\(work.stepRange.lowerBound)-\(work.stepRange.upperBound) steps"
         return """
             HDF5 write  \(work.demos.count) Lift demos per file, \(megabytes(work.arrayBytes)) MB of arrays in \(work.datasets) datasets
-            demos: the \(work.sourceDemos) demos of \(options.liftPath) (\(steps); actions, states, obs, next_obs, ...)
+            demos: the \(work.sourceDemos) demos of \(displayPath(options.liftPath)) (\(steps); actions, states, obs, next_obs, ...)
                    cycled, with datagen_info (eef/target/object poses (T,4,4), gripper, signals) as `mimic prepare` builds it;
                    the per-demo model_file attribute (MJCF text) left out.
             MB/s: array bytes (10^6) / time from create to finished file (close + rename), median of \(options.repetitions) files per
@@ -476,4 +476,14 @@ struct MimicBench {
               let colon = line.firstIndex(of: ":") else { return "cpu ?" }
         return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
+}
+
+/// The repository holding this package (Benchmarks/Sources/mimic-bench/ → the root).
+let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+/// A path as the reports print it: relative to the repository when inside it, so pasted output
+/// carries no machine path.
+func displayPath(_ path: String) -> String {
+    path.hasPrefix(repositoryRoot + "/") ? String(path.dropFirst(repositoryRoot.count + 1)) : path
 }

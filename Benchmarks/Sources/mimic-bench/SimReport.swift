@@ -112,7 +112,7 @@ extension MimicBench {
             ?? "all cores: FAILED (see stderr)"
         let notes = setup.notes.isEmpty ? "" : "; " + setup.notes.joined(separator: "; ")
         return """
-            Simulator  MuJoCo \(mujocoVersion), the Lift scene of \(setup.liftPath) (demo_0's model_file; \(setup.floorScene.nq) qpos, \
+            Simulator  MuJoCo \(mujocoVersion), the Lift scene of \(displayPath(setup.liftPath)) (demo_0's model_file; \(setup.floorScene.nq) qpos, \
             \(setup.floorScene.nv) dof), timestep \(fixed(setup.floorScene.timestep * 1000, 0)) ms
             controller: robosuite 1.5's OSC_POSE + gripper from env_args, \(fixed(setup.controller.controlFrequency, 0)) Hz, \
             \(setup.physicsStepsPerAction) physics steps per action (mj_step1/mj_step2, torques each step)
