@@ -37,8 +37,10 @@ public struct Episode: Sendable {
     private var cursor: [Int]
     private var nextSubtask: [Int]
     private var chosen: [Int]
-    /// Per end effector, the steps it has held before its current gripper change.
-    private var held: [Int]
+    /// The steps all end effectors have held for the current gripper change.
+    private var held = 0
+    /// Per end effector, the command of the previous step.
+    private var lastCommand: [Command?]
 
     public init(generator: Generator, index: Int) {
         self.generator = generator
@@ -57,7 +59,7 @@ public struct Episode: Sendable {
         cursor = Array(repeating: 0, count: count)
         nextSubtask = Array(repeating: 0, count: count)
         chosen = Array(repeating: 0, count: count)
-        held = Array(repeating: 0, count: count)
+        lastCommand = Array(repeating: nil, count: count)
     }
 
     /// The source demo each end effector follows now.
@@ -87,19 +89,18 @@ public struct Episode: Sendable {
             nextSubtask[e] += 1
         }
         guard task.effectors.indices.contains(where: { cursor[$0] < queue[$0].count }) else { return nil }
-        return task.effectors.indices.map { e in
-            if let settle = task.settle, cursor[e] > 0, cursor[e] < queue[e].count, held[e] < settle.maxSteps,
-               Self.gripperChanges(queue[e][cursor[e] - 1].gripper, queue[e][cursor[e]].gripper) {
-                let previous = queue[e][cursor[e] - 1].target
-                let gap = previous.position - eefPoses[e].position
-                if (gap * gap).sum().squareRoot() > settle.position
-                    || previous.rotation.angle(to: eefPoses[e].rotation) > settle.rotation {
-                    held[e] += 1
-                    lastTarget[e] = previous
-                    return Command(target: previous, gripper: queue[e][cursor[e] - 1].gripper, source: nil, noise: 0)
-                }
+        if let settle = task.settle, held < settle.maxSteps,
+           task.effectors.indices.contains(where: { waits($0, settle: settle, eefPose: eefPoses[$0]) }) {
+            // Every end effector holds its previous command, so the arms stay in step as in the source.
+            held += 1
+            return task.effectors.indices.map { e in
+                let previous = lastCommand[e] ?? queue[e][0]
+                lastTarget[e] = previous.target
+                return Command(target: previous.target, gripper: previous.gripper, source: nil, noise: 0)
             }
-            held[e] = 0
+        }
+        held = 0
+        return task.effectors.indices.map { e in
             var command = queue[e][min(cursor[e], queue[e].count - 1)]
             if cursor[e] >= queue[e].count {
                 command.source = nil
@@ -107,8 +108,19 @@ public struct Episode: Sendable {
             }
             cursor[e] += 1
             lastTarget[e] = command.target
+            lastCommand[e] = command
             return command
         }
+    }
+
+    /// Whether end effector `e`'s next command changes its gripper while the hand is still away
+    /// from the previous target (see ``GenerationTask/settle``).
+    func waits(_ e: Int, settle: (position: Double, rotation: Double, maxSteps: Int), eefPose: Pose) -> Bool {
+        guard cursor[e] > 0, cursor[e] < queue[e].count,
+              Self.gripperChanges(queue[e][cursor[e] - 1].gripper, queue[e][cursor[e]].gripper) else { return false }
+        let previous = queue[e][cursor[e] - 1].target
+        let gap = previous.position - eefPose.position
+        return (gap * gap).sum().squareRoot() > settle.position || previous.rotation.angle(to: eefPose.rotation) > settle.rotation
     }
 
     /// Whether a gripper command opens what was closed or closes what was open (a sign change).

@@ -23,9 +23,10 @@ public struct GenerationTask: Sendable {
     public var shareSourceDemo = true
     public var transformFirstRobotPose = false
     public var interpolateFromLastTargetPose = true
-    /// Closed loop only: before a gripper command changes, hold the previous target until the
-    /// measured end effector is within `position` (m) and `rotation` (rad) of it, for at most
-    /// `maxSteps` control steps. nil replays the plan at the source's pace (MimicGen).
+    /// Closed loop only: before an end effector's gripper command changes, every end effector
+    /// holds its previous command until that one is within `position` (m) and `rotation` (rad)
+    /// of its target, for at most `maxSteps` control steps. nil replays the plan at the source's
+    /// pace (MimicGen).
     public var settle: (position: Double, rotation: Double, maxSteps: Int)?
 
     public init(effectors: [Effector], actionWidth: Int, placement: TaskSpec.PlacementSpec?) {
