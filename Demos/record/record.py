@@ -52,6 +52,7 @@ TASKS = {
     "TwoArmHandover": dict(env_name="TwoArmHandover", robots=["Panda", "Panda"], max_steps=300),
     "Stack": dict(env_name="Stack", robots="Panda", max_steps=300),
     "NutAssemblySquare": dict(env_name="NutAssemblySquare", robots="Panda", max_steps=400),
+    "TwoArmLift": dict(env_name="TwoArmLift", robots=["Panda", "Panda"], max_steps=300),
 }
 
 
@@ -77,7 +78,7 @@ def make_env_kwargs(task):
         reward_shaping=False,
         control_freq=20,
     )
-    if task == "TwoArmHandover":
+    if isinstance(spec["robots"], list):
         # "default" resolves to "opposed" for two robots; say it explicitly.
         kwargs["env_configuration"] = "opposed"
     return kwargs
@@ -541,12 +542,52 @@ def nut_assembly_square_policy(env, rng):
     return wp
 
 
+def two_arm_lift_policy(env, rng):
+    """Each robot grasps the pot handle nearer to it (fingers across the handle bar), then both
+    lift together; success is the pot's bottom 10 cm above the table."""
+    arms = [Arm(env, 0), Arm(env, 1)]
+    pot = env.sim.data.body_xquat[env.pot_body_id]
+    yaw = yaw_of(np.array([pot[1], pot[2], pot[3], pot[0]]))
+    handles = [np.array(env.sim.data.site_xpos[i]) for i in (env.handle0_site_id, env.handle1_site_id)]
+    # robot k takes the handle nearer its hand
+    if np.linalg.norm(arms[0].pos - handles[0]) > np.linalg.norm(arms[0].pos - handles[1]):
+        handles = handles[::-1]
+    rots = [grasp_rotations(arm.rot, yaw + np.pi / 2, np.pi) for arm in arms]
+    hovers = [h + [rng.uniform(-0.005, 0.005), rng.uniform(-0.005, 0.005), rng.uniform(0.08, 0.11)] for h in handles]
+    grasps = [h + [0.0, 0.0, rng.uniform(-0.004, 0.002)] for h in handles]
+    rise = rng.uniform(0.17, 0.22)
+    lifts = [g + [0.0, 0.0, rise] for g in grasps]
+    speed = rng.uniform(0.02, 0.03)
+
+    def together(targets, gripper, tol, timeout, max_step):
+        def fn(t):
+            actions, done = [], t >= timeout
+            errors = []
+            for arm, target, rot in zip(arms, targets, rots):
+                actions.append(arm.action(target, rot, gripper, max_step=max_step))
+                errors.append(arm.error(target, rot)[0])
+            return np.concatenate(actions), done or max(errors) < tol
+        return fn
+
+    closing = int(rng.integers(8, 12))
+    wp = Waypoints(
+        [
+            ("hover", together(hovers, OPEN, 0.01, 80, speed)),
+            ("descend", together(grasps, OPEN, 0.005, 60, speed * 0.6)),
+            ("close", together(grasps, CLOSE, 0.0, closing, speed * 0.6)),
+            ("lift", together(lifts, CLOSE, 0.0, 10**6, speed * 0.6)),
+        ]
+    )
+    return wp
+
+
 POLICIES = {
     "Lift": lift_policy,
     "PickPlaceCan": pick_place_can_policy,
     "TwoArmHandover": handover_policy,
     "Stack": stack_policy,
     "NutAssemblySquare": nut_assembly_square_policy,
+    "TwoArmLift": two_arm_lift_policy,
 }
 
 
