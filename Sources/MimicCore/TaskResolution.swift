@@ -15,6 +15,7 @@ extension TaskSpec {
         if let v = override.interpolateFromLastTargetPose { out.interpolateFromLastTargetPose = v }
         if let v = override.success { out.success = v }
         if let v = override.dynamics { out.dynamics = v }
+        if let v = override.mjcf { out.mjcf = v }
         return out
     }
 }

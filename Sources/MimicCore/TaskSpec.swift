@@ -23,6 +23,9 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
     /// The task's success test in the simulator (docs/simulator.md), e.g.
     /// `{"lifted": {"object": "cube_main", "above": 0.84}}`; default: the built-in check of the env.
     public var success: JSONValue?
+    /// An MJCF scene file for the simulator, used instead of the demos' `model_file` (for files
+    /// that have none, or to run another scene). A relative path is relative to the spec file.
+    public var mjcf: String?
 
     /// One end effector: its action columns and the observation keys of its measured pose.
     public struct EndEffectorSpec: Sendable, Equatable, Decodable {
@@ -255,7 +258,7 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, endEffectors, action, objects, placement, selectPerSubtask, shareSourceDemo, transformFirstRobotPose, interpolateFromLastTargetPose
-        case success, dynamics
+        case success, dynamics, mjcf
     }
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -271,6 +274,7 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         interpolateFromLastTargetPose = try c.decodeIfPresent(Bool.self, forKey: .interpolateFromLastTargetPose)
         success = try c.decodeIfPresent(JSONValue.self, forKey: .success)
         dynamics = try c.decodeIfPresent(DynamicsSpec.self, forKey: .dynamics)
+        mjcf = try c.decodeIfPresent(String.self, forKey: .mjcf)
     }
 
     /// Ranges [lo, hi] of scale factors drawn per executed demo: every geom's sliding friction,
@@ -312,8 +316,13 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
     }
 
     /// Reads a task spec from JSON text; errors name `file` and the JSON path.
+    /// Decodes a spec read from `file`; a relative `mjcf` becomes relative to `file`'s directory.
     public static func decode(_ data: Data, file: String) throws(DatasetError) -> TaskSpec {
-        try decodeStrictJSON(TaskSpec.self, from: data, file: file)
+        var spec = try decodeStrictJSON(TaskSpec.self, from: data, file: file)
+        if let mjcf = spec.mjcf, !mjcf.hasPrefix("/") {
+            spec.mjcf = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(mjcf).path
+        }
+        return spec
     }
 }
 

@@ -3,6 +3,20 @@
 import CMuJoCo
 import MimicCore
 
+/// Compiles an MJCF file from disk (`mj_loadXML`): its includes and relative asset paths resolve
+/// from its directory, as MuJoCo's own tools load it.
+func loadModel(mjcfFile: String, file: String, path: String) throws(DatasetError) -> UnsafeMutablePointer<mjModel> {
+    var error = [CChar](repeating: 0, count: 1024)
+    let model = error.withUnsafeMutableBufferPointer { buffer in
+        mj_loadXML(mjcfFile, nil, buffer.baseAddress, Int32(buffer.count))
+    }
+    guard let model else {
+        let message = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        throw DatasetError(file: file, path: path, "MuJoCo \(mujocoVersion) cannot compile \(mjcfFile): \(message.isEmpty ? "unknown error" : message)")
+    }
+    return model
+}
+
 /// Compiles an MJCF document held in memory (`mj_addBufferVFS` + `mj_loadXML`).
 ///
 /// Asset files named with absolute paths are read from disk. MuJoCo's compiler message (which

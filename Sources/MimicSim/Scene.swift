@@ -50,6 +50,41 @@ public final class Scene: @unchecked Sendable {
         robots = Robot.find(in: self)
     }
 
+    /// Compiles the MJCF file at `mjcfFile` as it is (a task spec's `mjcf`): relative includes and
+    /// assets resolve from its directory; nothing is remapped or left out.
+    ///
+    /// - Parameters:
+    ///   - file, path: what named the file (`task.json`, `mjcf`), named in errors.
+    public init(mjcfFile: String, file: String, path: String) throws(DatasetError) {
+        self.file = file
+        self.path = path
+        model = try loadModel(mjcfFile: mjcfFile, file: file, path: path)
+        robots = Robot.find(in: self)
+    }
+
+    /// The scene a demo runs in, and the MJCF text to store as the `model_file` of demos run in
+    /// it: a task spec's `mjcf` file when there is one (``init(mjcfFile:file:path:)``), else the
+    /// demo's own `model_file` (``init(mjcf:assetsRoot:loadTextures:file:path:)``).
+    ///
+    /// - Parameters:
+    ///   - specFile: the task spec that named `mjcf`, for errors.
+    ///   - demoPath: the demo's group (`/data/demo_0`), for errors.
+    public static func forDemo(modelXML: String?, mjcf: String?, specFile: String?, assetsRoot: String?,
+                               file: String, demoPath: String) throws(DatasetError) -> (scene: Scene, xml: String) {
+        if let mjcf {
+            let named = specFile ?? "task spec"
+            guard let text = try? String(contentsOfFile: mjcf, encoding: .utf8) else {
+                throw DatasetError(.io, file: named, path: "mjcf", "cannot read the MJCF file \(mjcf)")
+            }
+            return (try Scene(mjcfFile: mjcf, file: named, path: "mjcf"), text)
+        }
+        guard let modelXML else {
+            throw DatasetError(file: file, path: "\(demoPath).attrs[model_file]",
+                               "missing: the demo's MuJoCo scene (or name one with a task spec's \"mjcf\")")
+        }
+        return (try Scene(mjcf: modelXML, assetsRoot: assetsRoot, file: file, path: "\(demoPath).attrs[model_file]"), modelXML)
+    }
+
     private init(copying other: Scene) {
         file = other.file
         path = other.path

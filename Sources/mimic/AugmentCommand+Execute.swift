@@ -20,13 +20,11 @@ extension AugmentCommand {
         let predicate = try SuccessPredicate.forTask(spec, specFile: task, envArgs: reader.envArgs, file: source)
         guard let envArgs = reader.envArgs else { throw DatasetError(file: source, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: source)
-        guard let xml = generator.sources[0].modelXML else {
-            throw DatasetError(file: source, path: "/data/\(first.name).attrs[model_file]", "missing: --execute runs the demos in this scene")
-        }
         guard let states = first.arrays["states"], states.rows > 0 else {
             throw DatasetError(file: source, path: "/data/\(first.name)/states", "missing: --execute starts from the first recorded state")
         }
-        let scene = try Scene(mjcf: xml, assetsRoot: robosuiteAssets, file: source, path: "/data/\(first.name).attrs[model_file]")
+        let (scene, xml) = try Scene.forDemo(modelXML: generator.sources[0].modelXML, mjcf: spec.mjcf, specFile: task,
+                                             assetsRoot: robosuiteAssets, file: source, demoPath: "/data/\(first.name)")
         guard states.rowWidth == scene.stateSize else {
             throw DatasetError(file: source, path: "/data/\(first.name)/states",
                                "has \(states.rowWidth) values per row, the scene's state has \(scene.stateSize) (1 + nq + nv)")

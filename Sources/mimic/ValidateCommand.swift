@@ -114,19 +114,21 @@ struct ValidateCommand: AsyncParsableCommand {
         for name in reader.demoNames {
             let demo = try reader.demo(name)
             let path = "/data/\(name)"
-            guard let xml = demo.modelXML else { throw DatasetError(file: file, path: "\(path).attrs[model_file]", "missing: the demo's MuJoCo scene") }
             guard let states = demo.arrays["states"], states.shape.count == 2, states.rows > 0 else {
                 throw DatasetError(file: file, path: "\(path)/states", "missing or empty: validate starts from the recorded states")
             }
             guard let actions = demo.actions, actions.shape.count == 2 else {
                 throw DatasetError(file: file, path: "\(path)/actions", "missing or not (T, A)")
             }
+            // A spec's mjcf serves every demo; else each distinct model_file is compiled once.
+            let key = spec?.mjcf ?? demo.modelXML ?? ""
             let scene: Scene
-            if let known = scenes[xml] {
+            if let known = scenes[key] {
                 scene = known
             } else {
-                scene = try Scene(mjcf: xml, assetsRoot: robosuiteAssets, file: file, path: "\(path).attrs[model_file]")
-                scenes[xml] = scene
+                scene = try Scene.forDemo(modelXML: demo.modelXML, mjcf: spec?.mjcf, specFile: task, assetsRoot: robosuiteAssets,
+                                          file: file, demoPath: path).scene
+                scenes[key] = scene
             }
             guard states.rowWidth == scene.stateSize else {
                 throw DatasetError(file: file, path: "\(path)/states",

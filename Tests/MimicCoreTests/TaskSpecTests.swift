@@ -58,4 +58,12 @@ import Testing
         #expect(throws: DatasetError.self) { try decode(#"{"dynamics": {"mass": [0, 1]}}"#) }
         #expect(throws: DatasetError.self) { try decode(#"{"dynamics": {"gravity": [1, 2]}}"#) }
     }
+
+    @Test func mjcfIsRelativeToTheSpecFile() throws {
+        let relative = try TaskSpec.decode(Data(#"{"mjcf": "scenes/a.xml"}"#.utf8), file: "/specs/task.json")
+        #expect(relative.mjcf == "/specs/scenes/a.xml")
+        let absolute = try TaskSpec.decode(Data(#"{"mjcf": "/x/a.xml"}"#.utf8), file: "/specs/task.json")
+        #expect(absolute.mjcf == "/x/a.xml")
+        #expect(TaskSpec().merged(with: absolute).mjcf == "/x/a.xml")
+    }
 }

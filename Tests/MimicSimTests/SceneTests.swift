@@ -53,6 +53,23 @@ import MimicCore
         #expect(out == #"<mesh file="/opt/rs/models/assets/robots/panda/meshes/link0.stl"/><texture file="/other/x.png"/><mesh file="/opt/rs/models/assets/a.obj" name="a"/>"#)
     }
 
+    /// A file on disk compiles with its includes resolved from its own directory.
+    @Test func compilesAnMJCFFileWithRelativeIncludes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mimic-scene-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("parts"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"<mujoco><worldbody><body name="box"><freejoint name="box_joint0"/><geom size="0.02 0.02 0.02" type="box"/></body></worldbody></mujoco>"#
+            .write(to: dir.appendingPathComponent("parts/box.xml"), atomically: true, encoding: .utf8)
+        try #"<mujoco><include file="parts/box.xml"/></mujoco>"#.write(to: dir.appendingPathComponent("scene.xml"), atomically: true, encoding: .utf8)
+        let (scene, xml) = try Scene.forDemo(modelXML: nil, mjcf: dir.appendingPathComponent("scene.xml").path, specFile: "task.json",
+                                             assetsRoot: nil, file: "data.hdf5", demoPath: "/data/demo_0")
+        #expect(scene.bodyIfPresent("box") != nil && scene.nq == 7)
+        #expect(xml.contains("parts/box.xml"))
+        #expect(throws: DatasetError.self) {
+            try Scene.forDemo(modelXML: nil, mjcf: nil, specFile: nil, assetsRoot: nil, file: "data.hdf5", demoPath: "/data/demo_0")
+        }
+    }
+
     @Test func badMJCFIsAnError() {
         do {
             _ = try Scene(mjcf: "<mujoco><worldbody><body><geom type=\"sphere\" size=\"oops\"/></body></worldbody></mujoco>", file: "bad.xml", path: "/x")

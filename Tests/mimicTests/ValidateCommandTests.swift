@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import MimicCore
 import MimicHDF5
+import MimicSim
 
 @Suite struct ValidateCommandTests {
     static func json(_ args: [String]) throws -> [String: Any] {
@@ -70,5 +71,27 @@ import MimicHDF5
         try #"{"success": {"lifted": {"object": "cube_main", "above": 2.0}}}"#.write(toFile: task, atomically: true, encoding: .utf8)
         let report = try Self.json([CLI.dataset("lift.hdf5"), "--task", task, "--mode", "states"])
         #expect(report["successes"] as? Int == 0)
+    }
+
+    /// A demo without model_file runs in the scene a task spec names (relative to the spec);
+    /// a spec naming a missing file is bad input that names the spec.
+    @Test func aTaskSpecCanNameTheScene() throws {
+        let dir = try TemporaryDirectory()
+        let reader = try RobomimicReader(path: CLI.dataset("lift.hdf5"))
+        var demo = try reader.demo("demo_0")
+        let xml = try #require(demo.modelXML)
+        try Scene.remappingRobosuiteAssets(in: xml, to: try Scene.robosuiteAssetsRoot())
+            .write(toFile: dir.path("lift_scene.xml"), atomically: true, encoding: .utf8)
+        demo.attributes["model_file"] = nil
+        let path = dir.path("no_scene.hdf5")
+        try writeDataset(path, demos: [demo], envArgs: reader.envArgs?.json)
+        try #"{"mjcf": "lift_scene.xml"}"#.write(toFile: dir.path("task.json"), atomically: true, encoding: .utf8)
+        let report = try Self.json([path, "--task", dir.path("task.json")])
+        #expect(report["successes"] as? Int == 1)
+
+        try #"{"mjcf": "nowhere.xml"}"#.write(toFile: dir.path("bad.json"), atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["validate", path, "--task", dir.path("bad.json")])
+        #expect(bad.status == 74)
+        #expect(bad.stderr.contains("bad.json") && bad.stderr.contains("nowhere.xml"))
     }
 }
