@@ -279,6 +279,26 @@ def lift_policy(env, rng):
     return wp
 
 
+def pick_and_place(arm, rng, speed, poses, rot, place_rot, limits, close_steps, lower_speed):
+    """The eight phases of a pick and place: hover, descend, close, lift, carry, lower, release,
+    retreat. `poses` holds the hover, grasp, lift, carry, lower and retreat positions; `limits`
+    the (tolerance, timeout) of hover, descend, lift, carry and lower; the gripper turns from
+    `rot` to `place_rot` on the way to the carry pose. Draws the close and release step counts
+    from `rng`, in that order."""
+    p, lim = poses, limits
+    phases = [
+        ("hover", reach_phase(arm, lambda: (p["hover"], rot), OPEN, tol=lim["hover"][0], timeout=lim["hover"][1], max_step=speed)),
+        ("descend", reach_phase(arm, lambda: (p["grasp"], rot), OPEN, tol=lim["descend"][0], timeout=lim["descend"][1], max_step=speed * 0.6)),
+        ("close", hold_phase(arm, lambda: (p["grasp"], rot), CLOSE, steps=int(rng.integers(*close_steps)))),
+        ("lift", reach_phase(arm, lambda: (p["lift"], rot), CLOSE, tol=lim["lift"][0], timeout=lim["lift"][1], max_step=speed)),
+        ("carry", reach_phase(arm, lambda: (p["carry"], place_rot), CLOSE, tol=lim["carry"][0], timeout=lim["carry"][1], max_step=speed)),
+        ("lower", reach_phase(arm, lambda: (p["lower"], place_rot), CLOSE, tol=lim["lower"][0], timeout=lim["lower"][1], max_step=speed * lower_speed)),
+        ("release", hold_phase(arm, lambda: (p["lower"], place_rot), OPEN, steps=int(rng.integers(5, 8)))),
+        ("retreat", reach_phase(arm, lambda: (p["retreat"], place_rot), OPEN, tol=0.0, timeout=10**6, max_step=speed)),
+    ]
+    return Waypoints(phases)
+
+
 def pick_place_can_policy(env, rng):
     arm = Arm(env, 0)
     can_id = env.obj_body_id[env.obj_to_use]  # "Can"
@@ -299,19 +319,9 @@ def pick_place_can_policy(env, rng):
     lower[2] = bin_floor + rng.uniform(0.10, 0.12)
     retreat = lower + [0.0, 0.0, 0.10]
     speed = rng.uniform(0.04, 0.05)  # 0.05 = full-scale action; the arm then moves ~1.5 cm/step
-    wp = Waypoints(
-        [
-            ("hover", reach_phase(arm, lambda: (hover, rot), OPEN, tol=0.02, timeout=40, max_step=speed)),
-            ("descend", reach_phase(arm, lambda: (grasp, rot), OPEN, tol=0.01, timeout=25, max_step=speed * 0.6)),
-            ("close", hold_phase(arm, lambda: (grasp, rot), CLOSE, steps=int(rng.integers(8, 11)))),
-            ("lift", reach_phase(arm, lambda: (lift, rot), CLOSE, tol=0.03, timeout=30, max_step=speed)),
-            ("carry", reach_phase(arm, lambda: (over_bin, rot), CLOSE, tol=0.03, timeout=70, max_step=speed)),
-            ("lower", reach_phase(arm, lambda: (lower, rot), CLOSE, tol=0.02, timeout=20, max_step=speed * 0.6)),
-            ("release", hold_phase(arm, lambda: (lower, rot), OPEN, steps=int(rng.integers(5, 8)))),
-            ("retreat", reach_phase(arm, lambda: (retreat, rot), OPEN, tol=0.0, timeout=10**6, max_step=speed)),
-        ]
-    )
-    return wp
+    poses = dict(hover=hover, grasp=grasp, lift=lift, carry=over_bin, lower=lower, retreat=retreat)
+    limits = dict(hover=(0.02, 40), descend=(0.01, 25), lift=(0.03, 30), carry=(0.03, 70), lower=(0.02, 20))
+    return pick_and_place(arm, rng, speed, poses, rot, rot, limits, close_steps=(8, 11), lower_speed=0.6)
 
 
 def handover_policy(env, rng):
@@ -471,19 +481,9 @@ def stack_policy(env, rng):
     place = cube_b + [0.0, 0.0, 0.045 + rng.uniform(0.004, 0.010)]
     retreat = place + [0.0, 0.0, 0.08]
     speed = rng.uniform(0.02, 0.03)
-    wp = Waypoints(
-        [
-            ("hover", reach_phase(arm, lambda: (hover, rot), OPEN, tol=0.015, max_step=speed)),
-            ("descend", reach_phase(arm, lambda: (grasp, rot), OPEN, tol=0.006, max_step=speed * 0.6)),
-            ("close", hold_phase(arm, lambda: (grasp, rot), CLOSE, steps=int(rng.integers(8, 12)))),
-            ("lift", reach_phase(arm, lambda: (lift, rot), CLOSE, tol=0.02, timeout=40, max_step=speed)),
-            ("carry", reach_phase(arm, lambda: (above_b, place_rot), CLOSE, tol=0.01, timeout=60, max_step=speed)),
-            ("lower", reach_phase(arm, lambda: (place, place_rot), CLOSE, tol=0.005, timeout=40, max_step=speed * 0.5)),
-            ("release", hold_phase(arm, lambda: (place, place_rot), OPEN, steps=int(rng.integers(5, 8)))),
-            ("retreat", reach_phase(arm, lambda: (retreat, place_rot), OPEN, tol=0.0, timeout=10**6, max_step=speed)),
-        ]
-    )
-    return wp
+    poses = dict(hover=hover, grasp=grasp, lift=lift, carry=above_b, lower=place, retreat=retreat)
+    limits = dict(hover=(0.015, 80), descend=(0.006, 80), lift=(0.02, 40), carry=(0.01, 60), lower=(0.005, 40))
+    return pick_and_place(arm, rng, speed, poses, rot, place_rot, limits, close_steps=(8, 12), lower_speed=0.5)
 
 
 def nut_assembly_square_policy(env, rng):
