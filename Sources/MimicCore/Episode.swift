@@ -41,6 +41,8 @@ public struct Episode: Sendable {
     private var held = 0
     /// Per end effector, the command of the previous step.
     private var lastCommand: [Command?]
+    /// The first end effector's first source, when chosen before the first step (``selectFirstSource(eefPoses:objects:)``).
+    private var firstSource: Int?
 
     public init(generator: Generator, index: Int) {
         self.generator = generator
@@ -65,6 +67,23 @@ public struct Episode: Sendable {
     /// The source demo each end effector follows now.
     public var currentSources: [Int] { chosen }
 
+    /// Chooses the source demo of the first end effector's first subtask now, before the first
+    /// step, so a simulator can run the attempt in that source's scene (robosuite draws object
+    /// sizes per reset, so each source's grasps fit its own scene). It draws what the first
+    /// ``next(eefPoses:objects:)`` would, judging from the sampled object poses (fixed objects
+    /// where the first source has them) and the first source's initial end effector poses.
+    public mutating func selectFirstSource() -> Int {
+        if let firstSource { return firstSource }
+        let first = generator.sources[0].info
+        var objects = first.objectPoses.mapValues { $0[0] }
+        for (name, pose) in scene { objects[name] = pose }
+        let subtask = generator.task.effectors[0].subtasks[0]
+        let d = generator.select(subtask, effector: 0, subtaskIndex: 0, offsets: offsets[0], objects: objects,
+                                 eefPose: first.endEffectors[0].eefPose[0], rng: &rng)
+        firstSource = d
+        return d
+    }
+
     /// This control step's commands, one per end effector, given the measured end effector poses
     /// and the objects' current poses; nil when every end effector has finished its subtasks. An
     /// end effector that finished holds its last command (no source, no noise) until all are done.
@@ -75,6 +94,8 @@ public struct Episode: Sendable {
             let subtask = task.effectors[e].subtasks[j]
             if e > 0, j == 0, task.shareSourceDemo, !task.selectPerSubtask {
                 chosen[e] = chosen[0]
+            } else if e == 0, j == 0, let firstSource {
+                chosen[e] = firstSource
             } else if j == 0 || task.selectPerSubtask {
                 chosen[e] = generator.select(subtask, effector: e, subtaskIndex: j, offsets: offsets[e], objects: objects,
                                              eefPose: eefPoses[e], rng: &rng)

@@ -65,10 +65,18 @@ public final class EpisodeRunner {
         }
     }
 
+    /// The source demo attempt `index` follows first: the attempt runs in that source's scene
+    /// (``ExecutionScenes``). ``run(_:options:file:)`` follows the same choice.
+    public static func firstSource(generator: Generator, index: Int) -> Int {
+        var episode = Episode(generator: generator, index: index)
+        return episode.selectFirstSource()
+    }
+
     /// Runs generated demo `index`.
     public func run(_ index: Int, options: RolloutOptions, file: String) throws(DatasetError) -> ExecutedEpisode {
         let world = executor.world
         var episode = Episode(generator: generator, index: index)
+        _ = episode.selectFirstSource()
         // Dynamics from their own stream, so they never change the plan's random draws.
         var scales: DynamicsScales?
         if let dynamics {

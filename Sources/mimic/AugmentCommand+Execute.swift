@@ -20,21 +20,13 @@ extension AugmentCommand {
         let predicate = try SuccessPredicate.forTask(spec, specFile: task, envArgs: reader.envArgs, file: source)
         guard let envArgs = reader.envArgs else { throw DatasetError(file: source, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: source)
-        guard let states = first.arrays["states"], states.rows > 0 else {
-            throw DatasetError(file: source, path: "/data/\(first.name)/states", "missing: --execute starts from the first recorded state")
-        }
-        let (scene, xml) = try Scene.forDemo(modelXML: generator.sources[0].modelXML, mjcf: spec.mjcf, specFile: task,
-                                             assetsRoot: robosuiteAssets, file: source, demoPath: "/data/\(first.name)")
-        guard states.rowWidth == scene.stateSize else {
-            throw DatasetError(file: source, path: "/data/\(first.name)/states",
-                               "has \(states.rowWidth) values per row, the scene's state has \(scene.stateSize) (1 + nq + nv)")
-        }
-        let baseState = Array(states.doubles.prefix(states.rowWidth))
-        let objectJoints = try scene.objectJoints(for: generator.objectNames, spec: spec, file: source)
         let float32Keys = Set(first.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key))
-        let recorder = try ObservationRecorder(world: SimWorld(scene: scene), keys: first.obsKeys, sources: demos, file: source)
-        if !recorder.uncomputable.isEmpty {
-            Console.warning("not written (Mimic cannot compute them from the simulator): \(recorder.uncomputable.map { "obs/" + $0 }.joined(separator: ", "))")
+        // Every attempt runs in the scene of the source demo it follows first.
+        let scenes = ExecutionScenes(demos: demos, spec: spec, specFile: task, objectNames: generator.objectNames,
+                                     assetsRoot: robosuiteAssets, file: source)
+        let uncomputable = try scenes.entry(forSource: 0).entry.recorder.uncomputable
+        if !uncomputable.isEmpty {
+            Console.warning("not written (Mimic cannot compute them from the simulator): \(uncomputable.map { "obs/" + $0 }.joined(separator: ", "))")
         }
 
         let maxAttempts = self.maxAttempts ?? 20 * count
@@ -47,10 +39,11 @@ extension AugmentCommand {
         var summary = Summary()
         summary.wanted = count
         var kept: [String] = [], failed: [String] = []
-        // With dynamics randomization every worker changes the physics of its own copy of the scene.
-        let runners = RunnerPool(scene: scene, workers: workers, ownScene: spec.dynamics != nil) { world throws(DatasetError) in
-            try EpisodeRunner(generator: generator, world: world, controller: controller, success: predicate, baseState: baseState,
-                              objectJoints: objectJoints, recorder: recorder, modelXML: xml,
+        // With dynamics randomization every worker changes the physics of its own copy of a scene.
+        let runners = RunnerPool(generator: generator, scenes: scenes, workers: workers,
+                                 ownScene: spec.dynamics != nil) { entry, world throws(DatasetError) in
+            try EpisodeRunner(generator: generator, world: world, controller: controller, success: predicate, baseState: entry.baseState,
+                              objectJoints: entry.objectJoints, recorder: entry.recorder, modelXML: entry.xml,
                               float32Keys: float32Keys, nextObservations: first.arrays.keys.contains { $0.hasPrefix("next_obs/") },
                               dynamics: spec.dynamics, interfaceName: "MG_" + (envArgs.envName ?? spec.name ?? "Task"), file: source)
         }
@@ -109,20 +102,42 @@ extension AugmentCommand {
     }
 }
 
-/// One EpisodeRunner (world + executor) per worker, made on first use and reused across batches.
+/// Per worker, one EpisodeRunner (world + executor) per scene, made on first use and reused
+/// across batches.
 final class RunnerPool: @unchecked Sendable {
-    private let runners: PerWorker<EpisodeRunner>
+    private let generator: Generator
+    private let scenes: ExecutionScenes
+    private let runners: PerWorker<[Int: EpisodeRunner]>
+    private let ownScene: Bool
+    private let make: (ExecutionScenes.Entry, SimWorld) throws(DatasetError) -> EpisodeRunner
 
-    /// - Parameter ownScene: give each worker a copy of the scene it may change.
-    init(scene: Scene, workers: Int, ownScene: Bool, make: @escaping (SimWorld) throws(DatasetError) -> EpisodeRunner) {
-        runners = PerWorker(workers: workers) { try make(SimWorld(scene: ownScene ? scene.copy() : scene)) }
+    /// - Parameter ownScene: give each worker a copy of each scene it may change.
+    init(generator: Generator, scenes: ExecutionScenes, workers: Int, ownScene: Bool,
+         make: @escaping (ExecutionScenes.Entry, SimWorld) throws(DatasetError) -> EpisodeRunner) {
+        self.generator = generator
+        self.scenes = scenes
+        self.ownScene = ownScene
+        self.make = make
+        runners = PerWorker(workers: workers) { [:] }
     }
 
-    /// Runs attempts `range` on `workers` threads; results in attempt order.
+    /// Runs attempts `range` on `workers` threads; results in attempt order. The scenes the
+    /// batch needs are compiled first, on this thread.
     func run(_ range: Range<Int>, workers: Int, options: RolloutOptions, file: String) throws -> [ExecutedEpisode] {
-        try parallelMap(range.count, workers: workers) { w, k in
+        let entries = try range.map { try scenes.entry(forSource: EpisodeRunner.firstSource(generator: generator, index: $0)) }
+        return try parallelMap(range.count, workers: workers) { w, k in
             Result { () throws -> ExecutedEpisode in
-                try runners.state(w).run(range.lowerBound + k, options: options, file: file)
+                let (index, entry) = entries[k]
+                var mine = try self.runners.state(w)
+                let runner: EpisodeRunner
+                if let existing = mine[index] {
+                    runner = existing
+                } else {
+                    runner = try self.make(entry, SimWorld(scene: self.ownScene ? entry.scene.copy() : entry.scene))
+                    mine[index] = runner
+                    self.runners.set(w, mine)
+                }
+                return try runner.run(range.lowerBound + k, options: options, file: file)
             }
         }.map { try $0.get() }
     }

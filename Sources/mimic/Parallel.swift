@@ -36,6 +36,9 @@ final class PerWorker<State>: @unchecked Sendable {
         states[w] = created
         return created
     }
+
+    /// Replaces worker `w`'s state (from worker `w` only).
+    func set(_ w: Int, _ state: State) { states[w] = state }
 }
 
 /// The result buffer worker threads fill at distinct indices.

@@ -67,4 +67,22 @@ import MimicMath
             if lag > 0, (close..<(close + 4)).contains(k) { #expect(settled[k].source == nil && settled[k].noise == 0) }
         }
     }
+
+    /// Choosing the first source ahead (for the simulator's scene) draws what the first step
+    /// would: given the same poses, the episode plans exactly the same commands.
+    @Test(arguments: [0, 1, 5]) func choosingTheFirstSourceAheadChangesNothing(index: Int) throws {
+        let subtasks = GenerationFixture.subtasks.map { s -> TaskSpec.SubtaskSpec in var s = s; s.selection = .nearestObject; s.nnK = 2; return s }
+        let generator = try GenerationFixture.generator(subtasks: subtasks)
+        func drive(_ ahead: Bool) -> (Int?, [Pose], [[Int]]) {
+            var episode = Episode(generator: generator, index: index)
+            let first = ahead ? episode.selectFirstSource() : nil
+            let eef = [generator.sources[0].info.endEffectors[0].eefPose[0]]
+            var targets: [Pose] = []
+            while let commands = episode.next(eefPoses: eef, objects: episode.scene) { targets.append(commands[0].target) }
+            return (first, targets, episode.sourceDemos)
+        }
+        let (first, ahead, sources) = drive(true), (_, plain, plainSources) = drive(false)
+        #expect(ahead == plain && sources == plainSources)
+        #expect(first == sources[0][0])
+    }
 }
