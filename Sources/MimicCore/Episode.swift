@@ -37,11 +37,7 @@ public struct Episode: Sendable {
     private var cursor: [Int]
     private var nextSubtask: [Int]
     private var chosen: [Int]
-    /// The steps all end effectors have held for the current gripper change.
-    private var held = 0
-    /// Per end effector, the command of the previous step.
-    private var lastCommand: [Command?]
-    /// The first end effector's first source, when chosen before the first step (``selectFirstSource(eefPoses:objects:)``).
+    /// The first end effector's first source, when chosen before the first step (``selectFirstSource()``).
     private var firstSource: Int?
 
     public init(generator: Generator, index: Int) {
@@ -61,7 +57,6 @@ public struct Episode: Sendable {
         cursor = Array(repeating: 0, count: count)
         nextSubtask = Array(repeating: 0, count: count)
         chosen = Array(repeating: 0, count: count)
-        lastCommand = Array(repeating: nil, count: count)
     }
 
     /// The source demo each end effector follows now.
@@ -110,17 +105,6 @@ public struct Episode: Sendable {
             nextSubtask[e] += 1
         }
         guard task.effectors.indices.contains(where: { cursor[$0] < queue[$0].count }) else { return nil }
-        if let settle = task.settle, held < settle.maxSteps,
-           task.effectors.indices.contains(where: { waits($0, settle: settle, eefPose: eefPoses[$0]) }) {
-            // Every end effector holds its previous command, so the arms stay in step as in the source.
-            held += 1
-            return task.effectors.indices.map { e in
-                let previous = lastCommand[e] ?? queue[e][0]
-                lastTarget[e] = previous.target
-                return Command(target: previous.target, gripper: previous.gripper, source: nil, noise: 0)
-            }
-        }
-        held = 0
         return task.effectors.indices.map { e in
             var command = queue[e][min(cursor[e], queue[e].count - 1)]
             if cursor[e] >= queue[e].count {
@@ -129,24 +113,8 @@ public struct Episode: Sendable {
             }
             cursor[e] += 1
             lastTarget[e] = command.target
-            lastCommand[e] = command
             return command
         }
-    }
-
-    /// Whether end effector `e`'s next command changes its gripper while the hand is still away
-    /// from the previous target (see ``GenerationTask/settle``).
-    func waits(_ e: Int, settle: (position: Double, rotation: Double, maxSteps: Int), eefPose: Pose) -> Bool {
-        guard cursor[e] > 0, cursor[e] < queue[e].count,
-              Self.gripperChanges(queue[e][cursor[e] - 1].gripper, queue[e][cursor[e]].gripper) else { return false }
-        let previous = queue[e][cursor[e] - 1].target
-        let gap = previous.position - eefPose.position
-        return (gap * gap).sum().squareRoot() > settle.position || previous.rotation.angle(to: eefPose.rotation) > settle.rotation
-    }
-
-    /// Whether a gripper command opens what was closed or closes what was open (a sign change).
-    static func gripperChanges(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>) -> Bool {
-        zip(a, b).contains { ($0 > 0) != ($1 > 0) }
     }
 
     /// Writes the action row for `commands`: each end effector's pose columns commanding its

@@ -23,11 +23,6 @@ public struct GenerationTask: Sendable {
     public var shareSourceDemo = true
     public var transformFirstRobotPose = false
     public var interpolateFromLastTargetPose = true
-    /// Closed loop only: before an end effector's gripper command changes, every end effector
-    /// holds its previous command until that one is within `position` (m) and `rotation` (rad)
-    /// of its target, for at most `maxSteps` control steps. nil replays the plan at the source's
-    /// pace (MimicGen).
-    public var settle: (position: Double, rotation: Double, maxSteps: Int)?
 
     public init(effectors: [Effector], actionWidth: Int, placement: TaskSpec.PlacementSpec?) {
         self.effectors = effectors
@@ -65,7 +60,7 @@ public struct GeneratedDemo: Sendable {
 /// `generate(i)` depends only on (task, sources, seed, i): any number of workers in any order
 /// produce the same demos.
 public struct Generator: Sendable {
-    public var task: GenerationTask
+    public let task: GenerationTask
     public let sources: [SourceDemo]
     public let seed: UInt64
     public let objectNames: [String]

@@ -4,9 +4,6 @@ import MimicHDF5
 import MimicSim
 
 extension AugmentCommand {
-    /// `--settle-steps` when not given: measured on the bundled datasets, it raises the handover's
-    /// success rate from 29 % to 40 % and leaves the one-arm tasks within noise (docs/simulator.md).
-    static let defaultSettleSteps = 10
 
     /// `--execute`: every attempt runs closed loop in MuJoCo; successes are kept, in attempt order,
     /// until -n are kept or --max-attempts are spent. Attempt i is generated demo i, so the kept
@@ -14,9 +11,6 @@ extension AugmentCommand {
     func executeRun(generator: Generator, spec: TaskSpec, reader: RobomimicReader, demos: [Demo], count: Int,
                     runSeed: UInt64, started: Date) throws -> Summary {
         let first = demos[0]
-        var generator = generator
-        let settle = settleSteps ?? Self.defaultSettleSteps
-        if settle > 0 { generator.task.settle = (position: 0.01, rotation: 0.1, maxSteps: settle) }
         let predicate = try SuccessPredicate.forTask(spec, specFile: task, envArgs: reader.envArgs, file: source)
         guard let envArgs = reader.envArgs else { throw DatasetError(file: source, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: source)

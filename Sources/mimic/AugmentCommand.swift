@@ -55,16 +55,12 @@ struct AugmentCommand: AsyncParsableCommand {
     @Option(help: "With --execute: robosuite's models/assets directory (default: from the installed robosuite).")
     var robosuiteAssets: String?
 
-    @Option(help: "With --execute: before the gripper opens or closes, wait up to this many control steps for the arm to reach its target (within 1 cm and 0.1 rad); 0 keeps the source's pace, as MimicGen does.")
-    var settleSteps: Int?
-
     func validate() throws {
         if let n, n < 1 { throw ValidationError("-n must be at least 1") }
         if let maxAttempts, maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
         if let stopAfterSuccess, stopAfterSuccess < 0 { throw ValidationError("--stop-after-success must not be negative") }
-        if let settleSteps, settleSteps < 0 { throw ValidationError("--settle-steps must not be negative") }
-        if !execute, maxAttempts != nil || keepFailed != nil || stopAfterSuccess != nil || robosuiteAssets != nil || settleSteps != nil {
-            throw ValidationError("--max-attempts, --keep-failed, --stop-after-success, --settle-steps and --robosuite-assets need --execute")
+        if !execute, maxAttempts != nil || keepFailed != nil || stopAfterSuccess != nil || robosuiteAssets != nil {
+            throw ValidationError("--max-attempts, --keep-failed, --stop-after-success and --robosuite-assets need --execute")
         }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
@@ -163,12 +159,11 @@ struct AugmentCommand: AsyncParsableCommand {
     func outputAttributes(reader: RobomimicReader, spec: TaskSpec, runSeed: UInt64, count: Int, kinematic: Bool) throws -> [String: AttributeValue] {
         var attributes = reader.dataAttributes
         attributes["total"] = nil
-        var provenance: [String: Any] = [
+        let provenance: [String: Any] = [
             "tool": "mimic", "version": Mimic.configuration.version, "command": "augment",
             "source": URL(fileURLWithPath: source).lastPathComponent, "seed": runSeed, "demos": count,
             "kinematic": kinematic, "task": spec.name ?? reader.envArgs?.envName ?? "inferred",
         ]
-        if !kinematic { provenance["settle_steps"] = settleSteps ?? Self.defaultSettleSteps }
         attributes["mimic_generation"] = .string(String(decoding: try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
         return attributes
     }

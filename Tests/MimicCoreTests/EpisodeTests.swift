@@ -39,35 +39,6 @@ import MimicMath
         #expect(targets[5].rotation.angle(to: expected.rotation) < 1e-9)
     }
 
-    /// With `settle`, a gripper change waits (holding the previous target and gripper command,
-    /// with no source step) while the measured hand is away from that target, at most maxSteps;
-    /// a hand at its target never waits.
-    @Test(arguments: [0.0, 0.05]) func gripperChangesWaitForTheArm(lag: Double) throws {
-        var generator = try GenerationFixture.generator()
-        generator.task.settle = (position: 0.01, rotation: 0.1, maxSteps: 4)
-        var plain = try GenerationFixture.generator()
-        plain.task.settle = nil
-        func drive(_ generator: Generator) -> [Command] {
-            var episode = Episode(generator: generator, index: 3)
-            var out: [Command] = []
-            var eef = generator.sources[0].info.endEffectors[0].eefPose[0]
-            while let commands = episode.next(eefPoses: [eef], objects: episode.scene) {
-                out.append(commands[0])
-                eef = commands[0].target
-                eef.position.z += lag  // the arm lags this far above every target
-            }
-            return out
-        }
-        let settled = drive(generator), paced = drive(plain)
-        let close = try #require(paced.firstIndex { $0.gripper.first! > 0 })
-        #expect(settled.count == paced.count + (lag > 0 ? 4 : 0))
-        for k in 0..<settled.count {
-            let expected = k < close ? paced[k] : (lag > 0 && k < close + 4 ? paced[close - 1] : paced[k - (lag > 0 ? 4 : 0)])
-            #expect(settled[k].target == expected.target && settled[k].gripper == expected.gripper, "step \(k)")
-            if lag > 0, (close..<(close + 4)).contains(k) { #expect(settled[k].source == nil && settled[k].noise == 0) }
-        }
-    }
-
     /// Choosing the first source ahead (for the simulator's scene) draws what the first step
     /// would: given the same poses, the episode plans exactly the same commands.
     @Test(arguments: [0, 1, 5]) func choosingTheFirstSourceAheadChangesNothing(index: Int) throws {

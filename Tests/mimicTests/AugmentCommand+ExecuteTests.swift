@@ -19,8 +19,6 @@ import MimicHDF5
             #expect(stats[key] != nil, "\(key)")
         }
         let reader = try RobomimicReader(path: out), original = try RobomimicReader(path: CLI.dataset("lift.hdf5"))
-        let provenance = try #require(reader.dataAttributes["mimic_generation"]?.stringValue)
-        #expect(provenance.contains("\"settle_steps\":10"))
         let sourceDemo = try original.demo("demo_0")
         for name in reader.demoNames {
             let demo = try reader.demo(name)
@@ -74,15 +72,11 @@ import MimicHDF5
         }
     }
 
-    @Test(arguments: [["--keep-failed", "/tmp/f.hdf5"], ["--settle-steps", "5"]])
+    @Test(arguments: [["--keep-failed", "/tmp/f.hdf5"], ["--max-attempts", "5"]])
     func executeFlagsNeedExecute(flag: [String]) throws {
         let result = try CLI.run(["augment", CLI.dataset("lift.hdf5"), "-o", "/tmp/never.hdf5"] + flag)
         #expect(result.status == 64)
         #expect(result.stderr.contains("need --execute"))
     }
 
-    @Test func negativeSettleStepsAreRefused() throws {
-        let result = try CLI.run(["augment", CLI.dataset("lift.hdf5"), "-o", "/tmp/never.hdf5", "--execute", "--settle-steps", "-1"])
-        #expect(result.status == 64)
-    }
 }
