@@ -6,10 +6,11 @@ import MimicMath
 /// per robot `robot<k>_eef_pos`, `_eef_quat` (the hand body, x,y,z,w), `_eef_quat_site`,
 /// `_gripper_qpos`, `_gripper_qvel`, `_joint_pos`, `_joint_pos_cos`, `_joint_pos_sin`,
 /// `_joint_vel`, `_joint_acc` (`qacc` of `mj_forward` at the state, as robomimic's conversion
-/// from states gives it, up to the solver's warm start); per object `<name>_pos` and `<name>_quat` of the body moved by the free joint
-/// `<name>_joint0` (robosuite's naming). Given the source demos, it also computes what robosuite's
-/// task code adds (see ``init(world:keys:sources:file:)``). Keys it cannot compute (images,
-/// vectors no formula reproduces) are listed in `uncomputable`.
+/// from states gives it, up to the solver's warm start); per object `<name>_pos` and
+/// `<name>_quat` of the body moved by the free joint `<name>_joint0` (robosuite's naming). Given
+/// the source demos, it also computes what robosuite's task code adds (see
+/// ``init(world:keys:sources:file:)``). Keys it cannot compute (images, vectors no formula
+/// reproduces) are listed in `uncomputable`.
 public struct ObservationRecorder: Sendable {
     enum Source: Sendable {
         case eefPos(Robot), eefQuat(BodyID), eefQuatSite(Robot)

@@ -4,7 +4,6 @@ import MimicHDF5
 import MimicSim
 
 extension AugmentCommand {
-
     /// `--execute`: every attempt runs closed loop in MuJoCo; successes are kept, in attempt order,
     /// until -n are kept or --max-attempts are spent. Attempt i is generated demo i, so the kept
     /// set is the same for any number of workers.
