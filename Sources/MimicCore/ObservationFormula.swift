@@ -99,7 +99,8 @@ public struct DerivedObservations: Sendable, Equatable {
         }
         var unmatched: [String] = []
         for target in pending {
-            if let keys = concatenation(target, available: available, table: table) {
+            if let (keys, parts) = concatenation(target, available: available, table: table, hidden: entries.count) {
+                entries += parts
                 entries.append(Entry(key: target, width: table.width(target)!, formula: .concatenation(keys)))
                 available.append(target)
             } else {
@@ -108,6 +109,9 @@ public struct DerivedObservations: Sendable, Equatable {
         }
         return DerivedObservations(entries: entries, unmatched: unmatched)
     }
+
+    /// Keys that are only inputs of other keys, never written (their names start with `#`).
+    public static func isHidden(_ key: String) -> Bool { key.hasPrefix("#") }
 
     static func candidates(width: Int, available: [String], table: ValueTable) -> [ObservationFormula] {
         let vectors = available.filter { table.width($0) == 3 }
@@ -133,19 +137,34 @@ public struct DerivedObservations: Sendable, Equatable {
         return table.matches(target, formula) ? formula : nil
     }
 
-    /// The keys whose values, one after the other, make up `target`'s columns.
-    static func concatenation(_ target: String, available: [String], table: ValueTable) -> [String]? {
+    /// The keys whose values, one after the other, make up `target`'s columns: at each column, the
+    /// first available key that matches, else the first difference or frame formula over them
+    /// (robosuite's `gripper_to_cube` inside `object`, when the file has no key of its own for
+    /// it), added as hidden entries `#<n>` that are computed but never written.
+    static func concatenation(_ target: String, available: [String], table: ValueTable, hidden: Int) -> ([String], [Entry])? {
         guard let width = table.width(target) else { return nil }
-        var keys: [String] = [], column = 0
+        var keys: [String] = [], parts: [Entry] = [], column = 0
         while column < width {
-            guard let key = available.first(where: { key in
+            if let key = available.first(where: { key in
                 guard let w = table.width(key), column + w <= width else { return false }
                 return table.matches(target, columns: column..<(column + w), key)
-            }) else { return nil }
-            keys.append(key)
-            column += table.width(key)!
+            }) {
+                keys.append(key)
+                column += table.width(key)!
+                continue
+            }
+            let formulas = [3, 4].filter { column + $0 <= width }.flatMap { w in
+                candidates(width: w, available: available, table: table).map { (w, $0) }
+            }
+            guard let (w, formula) = formulas.first(where: { table.matches(target, columns: column..<(column + $0.0), $0.1) }) else {
+                return nil
+            }
+            let name = "#\(hidden + parts.count)"
+            parts.append(Entry(key: name, width: w, formula: formula))
+            keys.append(name)
+            column += w
         }
-        return keys.count > 1 ? keys : nil
+        return keys.count > 1 ? (keys, parts) : nil
     }
 
     /// Appends one step of every derived key to `rows`, reading the inputs' last rows there.
@@ -208,6 +227,25 @@ struct ValueTable {
                 }
                 guard !missing, v.count == w else { return false }
                 for c in 0..<w where !(abs(v[c] - rows[s * w + c]) <= tolerance) { return false }
+            }
+        }
+        return true
+    }
+
+    /// Whether `formula` reproduces the target's `columns` at every step of every demo.
+    func matches(_ target: String, columns: Range<Int>, _ formula: ObservationFormula) -> Bool {
+        let tolerance = float32.contains(target) ? 1e-4 : 1e-6
+        guard let tw = widths[target] else { return false }
+        for d in values.indices {
+            guard let t = values[d][target] else { return false }
+            for s in 0..<(t.count / tw) {
+                var missing = false
+                let v = formula.evaluate { key in
+                    guard let r = row(key, demo: d, step: s) else { missing = true; return [] }
+                    return r
+                }
+                guard !missing, v.count == columns.count else { return false }
+                for c in 0..<v.count where !(abs(v[c] - t[s * tw + columns.lowerBound + c]) <= tolerance) { return false }
             }
         }
         return true

@@ -25,6 +25,8 @@ public struct ObservationRecorder: Sendable {
     public let widths: [Int]
     public let uncomputable: [String]
     let sources: [Source]
+    /// The key of each of `sources` (hidden inputs included).
+    let sourceKeys: [String]
     /// The width of every key read from the world, for the derived keys' inputs.
     let baseWidths: [String: Int]
     /// Keys computed from the others (robosuite's `object` vector, relative positions).
@@ -62,18 +64,75 @@ public struct ObservationRecorder: Sendable {
             sources.append(source)
         }
         // Ten demos are evidence enough that a formula holds, and keep large sources quick.
-        let derived = DerivedObservations.discover(targets: named.uncomputable.filter { matched[$0] == nil },
+        var derived = DerivedObservations.discover(targets: named.uncomputable.filter { matched[$0] == nil },
                                                    known: keys, demos: Array(demos.prefix(10)))
+        if !derived.unmatched.isEmpty {
+            // Task vectors whose parts the file does not keep (robomimic's datasets store only
+            // `object`): offer every free body's pose and every hand's pose as hidden inputs,
+            // read at the states of this scene's demos.
+            let hidden = Self.hiddenSources(world.scene)
+            let augmented = try Self.recording(hidden, at: sameScene, world: world, file: file)
+            let more = DerivedObservations.discover(targets: derived.unmatched,
+                                                    known: keys + derived.entries.map(\.key) + hidden.map(\.key), demos: augmented)
+            if !more.entries.isEmpty {
+                keys += hidden.map(\.key)
+                widths += hidden.map(\.width)
+                sources += hidden.map(\.source)
+                derived = DerivedObservations(entries: derived.entries + more.entries, unmatched: more.unmatched)
+            }
+        }
         self.init(keys: keys, widths: widths, sources: sources, derived: derived)
     }
 
     init(keys: [String], widths: [Int], sources: [Source], derived: DerivedObservations) {
-        self.keys = keys + derived.entries.map(\.key)
-        self.widths = widths + derived.entries.map(\.width)
+        let all = zip(keys + derived.entries.map(\.key), widths + derived.entries.map(\.width))
+            .filter { !DerivedObservations.isHidden($0.0) }
+        self.keys = all.map(\.0)
+        self.widths = all.map(\.1)
         self.sources = sources
+        sourceKeys = keys
         baseWidths = Dictionary(uniqueKeysWithValues: zip(keys, widths))
         self.derived = derived
         uncomputable = derived.unmatched
+    }
+
+    /// Hidden inputs (``DerivedObservations/isHidden(_:)``): `#<body>_pos`/`_quat` of every body
+    /// moved by a free joint, and `#<robot>_eef_pos`/`_quat` (grip site, hand body) of every robot.
+    static func hiddenSources(_ scene: Scene) -> [(key: String, source: Source, width: Int)] {
+        var out: [(key: String, source: Source, width: Int)] = []
+        for name in scene.jointNames {
+            guard let joint = scene.jointIfPresent(name), scene.kind(of: joint) == .free else { continue }
+            let body = scene.body(of: joint)
+            out.append(("#\(scene.name(of: body))_pos", .objectPos(body), 3))
+            out.append(("#\(scene.name(of: body))_quat", .objectQuat(body), 4))
+        }
+        for robot in scene.robots {
+            guard let hand = scene.bodyIfPresent("\(robot.name)_right_hand") else { continue }
+            out.append(("#\(robot.name)_eef_pos", .eefPos(robot), 3))
+            out.append(("#\(robot.name)_eef_quat", .eefQuat(hand), 4))
+        }
+        return out
+    }
+
+    /// Copies of `demos` with `obs/<key>` added for each source, read at every recorded state.
+    static func recording(_ extra: [(key: String, source: Source, width: Int)], at demos: [Demo], world: SimWorld,
+                          file: String) throws(DatasetError) -> [Demo] {
+        var out: [Demo] = []
+        for var demo in demos {
+            guard let states = demo.arrays["states"], states.rowWidth == world.scene.stateSize else { continue }
+            let all = states.doubles
+            var rows = [[Double]](repeating: [], count: extra.count)
+            for t in 0..<states.rows {
+                try world.restore(state: Array(all[(t * states.rowWidth)..<((t + 1) * states.rowWidth)]),
+                                  file: file, path: "/data/\(demo.name)/states")
+                for (i, item) in extra.enumerated() { rows[i] += value(of: item.source, in: world) }
+            }
+            for (i, item) in extra.enumerated() {
+                demo.arrays["obs/" + item.key] = Tensor(shape: [states.rows, item.width], float64: rows[i])
+            }
+            out.append(demo)
+        }
+        return out
     }
 
     /// For each key, the first scene element whose value equals it at every state of `demos`.
@@ -150,7 +209,7 @@ public struct ObservationRecorder: Sendable {
     /// Appends one step of every key's values to `rows` (keyed like `keys`).
     public func record(_ world: SimWorld, into rows: inout [String: [Double]]) {
         for (i, source) in sources.enumerated() {
-            rows[keys[i], default: []] += Self.value(of: source, in: world)
+            rows[sourceKeys[i], default: []] += Self.value(of: source, in: world)
         }
         derived.record(into: &rows, widths: baseWidths)
     }

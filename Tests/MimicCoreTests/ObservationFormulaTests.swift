@@ -105,6 +105,28 @@ import MimicMath
         #expect(found.entries.isEmpty && found.unmatched == ["agentview_image"])
     }
 
+    /// A vector whose parts have no key of their own gets hidden entries for them.
+    @Test func concatenationsUseHiddenFormulasForPartsWithoutKeys() {
+        let demos = Self.demos(seed: 9).map { demo -> Demo in
+            var demo = demo
+            for key in ["gripper_to_cube_pos", "cube_id", "cube_to_robot0_eef_pos", "cube_to_robot0_eef_quat", "noise"] {
+                demo.arrays["obs/" + key] = nil
+            }
+            // object without its constant tail: cube_pos, cube_quat, gripper_to_cube_pos.
+            let object = demo.obs("object")!
+            let rows = object.rows
+            let values = (0..<rows).flatMap { Array(object.doubles[(13 * $0)..<(13 * $0 + 10)]) }
+            demo.arrays["obs/object"] = Tensor(shape: [rows, 10], float64: values)
+            return demo
+        }
+        let found = DerivedObservations.discover(targets: ["object"], known: Self.known, demos: demos)
+        #expect(found.unmatched.isEmpty)
+        #expect(found.entries.map(\.key) == ["#0", "object"])
+        #expect(found.entries.first?.formula == .difference("robot0_eef_pos", "cube_pos"))
+        #expect(found.entries.last?.formula == .concatenation(["cube_pos", "cube_quat", "#0"]))
+        #expect(DerivedObservations.isHidden("#0") && !DerivedObservations.isHidden("object"))
+    }
+
     @Test func formulasDescribeThemselves() {
         #expect(ObservationFormula.difference("a", "b").description == "a - b")
         #expect(ObservationFormula.concatenation(["a", "b"]).description == "a ++ b")
