@@ -31,7 +31,7 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write a copy with mask/successful and mask/failed here.")
     var output: String?
 
-    @Option(help: "A task spec (JSON) whose `success` replaces the built-in check of the env.")
+    @Option(help: "A task spec (JSON) whose `success` replaces the built-in check of the env, and whose `mjcf` names the scene.")
     var task: String?
 
     @Flag(help: "Print one JSON object instead of a table.")
