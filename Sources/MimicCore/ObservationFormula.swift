@@ -216,20 +216,8 @@ struct ValueTable {
 
     /// Whether `formula` reproduces `target` at every step of every demo.
     func matches(_ target: String, _ formula: ObservationFormula) -> Bool {
-        let tolerance = float32.contains(target) ? 1e-4 : 1e-6
-        for d in values.indices {
-            guard let rows = values[d][target], let w = widths[target], w > 0 else { return false }
-            for s in 0..<(rows.count / w) {
-                var missing = false
-                let v = formula.evaluate { key in
-                    guard let r = row(key, demo: d, step: s) else { missing = true; return [] }
-                    return r
-                }
-                guard !missing, v.count == w else { return false }
-                for c in 0..<w where !(abs(v[c] - rows[s * w + c]) <= tolerance) { return false }
-            }
-        }
-        return true
+        guard let w = widths[target], w > 0 else { return false }
+        return matches(target, columns: 0..<w, formula)
     }
 
     /// Whether `formula` reproduces the target's `columns` at every step of every demo.

@@ -120,11 +120,8 @@ public struct ObservationRecorder: Sendable {
         var out: [Demo] = []
         for var demo in demos {
             guard let states = demo.arrays["states"], states.rowWidth == world.scene.stateSize else { continue }
-            let all = states.doubles
             var rows = [[Double]](repeating: [], count: extra.count)
-            for t in 0..<states.rows {
-                try world.restore(state: Array(all[(t * states.rowWidth)..<((t + 1) * states.rowWidth)]),
-                                  file: file, path: "/data/\(demo.name)/states")
+            try restoring(states, steps: states.rows, of: demo, in: world, file: file) { _ in
                 for (i, item) in extra.enumerated() { rows[i] += value(of: item.source, in: world) }
             }
             for (i, item) in extra.enumerated() {
@@ -160,14 +157,11 @@ public struct ObservationRecorder: Sendable {
         }
         for demo in demos {
             guard !candidates.isEmpty, let states = demo.arrays["states"], states.rowWidth == scene.stateSize else { break }
-            let all = states.doubles
             let expected = candidates.keys.reduce(into: [String: (values: [Double], width: Int, tolerance: Double)]()) {
                 guard let obs = demo.obs($1) else { return }
                 $0[$1] = (obs.doubles, obs.rowWidth, obs.dtypeName == "float32" ? 1e-4 : 1e-6)
             }
-            for t in 0..<min(states.rows, demo.length) {
-                try world.restore(state: Array(all[(t * states.rowWidth)..<((t + 1) * states.rowWidth)]),
-                                  file: file, path: "/data/\(demo.name)/states")
+            try restoring(states, steps: min(states.rows, demo.length), of: demo, in: world, file: file) { t in
                 for (key, sources) in candidates {
                     guard let (values, width, tolerance) = expected[key], values.count >= (t + 1) * width else {
                         candidates[key] = nil
@@ -179,6 +173,16 @@ public struct ObservationRecorder: Sendable {
             }
         }
         return candidates.compactMapValues { sources in sources.first.map { ($0, value(of: $0, in: world).count) } }
+    }
+
+    /// Restores `demo`'s first `steps` recorded states in turn, calling `body` with each step.
+    static func restoring(_ states: Tensor, steps: Int, of demo: Demo, in world: SimWorld, file: String,
+                          _ body: (Int) -> Void) throws(DatasetError) {
+        let all = states.doubles, width = states.rowWidth
+        for t in 0..<steps {
+            try world.restore(state: Array(all[(t * width)..<((t + 1) * width)]), file: file, path: "/data/\(demo.name)/states")
+            body(t)
+        }
     }
 
     static func source(for key: String, scene: Scene) -> (Source, Int)? {
