@@ -104,6 +104,21 @@ long long mimic_h5o_num_attrs(hid_t object) {
     return (long long)info.num_attrs;
 }
 
+herr_t mimic_h5o_identity(hid_t object, unsigned long *fileno, unsigned char token[16]) {
+    memset(token, 0, 16);
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t info;
+    if (H5Oget_info3(object, &info, H5O_INFO_BASIC) < 0) return -1;
+    memcpy(token, &info.token, sizeof(info.token) < 16 ? sizeof(info.token) : 16);
+#else
+    H5O_info_t info;
+    if (H5Oget_info2(object, &info, H5O_INFO_BASIC) < 0) return -1;
+    memcpy(token, &info.addr, sizeof(info.addr) < 16 ? sizeof(info.addr) : 16);
+#endif
+    *fileno = info.fileno;
+    return 0;
+}
+
 herr_t mimic_h5_reclaim(hid_t memory_type, hid_t space, void *buffer) {
     // 1.10.8's H5Tpublic.h declares H5Treclaim, but Debian's libhdf5 1.10.8 does not export it.
 #if H5_VERSION_GE(1, 12, 0)

@@ -117,11 +117,13 @@ public struct DatagenInfo: Sendable, Equatable {
             guard t.shape.count == 3, t.shape[1] == 4, t.shape[2] == 4, t.isFloatingPoint else {
                 throw DatasetError(file: file, path: "\(base)/\(rel)", "expected a (T, 4, 4) float pose stack, found shape \(t.shape) \(t.dtypeName)")
             }
-            let m = t.doubles
-            guard m.allSatisfy(\.isFinite) else {
-                throw DatasetError(file: file, path: "\(base)/\(rel)", "pose stack holds NaN or Inf")
-            }
-            return PoseTrack(matrices: m)
+            try t.requireFinite(file: file, path: "\(base)/\(rel)")
+            return PoseTrack(matrices: t.doubles)
+        }
+        func gripper(_ rel: String) throws(DatasetError) -> Tensor {
+            let t = mine[g + rel]!
+            try t.requireFinite(file: file, path: "\(base)/\(rel)")
+            return t
         }
         func names(under prefix: String) -> [String] {
             mine.keys.compactMap { $0.hasPrefix(g + prefix + "/") ? String($0.dropFirst(g.count + prefix.count + 1)) : nil }.sorted()
@@ -132,7 +134,7 @@ public struct DatagenInfo: Sendable, Equatable {
                 throw DatasetError(file: file, path: "\(base)/\(rel)", "missing (eef_pose is present, so MimicGen's one-arm layout is expected)")
             }
             effectors.append(EndEffectorTrack(name: singleEndEffectorName, eefPose: try track("eef_pose"),
-                                              targetPose: try track("target_pose"), gripperAction: mine[g + "gripper_action"]!))
+                                              targetPose: try track("target_pose"), gripperAction: try gripper("gripper_action")))
         } else {
             for name in names(under: "eef_pose") {
                 for rel in ["target_pose/\(name)", "gripper_action/\(name)"] where mine[g + rel] == nil {
@@ -140,8 +142,11 @@ public struct DatagenInfo: Sendable, Equatable {
                 }
                 effectors.append(EndEffectorTrack(name: name, eefPose: try track("eef_pose/\(name)"),
                                                   targetPose: try track("target_pose/\(name)"),
-                                                  gripperAction: mine[g + "gripper_action/\(name)"]!))
+                                                  gripperAction: try gripper("gripper_action/\(name)")))
             }
+        }
+        guard !effectors.isEmpty else {
+            throw DatasetError(file: file, path: "\(base)/eef_pose", "missing: datagen_info needs the pose of at least one end effector")
         }
         var objects: [String: PoseTrack] = [:]
         for name in names(under: "object_poses") { objects[name] = try track("object_poses/\(name)") }
@@ -151,6 +156,7 @@ public struct DatagenInfo: Sendable, Equatable {
             guard t.shape.count == 1 || (t.shape.count == 2 && t.shape[1] == 1) else {
                 throw DatasetError(file: file, path: "\(base)/subtask_term_signals/\(name)", "expected a (T,) 0/1 signal, found shape \(t.shape)")
             }
+            try t.requireFinite(file: file, path: "\(base)/subtask_term_signals/\(name)")
             signals[name] = t.doubles.map { $0 != 0 ? 1 : 0 }
         }
         let info = DatagenInfo(endEffectors: effectors, objectPoses: objects, subtaskTermSignals: signals)

@@ -38,6 +38,24 @@ public struct Demo: Sendable, Equatable {
         return Int(digits)
     }
 
+    /// `names` (the groups under `/data`) sorted by their integer, after checking that each is
+    /// `demo_<N>` with N a decimal integer and no N appears twice: robomimic's loaders sort demos
+    /// by `int(name[5:])`, so they fail on other names and confuse `demo_1` with `demo_01`.
+    public static func checkedNames(_ names: [String], file: String) throws(DatasetError) -> [String] {
+        var seen: [Int: String] = [:]
+        for name in names.sorted() {
+            guard let n = index(ofName: name) else {
+                throw DatasetError(file: file, path: "/data/\(name)",
+                                   "is not named demo_<N> (N a decimal integer below 2^63): robomimic's loaders sort demos by int(name[5:]); rename the group (h5py: f.move(old, new))")
+            }
+            if let other = seen[n] {
+                throw DatasetError(file: file, path: "/data/\(name)", "has the same number as /data/\(other) (\(n)): every demo_<N> needs its own N")
+            }
+            seen[n] = name
+        }
+        return sortedNames(names)
+    }
+
     /// Demo names sorted as robomimic sorts them: by the integer after `demo_`; other names last, by name.
     public static func sortedNames(_ names: [String]) -> [String] {
         names.sorted { a, b in

@@ -299,10 +299,8 @@ public struct DatagenInfoBuilder: Sendable {
         let t = actionTensor.rows
         guard t > 0 else { throw DatasetError(file: file, path: base + "/actions", "demo has zero steps") }
         let width = actionTensor.rowWidth
+        try actionTensor.requireFinite(file: file, path: base + "/actions")
         let actions = actionTensor.doubles
-        if let bad = actions.firstIndex(where: { !$0.isFinite }) {
-            throw DatasetError(file: file, path: base + "/actions", "NaN or Inf at step \(bad / width)")
-        }
 
         func column(_ key: String, _ start: Int, _ count: Int, path: String? = nil, tensor: Tensor? = nil) throws(DatasetError) -> [Double] {
             let path = path ?? "\(base)/obs/\(key)"
@@ -315,7 +313,7 @@ public struct DatagenInfoBuilder: Sendable {
             for s in 0..<t {
                 for j in 0..<count {
                     let v = all[s * w + start + j]
-                    guard v.isFinite else { throw DatasetError(file: file, path: path, "NaN or Inf at step \(s)") }
+                    guard v.isFinite else { throw Tensor.nonFiniteError(v, at: "row \(s), column \(start + j)", file: file, path: path) }
                     out[s * count + j] = v
                 }
             }

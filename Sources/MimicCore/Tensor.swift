@@ -125,3 +125,48 @@ extension Tensor.Storage {
         }
     }
 }
+
+extension Tensor {
+    /// The row-major index of the first NaN or infinite element; nil when every element is
+    /// finite (integers always are).
+    public var firstNonFiniteIndex: Int? {
+        switch storage {
+        case .float32(let v): return v.firstIndex { !$0.isFinite }
+        case .float64(let v): return v.firstIndex { !$0.isFinite }
+        default: return nil
+        }
+    }
+
+    /// Where row-major element `index` is, in words: `row 12, column 3` for a (T, A) tensor,
+    /// `row 12` for (T,), `row 5, element [2, 3]` for more dimensions, `the value` for a scalar.
+    public func position(ofElement index: Int) -> String {
+        guard !shape.isEmpty else { return "the value" }
+        let width = rowWidth
+        let row = width > 0 ? index / width : 0
+        let rest = width > 0 ? index % width : 0
+        switch shape.count {
+        case 1: return "row \(row)"
+        case 2: return "row \(row), column \(rest)"
+        default:
+            var inner: [Int] = []
+            var remainder = rest
+            for n in shape.dropFirst().reversed() {
+                inner.append(n > 0 ? remainder % n : 0)
+                remainder = n > 0 ? remainder / n : 0
+            }
+            return "row \(row), element [\(inner.reversed().map(String.init).joined(separator: ", "))]"
+        }
+    }
+
+    /// Throws `DatasetError` at `path` naming the first NaN or infinite element and where it is
+    /// (`holds NaN at row 12, column 3`).
+    public func requireFinite(file: String, path: String) throws(DatasetError) {
+        guard let index = firstNonFiniteIndex else { return }
+        throw Self.nonFiniteError(doubles[index], at: position(ofElement: index), file: file, path: path)
+    }
+
+    /// The error for a NaN or infinite `value` found at `position` (words) of the dataset at `path`.
+    public static func nonFiniteError(_ value: Double, at position: String, file: String, path: String) -> DatasetError {
+        DatasetError(file: file, path: path, "holds \(value.isNaN ? "NaN" : "\(value)") at \(position); every value must be finite")
+    }
+}

@@ -152,11 +152,16 @@ struct H5TypeInfo {
     /// Whether reading must use the native version of the file's own type (enums).
     var readsThroughNativeCopy: Bool
 
+    /// Bytes one element takes in memory when read: the number's size, a fixed-length string's
+    /// length, a pointer for a variable-length string, the stored size for anything else.
+    var memoryElementSize: Int
+
     /// Inspects a datatype id (H5Tget_class, H5Tget_size, H5Tget_sign, enum members).
     init(inspecting type: hid_t, _ site: H5Site) throws(HDF5Error) {
         readsThroughNativeCopy = false
         element = nil
         let size = H5.typeSize(type)
+        memoryElementSize = size
         let typeClass = H5.typeClass(type)
         switch typeClass {
         case H5T_INTEGER:
@@ -200,6 +205,8 @@ struct H5TypeInfo {
         case H5T_TIME: dtype = .other("time")
         default: dtype = .other("unknown HDF5 type class \(typeClass.rawValue)")
         }
+        if let element { memoryElementSize = element.size }
+        if dtype == .variableString { memoryElementSize = MemoryLayout<UnsafeMutablePointer<CChar>?>.size }
     }
 
     /// An enum of one-byte integers with exactly FALSE = 0 and TRUE = 1: how h5py stores numpy bool.

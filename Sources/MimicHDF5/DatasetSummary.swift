@@ -42,43 +42,55 @@ public struct DatasetSummary: Sendable {
 }
 
 extension RobomimicReader {
-    /// Summarizes the file. Demo lengths come from `actions` (else `states`) shapes.
+    /// Summarizes the file. Demo lengths come from `actions` (else `states`) shapes. Every demo
+    /// gets the reader's checks (`layout(of:)`, finite `actions` and `states`) and its subtask
+    /// signals must be finite, so `inspect` refuses what the other commands refuse.
     public func summary() throws -> DatasetSummary {
         var lengths: [Int] = []
         var actionDim: Int?
+        var keys: [DatasetSummary.Key] = []
+        let datagen = try datagenLocation()
+        var rises: [(demo: String, steps: [String: Int?])] = []
         for name in demoNames {
-            let group = try data.group(name)
-            let main = group.kind(of: "actions") == .dataset ? "actions" : "states"
-            guard group.kind(of: main) == .dataset else {
+            let layout = try self.layout(of: name)
+            let datasets = Dictionary(layout.datasets.map { ($0.path, $0.dataset) }, uniquingKeysWith: { a, _ in a })
+            let main = datasets["actions"] != nil ? "actions" : "states"
+            guard let shape = datasets[main]?.shape else {
                 throw DatasetError(file: path, path: "/data/\(name)/actions", "missing: every demo needs actions or states")
             }
-            let shape = try group.dataset(main).shape
             guard let steps = shape.first else {
                 throw DatasetError(file: path, path: "/data/\(name)/\(main)", "is a scalar, expected (T, ...)")
             }
             lengths.append(steps)
             if main == "actions", actionDim == nil { actionDim = shape.count > 1 ? shape[1] : 1 }
-        }
-        var keys: [DatasetSummary.Key] = []
-        if let first = demoNames.first { try listKeys(try data.group(first), prefix: "", into: &keys) }
-        return DatasetSummary(file: path, format: format, envName: envArgs?.envName, envVersion: envArgs?.envVersion,
-                              envType: envArgs?.type, demoNames: demoNames, lengths: lengths, actionDim: actionDim,
-                              keys: keys.sorted { $0.path < $1.path }, masks: masks, datagenInfo: try datagenSummary())
-    }
-
-    private func listKeys(_ group: HDF5Group, prefix: String, into keys: inout [DatasetSummary.Key]) throws {
-        for child in try group.children() {
-            switch group.kind(of: child) {
-            case .group?: try listKeys(try group.group(child), prefix: prefix + child + "/", into: &keys)
-            case .dataset?:
-                let ds = try group.dataset(child)
-                keys.append(.init(path: prefix + child, shape: ds.shape, dtype: ds.dtype.description))
-            case nil: continue
+            for (path, dataset) in layout.datasets where Self.mustBeFinite(path) {
+                try dataset.read().requireFinite(file: self.path, path: dataset.path)
+            }
+            if keys.isEmpty {
+                keys = layout.datasets.map { .init(path: $0.path, shape: $0.dataset.shape, dtype: $0.dataset.dtype.description) }
+            }
+            if let datagen {
+                var steps: [String: Int?] = [:]
+                for signal in datagen.signals {
+                    let p = "\(datagen.location)/subtask_term_signals/\(signal)"
+                    guard let dataset = datasets[p] else {
+                        throw DatasetError(file: path, path: "/data/\(name)/\(p)", "missing (the first demo has this signal)")
+                    }
+                    let values = try dataset.read()
+                    try values.requireFinite(file: path, path: dataset.path)
+                    steps[signal] = DatagenInfo.firstRise(values.doubles.map { $0 != 0 ? 1 : 0 })
+                }
+                rises.append((name, steps))
             }
         }
+        let info = datagen.map { DatasetSummary.DatagenSummary(endEffectors: $0.effectors, objects: $0.objects, signals: $0.signals, firstRise: rises) }
+        return DatasetSummary(file: path, format: format, envName: envArgs?.envName, envVersion: envArgs?.envVersion,
+                              envType: envArgs?.type, demoNames: demoNames, lengths: lengths, actionDim: actionDim,
+                              keys: keys.sorted { $0.path < $1.path }, masks: masks, datagenInfo: info)
     }
 
-    private func datagenSummary() throws -> DatasetSummary.DatagenSummary? {
+    /// Where the first demo keeps its datagen_info and the names in it, or nil when it has none.
+    private func datagenLocation() throws -> (location: String, effectors: [String], objects: [String], signals: [String])? {
         guard let first = demoNames.first else { return nil }
         let firstGroup = try data.group(first)
         // robomimic/MimicGen: datagen_info/{object_poses, subtask_term_signals}; Isaac Lab: obs/datagen_info/{object_pose, ...}.
@@ -96,20 +108,6 @@ extension RobomimicReader {
         }
         var effectors = info.kind(of: "eef_pose") == .group ? try names("eef_pose") : []
         if info.kind(of: "eef_pose") == .dataset { effectors = ["robot0"] }
-        let signals = try names("subtask_term_signals")
-        var rises: [(demo: String, steps: [String: Int?])] = []
-        for name in demoNames {
-            let group = try data.group(name)
-            var steps: [String: Int?] = [:]
-            for signal in signals {
-                let p = "\(location)/subtask_term_signals/\(signal)"
-                guard group.kind(of: p) == .dataset else {
-                    throw DatasetError(file: path, path: "/data/\(name)/\(p)", "missing (the first demo has this signal)")
-                }
-                steps[signal] = DatagenInfo.firstRise(try group.read(p).doubles.map { $0 != 0 ? 1 : 0 })
-            }
-            rises.append((name, steps))
-        }
-        return .init(endEffectors: effectors, objects: try names(objectsName), signals: signals, firstRise: rises)
+        return (location, effectors, try names(objectsName), try names("subtask_term_signals"))
     }
 }

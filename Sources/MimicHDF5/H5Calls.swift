@@ -179,9 +179,21 @@ enum H5 {
         return count
     }
 
+    /// The longest link or attribute name Mimic accepts; a longer one is damage, not a name.
+    static let maxNameLength = 1 << 16
+
+    /// The length `call` reported for a name, refused when longer than `maxNameLength`.
+    private static func nameLength(_ call: String, _ site: H5Site, _ body: () -> Int) throws(HDF5Error) -> Int {
+        let length = try count(call, site, body)
+        guard length <= maxNameLength else {
+            throw site.error(.invalidData, "\(call) reports a name of \(length) bytes (corrupt file?)")
+        }
+        return length
+    }
+
     /// H5Lget_name_by_idx (in name order): the name of link `index` of a group.
     static func linkName(_ group: hid_t, at index: Int, _ site: H5Site) throws(HDF5Error) -> String {
-        let length = try count("H5Lget_name_by_idx", site) {
+        let length = try nameLength("H5Lget_name_by_idx", site) {
             H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), nil, 0, defaultPlist)
         }
         var buffer = [CChar](repeating: 0, count: length + 1)
@@ -249,6 +261,32 @@ enum H5 {
         try id("H5Dget_create_plist", site) { H5Dget_create_plist(dataset) }
     }
 
+    /// H5Dget_storage_size: the bytes the file holds for the dataset's elements (allocated chunks
+    /// after compression, the contiguous block, the compact data); 0 when nothing is allocated
+    /// (and, as HDF5 has no error value for it, when the call fails).
+    static func storageSize(_ dataset: hid_t) -> Int {
+        Int(clamping: run { H5Dget_storage_size(dataset) })
+    }
+
+    /// H5Iget_file_id + H5Fget_filesize: the size in bytes of the file that holds `object` (which
+    /// is not the file it was opened through when an external link led to it).
+    static func fileSize(holding object: hid_t, _ site: H5Site) throws(HDF5Error) -> Int {
+        let file = try id("H5Iget_file_id", site) { H5Iget_file_id(object) }
+        defer { close(file, .file) }
+        var size: hsize_t = 0
+        try status("H5Fget_filesize", site) { H5Fget_filesize(file, &size) }
+        return Int(clamping: size)
+    }
+
+    /// mimic_h5o_identity: which object an id names (file number and address / token), so that a
+    /// walk can tell when a link leads back to a group it is already inside.
+    static func objectIdentity(_ object: hid_t, _ site: H5Site) throws(HDF5Error) -> H5ObjectIdentity {
+        var fileNumber: UInt = 0
+        var token = [UInt8](repeating: 0, count: 16)
+        try status("H5Oget_info", site) { mimic_h5o_identity(object, &fileNumber, &token) }
+        return H5ObjectIdentity(fileNumber: fileNumber, token: token)
+    }
+
     /// H5Dread of the whole dataset into `buffer`, converting to `memoryType`.
     static func datasetRead(_ dataset: hid_t, memoryType: hid_t, into buffer: UnsafeMutableRawPointer?, _ site: H5Site) throws(HDF5Error) {
         try status("H5Dread", site) { H5Dread(dataset, memoryType, allSpace, allSpace, defaultPlist, buffer) }
@@ -308,7 +346,7 @@ enum H5 {
 
     /// H5Aget_name_by_idx (in name order).
     static func attributeName(_ object: hid_t, at index: Int, _ site: H5Site) throws(HDF5Error) -> String {
-        let length = try count("H5Aget_name_by_idx", site) {
+        let length = try nameLength("H5Aget_name_by_idx", site) {
             H5Aget_name_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), nil, 0, defaultPlist)
         }
         var buffer = [CChar](repeating: 0, count: length + 1)
@@ -502,6 +540,11 @@ enum H5 {
         return Array(dims.prefix(rank))
     }
 
+    /// H5Pget_external_count: how many external raw-data files a dataset's elements live in.
+    static func externalFileCount(_ list: hid_t, _ site: H5Site) throws(HDF5Error) -> Int {
+        try count("H5Pget_external_count", site) { H5Pget_external_count(list) }
+    }
+
     /// H5Pget_nfilters.
     static func filterCount(_ list: hid_t, _ site: H5Site) throws(HDF5Error) -> Int {
         try count("H5Pget_nfilters", site) { H5Pget_nfilters(list) }
@@ -523,6 +566,8 @@ enum H5 {
     /// H5Z_FILTER_DEFLATE and H5Z_FILTER_SHUFFLE.
     static let deflateFilter = Int(mimic_h5z_filter_deflate())
     static let shuffleFilter = Int(mimic_h5z_filter_shuffle())
+    /// H5Z_FILTER_FLETCHER32 (a checksum: it adds 4 bytes a chunk and compresses nothing).
+    static let fletcher32Filter = Int(H5Z_FILTER_FLETCHER32)
 
     // MARK: Variable-length memory
 
@@ -536,6 +581,12 @@ enum H5 {
     static func string(fromNulTerminated buffer: [CChar]) -> String {
         String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+}
+
+/// Which object an HDF5 id names: equal for two ids of the same object (hard links, soft links).
+struct H5ObjectIdentity: Hashable {
+    var fileNumber: UInt
+    var token: [UInt8]
 }
 
 /// An HDF5 id that is closed when the last reference goes away, or earlier by `close()`.

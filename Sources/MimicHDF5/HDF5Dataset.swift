@@ -16,6 +16,11 @@ public struct HDF5Dataset {
     /// The filter pipeline, in order: `"shuffle"`, `"gzip(4)"`, or HDF5's name for others
     /// (`"lzf"`, `"szip"`, ...).
     public let filters: [String]
+    /// Whether `read()` can read it: numbers, numpy bools and half floats (not strings, compound
+    /// or opaque types).
+    public let isNumeric: Bool
+    /// Bytes one element takes in memory once read.
+    let memoryElementSize: Int
 
     let handle: H5Handle
 
@@ -27,6 +32,8 @@ public struct HDF5Dataset {
         let (info, shape) = try H5IO.describe(.dataset(handle.id), site)
         self.dtype = info.dtype
         self.shape = shape
+        self.isNumeric = info.element != nil
+        self.memoryElementSize = info.memoryElementSize
         let creation = try H5.datasetCreationList(handle.id, site)
         defer { H5.close(creation, .propertyList) }
         if H5.layout(creation) == H5D_CHUNKED {
@@ -56,6 +63,16 @@ public struct HDF5Dataset {
 
     /// Length of the first dimension; 0 for a scalar.
     public var rows: Int { shape.first ?? 0 }
+
+    /// Throws `.invalidData` when reading the dataset would claim more memory than the file can
+    /// account for or the process can get (`ReadLimit`: a damaged shape), without reading it.
+    /// `read()` and `readStrings()` check the same before they allocate.
+    public func checkSize() throws(HDF5Error) {
+        try withID { (id) throws(HDF5Error) in
+            try ReadLimit.of(.dataset(id), site).check(count: count, elementSize: memoryElementSize, shape: shape,
+                                                       dtype: dtype.description, site)
+        }
+    }
 
     /// Reads the whole dataset into a tensor of the matching storage (H5Dread with the native
     /// memory type, so big-endian data arrives in native order). `.bool` reads as `.int8`

@@ -154,9 +154,81 @@ public struct HDF5Group {
         try withID { (id) throws(HDF5Error) -> [String] in
             let count = try H5.linkCount(id, site)
             var names: [String] = []
-            names.reserveCapacity(count)
+            names.reserveCapacity(min(count, 1 << 12))   // a damaged count fails at the first missing name
             for i in 0..<count { names.append(try H5.linkName(id, at: i, site)) }
             return names
+        }
+    }
+
+    /// The groups and datasets linked from this group, by name in name order, with their kind.
+    /// Like `walk` (one level deep), `.notFound` for a link that leads nowhere and HDF5's error for
+    /// a damaged object; named datatypes are skipped.
+    public func members() throws(HDF5Error) -> [(name: String, kind: ObjectKind)] {
+        var members: [(name: String, kind: ObjectKind)] = []
+        for child in try children() {
+            if let kind = kind(of: child) {
+                members.append((child, kind))
+                continue
+            }
+            try withID { (id) throws(HDF5Error) in
+                let full = absolutePath(child)
+                guard H5.objectExists(id, child) else {
+                    throw site.at(full).error(.notFound, "is a link that leads nowhere (a dangling or looping soft link, or an external link to a missing file)")
+                }
+                // Neither group nor dataset: a named datatype (skipped), or a damaged object (HDF5 says why).
+                H5.close(try H5.objectOpen(id, child, site.at(full)), .object)
+            }
+        }
+        return members
+    }
+
+    /// One object found by `walk`.
+    public enum Entry {
+        /// A group, by its path relative to the walk's group (`obs`).
+        case group(String, HDF5Group)
+        /// A dataset, by its path relative to the walk's group (`obs/robot0_eef_pos`), open.
+        case dataset(String, HDF5Dataset)
+    }
+
+    /// Every group and dataset below this group, depth first in name order, following links.
+    ///
+    /// Refuses what would make a walk endless or a dataset vanish without a word:
+    /// `.invalidData` for a link back to a group the walk is inside (a cycle of hard or soft
+    /// links), for groups nested deeper than `maxDepth`, and for more than `maxEntries` objects;
+    /// `.notFound` for a link that leads nowhere (`members()`). Named datatypes are skipped.
+    public func walk(maxDepth: Int = 32, maxEntries: Int = 10_000) throws(HDF5Error) -> [Entry] {
+        var entries: [Entry] = []
+        var inside: Set<H5ObjectIdentity> = []
+        try walk(prefix: "", depth: 0, maxDepth: maxDepth, maxEntries: maxEntries, inside: &inside, into: &entries)
+        return entries
+    }
+
+    private func walk(prefix: String, depth: Int, maxDepth: Int, maxEntries: Int,
+                      inside: inout Set<H5ObjectIdentity>, into entries: inout [Entry]) throws(HDF5Error) {
+        let identity = try withID { (id) throws(HDF5Error) in try H5.objectIdentity(id, site) }
+        inside.insert(identity)
+        defer { inside.remove(identity) }
+        for (child, kind) in try members() {
+            let full = absolutePath(child)
+            guard entries.count < maxEntries else {
+                throw site.error(.invalidData, "holds more than \(maxEntries) groups and datasets (links that repeat the same objects?)")
+            }
+            switch kind {
+            case .group:
+                let sub = try group(child)
+                let subIdentity = try sub.withID { (id) throws(HDF5Error) in try H5.objectIdentity(id, sub.site) }
+                guard !inside.contains(subIdentity) else {
+                    throw site.at(full).error(.invalidData, "is a link back to a group that contains it (a cycle)")
+                }
+                guard depth < maxDepth else {
+                    throw site.at(full).error(.invalidData, "is nested more than \(maxDepth) groups deep")
+                }
+                entries.append(.group(prefix + child, sub))
+                try sub.walk(prefix: prefix + child + "/", depth: depth + 1, maxDepth: maxDepth, maxEntries: maxEntries,
+                             inside: &inside, into: &entries)
+            case .dataset:
+                entries.append(.dataset(prefix + child, try dataset(child)))
+            }
         }
     }
 
@@ -231,6 +303,17 @@ public struct HDF5Group {
         try createDataset(relativePath, shape: tensor.shape, fileType: element.fileType, elementSize: element.size, options: options) { (dataset, site) throws(HDF5Error) in
             try H5IO.writeTensor(tensor, to: .dataset(dataset), site)
         }
+    }
+
+    /// Creates a dataset of `shape` with the element type of `storage` (whose values are not
+    /// used) and writes nothing into it: reads give HDF5's fill value, 0, and a chunked layout
+    /// (`options`) allocates no chunks, so a dataset of any size costs a few bytes of the file.
+    /// Replaces an existing dataset, like `write`.
+    public func createUnwritten(_ relativePath: String, shape: [Int], like storage: Tensor.Storage,
+                                options: WriteOptions = .init()) throws(HDF5Error) {
+        let element = NumericElement(storage)
+        try createDataset(relativePath, shape: shape, fileType: element.fileType, elementSize: element.size,
+                          options: options) { (_, _) throws(HDF5Error) in }
     }
 
     /// Writes `tensor` as a new dataset `name` directly in this group, like `write` but without

@@ -56,6 +56,7 @@ enum H5IO {
                 }
                 shape.append(n)
             }
+            _ = try elementCount(shape, site)
             return shape
         case H5S_NULL:
             throw site.error(.unsupported, "has a null dataspace (no value at all); cannot read it")
@@ -64,15 +65,16 @@ enum H5IO {
         }
     }
 
-    /// The number of elements of `shape`, or `.invalidData` if it overflows.
+    /// The number of elements of `shape`, or `.invalidData` if it overflows, even with a zero
+    /// dimension (so the product of any of its dimensions, a row's width say, fits in an Int).
     static func elementCount(_ shape: [Int], _ site: H5Site) throws(HDF5Error) -> Int {
-        var count = 1
-        for n in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+        var nonzero = 1
+        for n in shape where n > 0 {
+            let (product, overflow) = nonzero.multipliedReportingOverflow(by: n)
             guard !overflow else { throw site.error(.invalidData, "shape \(shape) has too many elements (corrupt file?)") }
-            count = product
+            nonzero = product
         }
-        return count
+        return shape.contains(0) ? 0 : nonzero
     }
 
     /// Dtype and shape of a dataset or attribute, without reading it.
@@ -101,6 +103,8 @@ enum H5IO {
         defer { H5.close(space, .dataspace) }
         let shape = try shape(ofSpace: space, site)
         let count = try elementCount(shape, site)
+        try ReadLimit.of(value, site).check(count: count, elementSize: info.memoryElementSize, shape: shape,
+                                            dtype: info.dtype.description, site)
 
         var memoryType = element.nativeType
         var ownedMemoryType: hid_t = -1
@@ -145,7 +149,13 @@ enum H5IO {
         let info = try H5TypeInfo(inspecting: type, site)
         let space = try value.space(site)
         defer { H5.close(space, .dataspace) }
-        let count = try elementCount(try shape(ofSpace: space, site), site)
+        let shape = try shape(ofSpace: space, site)
+        let count = try elementCount(shape, site)
+        if info.dtype.isString {
+            // Variable-length strings cost a pointer each here, and their bytes in HDF5's buffers.
+            try ReadLimit.of(value, site).check(count: count, elementSize: info.memoryElementSize, shape: shape,
+                                                dtype: info.dtype.description, site)
+        }
 
         switch info.dtype {
         case .variableString:

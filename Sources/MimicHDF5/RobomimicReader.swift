@@ -5,6 +5,12 @@ import MimicCore
 ///
 /// Every error names the file and the HDF5 path. Files are opened read-only: a reader never
 /// modifies its input.
+///
+/// Damaged input is refused before it is used (docs/input-checks.md): `/data` must hold only
+/// `demo_<N>` groups with distinct N, masks must name demos of the file, and a demo's datasets
+/// are checked from their shapes before any value is read (sizes against the file and memory,
+/// `ReadLimit`; per-step arrays numeric and of one length, matching `num_samples`); `actions`
+/// and `states` must be finite.
 public final class RobomimicReader {
     public let file: HDF5File
     public var path: String { file.path }
@@ -27,8 +33,14 @@ public final class RobomimicReader {
         }
         data = try file.root.group("data")
         var names: [String] = []
-        for name in try data.children() where data.kind(of: name) == .group { names.append(name) }
-        demoNames = Demo.sortedNames(names)
+        for (name, kind) in try data.members() {
+            guard kind == .group else {
+                throw DatasetError(file: path, path: "/data/\(name)",
+                                   "is a dataset; /data holds only demo_<N> groups (robomimic's loaders read every member of /data as a demo)")
+            }
+            names.append(name)
+        }
+        demoNames = try Demo.checkedNames(names, file: path)
         var attributes: [String: AttributeValue] = [:]
         for name in try data.attributes.names() { attributes[name] = try data.attributes.value(name) }
         dataAttributes = attributes
@@ -40,8 +52,13 @@ public final class RobomimicReader {
         var masks: [String: [String]] = [:]
         if file.root.kind(of: "mask") == .group {
             let maskGroup = try file.root.group("mask")
-            for key in try maskGroup.children() where maskGroup.kind(of: key) == .dataset {
-                masks[key] = try maskGroup.readStrings(key)
+            let demos = Set(demoNames)
+            for (key, kind) in try maskGroup.members() where kind == .dataset {
+                let listed = try maskGroup.readStrings(key)
+                if let missing = listed.first(where: { !demos.contains($0) }) {
+                    throw DatasetError(file: path, path: "/mask/\(key)", "lists \(missing), which is not a demo in /data")
+                }
+                masks[key] = listed
             }
         }
         self.masks = masks
@@ -57,38 +74,55 @@ public final class RobomimicReader {
         return .robomimic
     }
 
-    /// Reads every dataset and attribute of demo `name`, checking that all per-step arrays have
-    /// the same number of steps.
+    /// Reads every dataset and attribute of demo `name`, after `layout(of:)` has checked their
+    /// shapes; `actions` and `states` must be finite.
     public func demo(_ name: String) throws -> Demo {
-        let group = try data.group(name)
-        var demo = Demo(name: name)
-        for attr in try group.attributes.names() { demo.attributes[attr] = try group.attributes.value(attr) }
-        try collect(group, prefix: "", into: &demo)
-        try Self.checkLengths(demo, file: path)
+        let layout = try self.layout(of: name)
+        var demo = layout.demo
+        for (path, dataset) in layout.datasets where dataset.isNumeric {
+            let tensor = try dataset.read()
+            if Self.mustBeFinite(path) { try tensor.requireFinite(file: self.path, path: dataset.path) }
+            demo.arrays[path] = tensor
+        }
         return demo
     }
 
-    private func collect(_ group: HDF5Group, prefix: String, into demo: inout Demo) throws {
-        for child in try group.children() {
-            switch group.kind(of: child) {
-            case .group?:
-                let sub = try group.group(child)
+    /// A demo's attributes and open datasets, checked from their shapes and types alone (no
+    /// value is read): `demo` has the attributes of the demo and of its groups, no arrays.
+    public struct Layout {
+        public var demo: Demo
+        /// Every dataset below the demo group, by path relative to it, in name order.
+        public var datasets: [(path: String, dataset: HDF5Dataset)]
+    }
+
+    /// Opens demo `name` and checks it before anything is read: the walk (no link cycles, no
+    /// links that lead nowhere), each dataset's size (`HDF5Dataset.checkSize`), per-step arrays
+    /// numeric, of one length and matching `num_samples`.
+    public func layout(of name: String) throws -> Layout {
+        let group = try data.group(name)
+        var demo = Demo(name: name)
+        for attr in try group.attributes.names() { demo.attributes[attr] = try group.attributes.value(attr) }
+        var datasets: [(path: String, dataset: HDF5Dataset)] = []
+        for entry in try group.walk() {
+            switch entry {
+            case .group(let path, let sub):
                 let names = try sub.attributes.names()
                 if !names.isEmpty {
                     var values: [String: AttributeValue] = [:]
                     for n in names { values[n] = try sub.attributes.value(n) }
-                    demo.groupAttributes[prefix + child] = values
+                    demo.groupAttributes[path] = values
                 }
-                try collect(sub, prefix: prefix + child + "/", into: &demo)
-            case .dataset?:
-                let ds = try group.dataset(child)
-                switch ds.dtype {
-                case .fixedString, .variableString, .other: continue  // non-numeric side data is not per-step
-                default: demo.arrays[prefix + child] = try ds.read()
+            case .dataset(let path, let dataset):
+                try dataset.checkSize()
+                if Self.isPerStep(path), !dataset.isNumeric {
+                    throw DatasetError(file: self.path, path: dataset.path,
+                                       "holds \(dataset.dtype.isString ? "strings" : "values") of type \(dataset.dtype), expected numbers (per-step arrays are numeric)")
                 }
-            case nil: continue
+                datasets.append((path, dataset))
             }
         }
+        try Self.checkLengths(datasets.map { ($0.path, $0.dataset.shape) }, demo: demo, file: path)
+        return Layout(demo: demo, datasets: datasets)
     }
 
     /// Per-step arrays: actions, states, rewards, dones, obs/, next_obs/, datagen_info/ and src_demo_labels.
@@ -98,16 +132,25 @@ public final class RobomimicReader {
             || path.hasPrefix("states/")
     }
 
-    static func checkLengths(_ demo: Demo, file: String) throws {
-        let perStep = demo.arrays.filter { isPerStep($0.key) }.sorted { $0.key < $1.key }
-        guard let reference = perStep.first(where: { $0.key == "actions" }) ?? perStep.first else { return }
-        for (path, tensor) in perStep where tensor.shape.isEmpty || tensor.rows != reference.value.rows {
+    /// Arrays every command uses, whose values must be finite: `actions` and `states` (also
+    /// Isaac Lab's `states/...`). Commands check what else they use (datagen_info, observations).
+    static func mustBeFinite(_ path: String) -> Bool {
+        path == "actions" || path == "states" || path.hasPrefix("states/")
+    }
+
+    /// Per-step arrays (by their shapes) have one length, that of `actions` (else the first),
+    /// and `num_samples` agrees with it.
+    static func checkLengths(_ shapes: [(path: String, shape: [Int])], demo: Demo, file: String) throws {
+        let perStep = shapes.filter { isPerStep($0.path) }.sorted { $0.path < $1.path }
+        guard let reference = perStep.first(where: { $0.path == "actions" }) ?? perStep.first else { return }
+        let steps = reference.shape.first ?? 0
+        for (path, shape) in perStep where shape.isEmpty || shape[0] != steps {
             throw DatasetError(file: file, path: "/data/\(demo.name)/\(path)",
-                               "has \(tensor.shape.first ?? 0) steps, /data/\(demo.name)/\(reference.key) has \(reference.value.rows)")
+                               "has \(shape.first ?? 0) steps, /data/\(demo.name)/\(reference.path) has \(steps)")
         }
-        if let n = demo.attributes["num_samples"]?.intValue, n != reference.value.rows {
+        if let n = demo.attributes["num_samples"]?.intValue, n != steps {
             throw DatasetError(file: file, path: "/data/\(demo.name).attrs[num_samples]",
-                               "is \(n), /data/\(demo.name)/\(reference.key) has \(reference.value.rows) steps")
+                               "is \(n), /data/\(demo.name)/\(reference.path) has \(steps) steps")
         }
     }
 }

@@ -74,6 +74,11 @@ htri_t mimic_h5f_is_hdf5(const char *path);
 /// -1 on error.
 long long mimic_h5o_num_attrs(hid_t object);
 
+/// The identity of an open object: the number of its file and its address (1.10) or token
+/// (1.12+), copied into `token` (16 bytes, zero-padded). Two ids name the same object exactly
+/// when both are equal. Returns a negative value on error.
+herr_t mimic_h5o_identity(hid_t object, unsigned long *fileno, unsigned char token[16]);
+
 /// H5Treclaim (1.12+) / H5Dvlen_reclaim (1.10): frees the variable-length data H5Dread/H5Aread put in `buffer`.
 herr_t mimic_h5_reclaim(hid_t memory_type, hid_t space, void *buffer);
 
