@@ -206,6 +206,11 @@ enum H5 {
         return string(fromNulTerminated: buffer)
     }
 
+    /// H5Lcreate_soft: a link `name` in `location` to the path `target` (which need not exist).
+    static func linkCreateSoft(_ location: hid_t, _ name: String, to target: String, _ site: H5Site) throws(HDF5Error) {
+        try status("H5Lcreate_soft", site) { H5Lcreate_soft(target, location, name, defaultPlist, defaultPlist) }
+    }
+
     /// H5Ldelete.
     static func linkDelete(_ location: hid_t, _ name: String, _ site: H5Site) throws(HDF5Error) {
         try status("H5Ldelete", site) { H5Ldelete(location, name, defaultPlist) }

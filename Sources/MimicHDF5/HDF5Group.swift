@@ -305,6 +305,15 @@ public struct HDF5Group {
         }
     }
 
+    /// Creates a soft link `name` directly in this group to the HDF5 path `target`, which need not
+    /// exist (h5py's `group[name] = h5py.SoftLink(target)`). `.io` if the file is read-only or
+    /// `name` exists.
+    public func createSoftLink(_ name: String, to target: String) throws(HDF5Error) {
+        let full = absolutePath(name)
+        try requireWritable(full)
+        try withID { (id) throws(HDF5Error) in try H5.linkCreateSoft(id, name, to: target, site.at(full)) }
+    }
+
     /// Creates a dataset of `shape` with the element type of `storage` (whose values are not
     /// used) and writes nothing into it: reads give HDF5's fill value, 0, and a chunked layout
     /// (`options`) allocates no chunks, so a dataset of any size costs a few bytes of the file.

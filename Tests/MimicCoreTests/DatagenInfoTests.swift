@@ -74,6 +74,30 @@ import MimicMath
         missing["datagen_info/target_pose"] = nil
         #expect(throws: DatasetError.self) { try DatagenInfo(demo: Demo(name: "d", arrays: missing), file: "f") }
     }
+
+    @Test func everyArrayMustBeFiniteAndAnEndEffectorPresent() {
+        for (path, tensor) in [("datagen_info/gripper_action", Tensor(shape: [2, 1], float64: [0, .nan])),
+                               ("datagen_info/subtask_term_signals/grasp", Tensor(shape: [2], float64: [0, .infinity])),
+                               ("datagen_info/target_pose", Tensor(shape: [2, 4, 4], float64: (0..<32).map { $0 == 20 ? .nan : 0 }))] {
+            var arrays = Self.info(effectors: ["robot0"]).arrays
+            arrays[path] = tensor
+            do {
+                _ = try DatagenInfo(demo: Demo(name: "demo_1", arrays: arrays), file: "f")
+                Issue.record("accepted a non-finite \(path)")
+            } catch {
+                #expect(error.path == "/data/demo_1/\(path)")
+                #expect(error.detail.hasPrefix("holds") && error.detail.contains("row 1"))
+            }
+        }
+        var noEffector = Self.info(effectors: ["robot0"]).arrays
+        for key in ["eef_pose", "target_pose", "gripper_action"] { noEffector["datagen_info/\(key)"] = nil }
+        do {
+            _ = try DatagenInfo(demo: Demo(name: "demo_1", arrays: noEffector), file: "f")
+            Issue.record("accepted a datagen_info without end effectors")
+        } catch {
+            #expect(error.path == "/data/demo_1/datagen_info/eef_pose")
+        }
+    }
 }
 
 func simdLength(_ v: SIMD3<Double>) -> Double { (v * v).sum().squareRoot() }

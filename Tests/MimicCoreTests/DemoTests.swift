@@ -13,6 +13,21 @@ import Testing
         #expect(Demo.sortedNames(["demo_10", "demo_2", "x", "demo_1"]) == ["demo_1", "demo_2", "demo_10", "x"])
     }
 
+    @Test func checkedNamesSortAndRefuseOtherNamesAndRepeatedNumbers() throws {
+        #expect(try Demo.checkedNames(["demo_10", "demo_2", "demo_01"], file: "f") == ["demo_01", "demo_2", "demo_10"])
+        for (names, path) in [(["demo_0", "demo_a"], "/data/demo_a"), (["trial_3"], "/data/trial_3"),
+                              (["demo_1", "demo_01"], "/data/demo_1"), (["demo_-1"], "/data/demo_-1"),
+                              (["demo_99999999999999999999"], "/data/demo_99999999999999999999")] {
+            do {
+                _ = try Demo.checkedNames(names, file: "f")
+                Issue.record("accepted \(names)")
+            } catch {
+                #expect(error.path == path)
+                #expect(error.detail.contains("demo_<N>"))
+            }
+        }
+    }
+
     @Test func lengthAndObsKeys() {
         var demo = Demo(name: "demo_0", attributes: ["num_samples": .int(5)])
         #expect(demo.length == 5)

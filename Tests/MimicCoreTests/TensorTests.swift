@@ -33,4 +33,28 @@ import Testing
         #expect(t.rows == 0)
         #expect(t.count == 1)
     }
+
+    @Test func firstNonFiniteElementAndWhereItIs() {
+        let actions = Tensor(shape: [3, 2], float64: [0, 1, 2, .nan, 4, .infinity])
+        #expect(actions.firstNonFiniteIndex == 3)
+        #expect(actions.position(ofElement: 3) == "row 1, column 1")
+        #expect(Tensor(shape: [2], float32: [1, -.infinity]).firstNonFiniteIndex == 1)
+        #expect(Tensor(shape: [2], storage: .int64([1, 2])).firstNonFiniteIndex == nil)
+        #expect(Tensor(shape: [4], float64: [0, 0, 0, 0]).position(ofElement: 2) == "row 2")
+        let poses = Tensor(shape: [2, 4, 4], float64: .init(repeating: 0, count: 32))
+        #expect(poses.position(ofElement: 16 + 4 * 2 + 3) == "row 1, element [2, 3]")
+        #expect(Tensor(shape: [], float64: [1]).position(ofElement: 0) == "the value")
+    }
+
+    @Test func requireFiniteNamesPathRowAndColumn() throws {
+        try Tensor(shape: [1, 2], float64: [1, 2]).requireFinite(file: "f.hdf5", path: "/data/demo_0/actions")
+        do {
+            try Tensor(shape: [20, 7], float64: (0..<140).map { $0 == 12 * 7 + 3 ? .nan : 0 })
+                .requireFinite(file: "f.hdf5", path: "/data/demo_0/actions")
+            Issue.record("accepted a NaN")
+        } catch {
+            #expect(error.description == "f.hdf5: /data/demo_0/actions: holds NaN at row 12, column 3; every value must be finite")
+        }
+        #expect(throws: DatasetError.self) { try Tensor(shape: [1], float32: [.infinity]).requireFinite(file: "f", path: "/x") }
+    }
 }

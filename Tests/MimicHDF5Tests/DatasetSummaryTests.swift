@@ -22,4 +22,21 @@ import MimicCore
             #expect(info.firstRise.map { $0.steps["grasp"] ?? nil } == [2, 3, 4])
         }
     }
+
+    @Test func refusesWhatTheOtherCommandsRefuse() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("a.hdf5").path
+            _ = try RobomimicFixture.write(path, lengths: [4, 6])
+            let file = try HDF5File.open(path, writable: true)
+            try file.root.write("data/demo_1/datagen_info/subtask_term_signals/grasp", Tensor(shape: [6], float64: [0, 0, .nan, 1, 1, 1]))
+            file.close()
+            do {
+                _ = try RobomimicReader(path: path).summary()
+                Issue.record("summarized a NaN signal")
+            } catch let error as DatasetError {
+                #expect(error.path == "/data/demo_1/datagen_info/subtask_term_signals/grasp")
+                #expect(error.detail.contains("row 2"))
+            }
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Testing
+import MimicCore
 @testable import MimicHDF5
 
 @Suite struct H5CallsTests {
@@ -37,5 +38,23 @@ import Testing
         let closed = HDF5Error(.io, file: "f", path: "/", detail: "closed")
         let error = expectHDF5Error(.io) { try handle.withID(closed) { (_) throws(HDF5Error) in } }
         #expect(error == closed)
+    }
+
+    @Test func storageSizeFileSizeAndIdentity() throws {
+        try withTemporaryFile { file in
+            try file.root.write("a", Tensor(shape: [10], float64: .init(repeating: 1, count: 10)))
+            try file.root.createSoftLink("b", to: "/a")
+            try file.flush()
+            let site = H5Site(file: file.path, path: "/a")
+            let a = try file.root.dataset("a"), b = try file.root.dataset("b")
+            try a.withID { (id) throws(HDF5Error) in
+                #expect(H5.storageSize(id) == 80)
+                #expect(try H5.fileSize(holding: id, site) > 80)
+                let same = try b.withID { (other) throws(HDF5Error) in try H5.objectIdentity(other, site) }
+                #expect(try H5.objectIdentity(id, site) == same)
+                let root = try file.root.withID { (other) throws(HDF5Error) in try H5.objectIdentity(other, site) }
+                #expect(try H5.objectIdentity(id, site) != root)
+            }
+        }
     }
 }

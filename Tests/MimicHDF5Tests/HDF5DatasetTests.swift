@@ -33,4 +33,16 @@ import MimicCore
             #expect(try rgb.attributes.names() == ["channels"])
         }
     }
+
+    @Test func numericOrNotAndSizeCheck() throws {
+        try withTemporaryFile { file in
+            try file.root.write("n", Tensor(shape: [2], float64: [1, 2]))
+            try file.root.writeStrings("s", ["a", "b"])
+            #expect(try file.root.dataset("n").isNumeric)
+            #expect(try !file.root.dataset("s").isNumeric)
+            try file.root.dataset("n").checkSize()
+            try file.root.createUnwritten("big", shape: [1 << 30, 2], like: .uint8([]), options: WriteOptions(chunkRows: 64))
+            expectHDF5Error(.invalidData) { try file.root.dataset("big").checkSize() }
+        }
+    }
 }

@@ -87,4 +87,56 @@ import MimicCore
             #expect(try output.root.group("backup/demo_7").children() == ["actions", "states"])
         }
     }
+
+    @Test func walkListsGroupsAndDatasetsInOrderFollowingLinks() throws {
+        try withTemporaryFile { file in
+            let demo = try file.root.createGroup("data/demo_0")
+            try demo.write("obs/b", Tensor(shape: [2], float64: [0, 1]))
+            try demo.write("obs/a", Tensor(shape: [2], float64: [0, 1]))
+            try demo.write("actions", Tensor(shape: [2, 1], float64: [0, 1]))
+            try demo.createSoftLink("again", to: "/data/demo_0/obs/a")   // the same dataset twice is fine
+            let paths = try demo.walk().map { entry -> String in
+                switch entry {
+                case .group(let path, _): return path + "/"
+                case .dataset(let path, let dataset): return path + (dataset.shape == [2] ? "" : "!")
+                }
+            }
+            #expect(paths == ["actions!", "again", "obs/", "obs/a", "obs/b"])
+            #expect(try demo.members().map(\.name) == ["actions", "again", "obs"])
+            #expect(try demo.members().map(\.kind) == [.dataset, .dataset, .group])
+        }
+    }
+
+    @Test func walkRefusesCyclesDanglingLinksAndDeepNesting() throws {
+        try withTemporaryFile { file in
+            let demo = try file.root.createGroup("data/demo_0")
+            try demo.write("obs/a", Tensor(shape: [2], float64: [0, 1]))
+            try demo.group("obs").createSoftLink("up", to: "/data")
+            let cycle = expectHDF5Error(.invalidData) { _ = try demo.walk() }
+            #expect(cycle?.path == "/data/demo_0/obs/up/demo_0")
+            #expect(cycle?.detail.contains("cycle") == true)
+
+            let other = try file.root.createGroup("data/demo_1")
+            try other.createSoftLink("states", to: "/nowhere")
+            let dangling = expectHDF5Error(.notFound) { _ = try other.walk() }
+            #expect(dangling?.path == "/data/demo_1/states")
+            expectHDF5Error(.notFound) { _ = try other.members() }
+
+            _ = try file.root.createGroup("deep/" + Array(repeating: "n", count: 5).joined(separator: "/"))
+            #expect(try file.root.group("deep").walk(maxDepth: 5).count == 5)
+            let deep = expectHDF5Error(.invalidData) { _ = try file.root.group("deep").walk(maxDepth: 3) }
+            #expect(deep?.detail == "is nested more than 3 groups deep")
+            expectHDF5Error(.invalidData) { _ = try file.root.group("deep").walk(maxEntries: 2) }
+        }
+    }
+
+    @Test func createUnwrittenReadsAsZerosAndStoresNothing() throws {
+        try withTemporaryFile { file in
+            try file.root.createUnwritten("x", shape: [1000, 3], like: .float32([]), options: WriteOptions(chunkRows: 10))
+            let x = try file.root.dataset("x")
+            #expect(x.shape == [1000, 3] && x.dtype == .float32 && x.chunkShape == [10, 3])
+            #expect(try x.withID { (id) throws(HDF5Error) in H5.storageSize(id) } == 0)
+            #expect(try x.read() == Tensor(shape: [1000, 3], float32: .init(repeating: 0, count: 3000)))
+        }
+    }
 }

@@ -111,6 +111,34 @@ import MimicCore
             #expect(try file.root.dataset("name").shape == [])
         }
     }
+
+    @Test func elementCountRefusesOverflowEvenWithAZeroDimension() throws {
+        let site = H5Site(file: "f", path: "/x")
+        #expect(try H5IO.elementCount([0, 7], site) == 0)
+        #expect(try H5IO.elementCount([3, 4], site) == 12)
+        expectHDF5Error(.invalidData) { _ = try H5IO.elementCount([1 << 40, 1 << 40], site) }
+        // The row width of [0, 2^40, 2^40] overflows although it has no elements.
+        expectHDF5Error(.invalidData) { _ = try H5IO.elementCount([0, 1 << 40, 1 << 40], site) }
+    }
+
+    @Test func hugeStringDatasetsAreRefusedBeforeAllocating() throws {
+        try withTemporaryFile { file in
+            try file.root.writeStrings("masks", ["demo_0"])
+            #expect(try file.root.readStrings("masks") == ["demo_0"])
+            let type = try H5IO.createFixedStringType(size: 20, H5Site(file: file.path, path: "/big"))
+            defer { H5.close(type, .datatype) }
+            let site = H5Site(file: file.path, path: "/big")
+            try file.root.withID { (root) throws(HDF5Error) in
+                let space = try H5IO.createSpace([1_000_000_000], unlimitedRows: true, site)
+                defer { H5.close(space, .dataspace) }
+                let creation = try WriteOptions(chunkRows: 1024).creationList(chunk: [1024], site)
+                defer { H5.close(creation, .propertyList) }
+                H5.close(try H5.datasetCreate(root, "big", type: type, space: space, creation: creation, site), .object)
+            }
+            let error = expectHDF5Error(.invalidData) { _ = try file.root.readStrings("big") }
+            #expect(error?.detail.hasPrefix("claims 20.0 GB (1000000000 |S20)") == true)
+        }
+    }
 }
 
 /// Creates dataset `name` in the root group with any file type, written from `bytes` as `memoryType`.

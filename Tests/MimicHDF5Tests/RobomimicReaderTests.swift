@@ -44,4 +44,92 @@ import MimicCore
             #expect(throws: DatasetError.self) { try RobomimicReader(path: path) }
         }
     }
+
+    /// Writes `demos` (fixture demos unless given) with `change` applied to the open file, and
+    /// returns the error the reader (init, then every demo) reports.
+    static func readerError(_ demos: [Demo] = [RobomimicFixture.demo(0, steps: 4), RobomimicFixture.demo(1, steps: 4)],
+                            masks: [String: [String]] = [:], _ change: (HDF5File) throws -> Void = { _ in }) throws -> DatasetError? {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("a.hdf5").path
+            let writer = try RobomimicWriter(destination: path, dataAttributes: [:])
+            for demo in demos { try writer.write(demo) }
+            try writer.finish(masks: masks)
+            let file = try HDF5File.open(path, writable: true)
+            try change(file)
+            file.close()
+            do {
+                let reader = try RobomimicReader(path: path)
+                for name in reader.demoNames { _ = try reader.demo(name) }
+                return nil
+            } catch let error as DatasetError {
+                return error
+            } catch let error as HDF5Error {
+                return DatasetError(file: error.file, path: error.path, error.detail)
+            }
+        }
+    }
+
+    @Test func demoGroupsMustBeDemoNWithDistinctN() throws {
+        var a = RobomimicFixture.demo(0, steps: 3), b = RobomimicFixture.demo(1, steps: 3)
+        a.name = "demo_a"
+        b.name = "trial_3"
+        let names = try Self.readerError([a, b])
+        #expect(names?.path == "/data/demo_a")
+        #expect(names?.detail.contains("demo_<N>") == true)
+        b.name = "demo_01"
+        a.name = "demo_1"
+        #expect(try Self.readerError([a, b])?.detail.contains("same number") == true)
+        let dataset = try Self.readerError { file in try file.root.write("data/notes", Tensor(shape: [1], float64: [0])) }
+        #expect(dataset?.path == "/data/notes")
+    }
+
+    @Test func masksMustNameDemosOfTheFile() throws {
+        let error = try Self.readerError(masks: ["train": ["demo_0", "demo_7"]])
+        #expect(error?.path == "/mask/train")
+        #expect(error?.detail.contains("demo_7") == true)
+    }
+
+    @Test func perStepArraysMustBeNumericAndActionsAndStatesFinite() throws {
+        let strings = try Self.readerError { file in try file.root.writeStrings("data/demo_1/actions", ["a", "b", "c", "d"]) }
+        #expect(strings?.path == "/data/demo_1/actions")
+        #expect(strings?.detail.contains("strings") == true)
+        var nan = RobomimicFixture.demo(0, steps: 4)
+        nan.arrays["actions"] = Tensor(shape: [4, 7], float64: (0..<28).map { $0 == 2 * 7 + 5 ? .nan : 0 })
+        let finite = try Self.readerError([nan])
+        #expect(finite?.description.hasSuffix("/data/demo_0/actions: holds NaN at row 2, column 5; every value must be finite") == true)
+        // Strings that are not per-step data are side data: skipped.
+        #expect(try Self.readerError { file in try file.root.writeStrings("data/demo_0/notes", ["x"]) } == nil)
+    }
+
+    @Test func absurdSizesAreRefusedBeforeLengthsAndBeforeReading() throws {
+        let error = try Self.readerError { file in
+            try file.root.createUnwritten("data/demo_0/actions", shape: [1_000_000_000, 7], like: .float64([]),
+                                          options: WriteOptions(chunkRows: 64))
+        }
+        #expect(error?.path == "/data/demo_0/actions")
+        #expect(error?.detail.hasPrefix("claims 56.0 GB (1000000000 x 7 float64) but the file is") == true)
+    }
+
+    @Test func lengthsAreCheckedFromShapesAlone() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("a.hdf5").path
+            var demo = RobomimicFixture.demo(0, steps: 4)
+            demo.attributes["num_samples"] = .int(4)
+            let writer = try RobomimicWriter(destination: path, dataAttributes: [:])
+            try writer.write(demo)
+            try writer.finish(masks: [:])
+            let file = try HDF5File.open(path, writable: true)
+            try file.root.group("data/demo_0").attributes.set("num_samples", int: 9)
+            file.close()
+            let reader = try RobomimicReader(path: path)
+            #expect(throws: DatasetError.self) { _ = try reader.layout(of: "demo_0") }
+        }
+    }
+
+    @Test func linkCyclesAndDanglingLinksAreRefused() throws {
+        let cycle = try Self.readerError { file in try file.root.group("data/demo_0/datagen_info").createSoftLink("loop", to: "/data/demo_0") }
+        #expect(cycle?.detail.contains("cycle") == true)
+        let dangling = try Self.readerError { file in try file.root.group("data").createSoftLink("demo_2", to: "/nowhere") }
+        #expect(dangling?.path == "/data/demo_2")
+    }
 }

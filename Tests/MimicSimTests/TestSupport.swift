@@ -2,6 +2,7 @@ import Foundation
 import MimicCore
 import MimicHDF5
 import MimicSim
+import Testing
 
 /// The bundled datasets and their demos, read once per test process (HDF5 wants one thread).
 enum Bundled {
@@ -54,6 +55,11 @@ extension Tensor {
     }
 }
 
-func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
-    zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+/// The largest |a[i] - b[i]|; arrays of different lengths are a test failure (and give infinity).
+func maxAbsDifference(_ a: [Double], _ b: [Double], sourceLocation: SourceLocation = #_sourceLocation) -> Double {
+    guard a.count == b.count else {
+        Issue.record("maxAbsDifference of arrays of different lengths, \(a.count) and \(b.count)", sourceLocation: sourceLocation)
+        return .infinity
+    }
+    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }

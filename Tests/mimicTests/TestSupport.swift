@@ -8,6 +8,10 @@ enum CLI {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The signal that ended the process, if one did (then `status` is meaningless).
+        var signal: Int32?
+        /// Whether the process was killed for running longer than the timeout.
+        var timedOut = false
     }
 
     /// The `mimic` binary next to the test bundle (SwiftPM puts both in the products directory).
@@ -26,20 +30,63 @@ enum CLI {
 
     static func dataset(_ name: String) -> String { packageRoot.appendingPathComponent("Datasets/\(name)").path }
 
-    static func run(_ arguments: [String]) throws -> Output {
+    /// Runs `mimic` (or `executable`) with `arguments` and collects what it printed.
+    ///
+    /// - Parameters:
+    ///   - timeout: seconds after which the process is killed (SIGKILL) and `timedOut` is set.
+    ///   - addressSpaceLimit: bytes of address space the process may map (`ulimit -v`, through
+    ///     `/bin/sh`, which `exec`s the program): an allocation beyond it fails.
+    static func run(_ arguments: [String], executable: URL = binary, timeout: TimeInterval? = nil,
+                    addressSpaceLimit: Int? = nil) throws -> Output {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let addressSpaceLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v \(addressSpaceLimit / 1024) && exec \"$0\" \"$@\"", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes before waiting so a large output cannot block the child.
+        let timedOut = Flag(), finished = Flag()
+        if let timeout {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                if !finished.isSet {
+                    timedOut.set()
+                    kill(pid, SIGKILL)
+                }
+            }
+        }
+        // Read both pipes to their ends at once: a child that fills one while the other is being
+        // read would otherwise block forever.
+        let errData = Box<Data>()
+        let errHandle = err.fileHandleForReading
+        let reader = DispatchGroup()
+        DispatchQueue.global().async(group: reader) { errData.value = errHandle.readDataToEndOfFile() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        reader.wait()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        finished.set()
+        let signaled = process.terminationReason == .uncaughtSignal
+        return Output(status: signaled ? -1 : process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData.value ?? Data(), as: UTF8.self),
+                      signal: signaled ? process.terminationStatus : nil, timedOut: timedOut.isSet)
+    }
+
+    /// A value one thread writes and another reads after synchronizing (a DispatchGroup wait).
+    final class Box<T>: @unchecked Sendable {
+        var value: T?
+    }
+
+    /// A flag set from one thread and read from another.
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
     }
 }
 
