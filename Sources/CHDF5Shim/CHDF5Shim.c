@@ -1,4 +1,5 @@
 #include "CHDF5Shim.h"
+#include <fcntl.h>
 #include <string.h>
 
 // MARK: Library setup
@@ -117,6 +118,20 @@ herr_t mimic_h5o_identity(hid_t object, unsigned long *fileno, unsigned char tok
 #endif
     *fileno = info.fileno;
     return 0;
+}
+
+int mimic_h5f_set_cloexec(hid_t file) {
+    hid_t fapl = H5Fget_access_plist(file);
+    if (fapl < 0) return -1;
+    hid_t driver = H5Pget_driver(fapl);
+    H5Pclose(fapl);
+    if (driver != H5FD_SEC2) return -1;   // only sec2's handle is a file descriptor
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || handle == NULL) return -1;
+    int fd = *(int *)handle;
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0) return -1;
+    return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
 herr_t mimic_h5_reclaim(hid_t memory_type, hid_t space, void *buffer) {

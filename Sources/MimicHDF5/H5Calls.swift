@@ -125,7 +125,8 @@ enum H5 {
         return (value > 0, nil)
     }
 
-    /// H5Fopen with a file-access list that has H5F_CLOSE_STRONG. On failure, also returns the
+    /// H5Fopen with a file-access list that has H5F_CLOSE_STRONG, its descriptor close-on-exec
+    /// (mimic_h5f_set_cloexec). On failure, also returns the
     /// innermost HDF5 message so the caller can tell a truncated file from a permission problem.
     static func fileOpen(_ path: String, writable: Bool, _ site: H5Site) -> Result<hid_t, HDF5Error> {
         let (fapl, faplMessage) = run({ mimic_h5p_create_fapl_strong_close() }, failed: { $0 < 0 })
@@ -134,14 +135,18 @@ enum H5 {
         let flags = writable ? mimic_h5f_acc_rdwr() : mimic_h5f_acc_rdonly()
         let (file, message) = run({ H5Fopen(path, flags, fapl) }, failed: { $0 < 0 })
         if file < 0 { return .failure(failure("H5Fopen", message, site)) }
+        _ = run { mimic_h5f_set_cloexec(file) }   // best effort: children started later do not inherit its lock
         return .success(file)
     }
 
-    /// H5Fcreate(H5F_ACC_TRUNC) with a file-access list that has H5F_CLOSE_STRONG.
+    /// H5Fcreate(H5F_ACC_TRUNC) with a file-access list that has H5F_CLOSE_STRONG, its descriptor
+    /// close-on-exec (mimic_h5f_set_cloexec).
     static func fileCreate(_ path: String, _ site: H5Site) throws(HDF5Error) -> hid_t {
         let fapl = try id("H5Pcreate(H5P_FILE_ACCESS)", site) { mimic_h5p_create_fapl_strong_close() }
         defer { close(fapl, .propertyList) }
-        return try id("H5Fcreate", site) { H5Fcreate(path, mimic_h5f_acc_trunc(), defaultPlist, fapl) }
+        let file = try id("H5Fcreate", site) { H5Fcreate(path, mimic_h5f_acc_trunc(), defaultPlist, fapl) }
+        _ = run { mimic_h5f_set_cloexec(file) }   // best effort: children started later do not inherit its lock
+        return file
     }
 
     /// H5Fflush(H5F_SCOPE_GLOBAL).

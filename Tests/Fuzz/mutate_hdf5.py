@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Writes damaged copies of a small robomimic file for Mimic's fuzz test (Tests/mimicTests/FuzzTests.swift).
 
-    mutate_hdf5.py BASE OUTDIR [FIRST LAST]
+    mutate_hdf5.py BASE OUTDIR [PART PARTS]
 
-Cases FIRST..<LAST (default: all) are written as OUTDIR/case_NNN.hdf5 and described on stdout,
-one JSON object a line: {"case": N, "file": path, "kind": ..., "detail": ...}. Case N always
-makes the same bytes from the same BASE: every random choice comes from random.Random(N).
+Writes the cases N with N % PARTS == PART (default: all) as OUTDIR/case_NNN.hdf5 and describes
+each on stdout, one JSON object a line: {"case": N, "file": path, "kind": ..., "detail": ...}.
+Case N always makes the same bytes from the same BASE: its random choices come from
+random.Random(N).
 
 Byte mutations (truncation, bit flips in the superblock, object headers, raw data and other
 metadata) work on the bytes; structural ones (datasets grown, shrunk or retyped, NaN values,
@@ -227,7 +228,7 @@ def structural_case(out, rng, kind, variant):
         raise ValueError(kind)
 
 
-BYTE_KINDS = [("truncate", 20), ("superblock", 20), ("header", 30), ("raw", 24), ("metadata", 24)]
+BYTE_KINDS = [("truncate", 20), ("superblock", 20), ("header", 24), ("raw", 20), ("metadata", 22)]
 STRUCTURAL_KINDS = [("grow", 10), ("shrink", 10), ("retype", 16), ("nonfinite", 12), ("attribute", 24),
                     ("softlink", 6), ("external", 4), ("hardcycle", 3), ("nesting", 3), ("names", 9), ("masks", 3)]
 
@@ -242,9 +243,8 @@ def cases():
 def main():
     base, outdir = sys.argv[1], sys.argv[2]
     all_cases = cases()
-    first = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-    last = int(sys.argv[4]) if len(sys.argv) > 4 else len(all_cases)
-    for n in range(first, min(last, len(all_cases))):
+    part, parts = (int(sys.argv[3]), int(sys.argv[4])) if len(sys.argv) > 4 else (0, 1)
+    for n in range(part, len(all_cases), parts):
         kind, variant = all_cases[n]
         rng = random.Random(n)
         out = os.path.join(outdir, f"case_{n:03d}.hdf5")

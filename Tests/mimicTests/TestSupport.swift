@@ -110,3 +110,101 @@ func writeDataset(_ path: String, demos: [Demo], envArgs: String? = nil) throws 
     for demo in demos { try writer.write(demo) }
     try writer.finish(masks: [:])
 }
+
+/// Small copies of the bundled Lift dataset for the damaged-input and fuzz tests.
+enum LiftCut {
+    /// Writes the first `demos` demos of Datasets/lift.hdf5 to `raw` through MimicHDF5, all with
+    /// the first demo's scene with its meshes and textures left out (MuJoCo then compiles it in
+    /// milliseconds, not a second, and once for all demos; their states restore in it), and
+    /// prepares it with `mimic prepare` into the returned path beside it.
+    static func prepared(in dir: TemporaryDirectory, demos: Int = 2) throws -> String {
+        let reader = try RobomimicReader(path: CLI.dataset("lift.hdf5"))
+        let raw = dir.path("lift_cut_raw.hdf5"), prepared = dir.path("lift_cut.hdf5")
+        var attributes = reader.dataAttributes
+        attributes["total"] = nil
+        let writer = try RobomimicWriter(destination: raw, dataAttributes: attributes)
+        let names = Array(reader.demoNames.prefix(demos))
+        let scene = try reader.demo(names[0]).modelXML.map { AttributeValue.string(withoutMeshes($0)) }
+        for name in names {
+            var demo = try reader.demo(name)
+            demo.attributes["model_file"] = scene
+            try writer.write(demo)
+        }
+        try writer.finish(masks: ["train": Array(names.dropLast()), "valid": Array(names.suffix(1))])
+        let result = try CLI.run(["prepare", raw, "-o", prepared])
+        guard result.status == 0 else { throw DatasetError(file: raw, path: "/", "prepare failed: \(result.stderr)") }
+        try FileManager.default.removeItem(atPath: raw)
+        return prepared
+    }
+
+    /// robosuite's MJCF without mesh and texture files: mesh geoms become 1 cm spheres.
+    static func withoutMeshes(_ xml: String) -> String {
+        xml.replacing(#/<(mesh|texture) [^>]*/>/#, with: "")
+            .replacing(#/type="mesh"/#, with: #"type="sphere" size="0.01""#)
+            .replacing(#/ (mesh|texture)="[^"]*"/#, with: "")
+    }
+}
+
+/// One run of a command on a possibly damaged input, and what must hold of it.
+struct CommandRun {
+    var name: String
+    var arguments: [String]
+    /// The files the command writes into its output directory when it succeeds.
+    var outputs: [String]
+
+    /// inspect, prepare, augment (kinematic, 2 demos) and validate (recorded states, with -o) on
+    /// `file`, each writing into `out`; every run uses one worker.
+    static func all(on file: String, out: URL, json: Bool = false) -> [CommandRun] {
+        let o = { (name: String) in out.appendingPathComponent(name).path }
+        return [
+            CommandRun(name: "inspect", arguments: ["inspect", file] + (json ? ["--json"] : []), outputs: []),
+            CommandRun(name: "prepare", arguments: ["prepare", file, "-o", o("p.hdf5")], outputs: ["p.hdf5"]),
+            CommandRun(name: "augment", arguments: ["augment", file, "-o", o("a.hdf5"), "-n", "2", "--workers", "1", "--seed", "1"],
+                       outputs: ["a.hdf5", "a.hdf5.stats.json"]),
+            CommandRun(name: "validate", arguments: ["validate", file, "--mode", "states", "-o", o("v.hdf5"), "--workers", "1"],
+                       outputs: ["v.hdf5"]),
+        ]
+    }
+
+    /// What is wrong with `result`, a run of this command whose output directory is `out`: a
+    /// signal, a timeout, an exit code other than 0, 65 or 74, anything but exactly one
+    /// `mimic: error:` line on failure (and none on success), a backtrace, files left behind by
+    /// a failure (hidden partial files included), or an output that does not read back.
+    func problems(_ result: CLI.Output, out: URL) -> [String] {
+        var problems: [String] = []
+        if result.timedOut { problems.append("timed out") }
+        if let signal = result.signal { problems.append("died of signal \(signal)") }
+        let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+        let errors = lines.filter { $0.hasPrefix("mimic: error: ") }
+        if result.stderr.contains("Fatal error") || result.stderr.contains("Backtrac") || result.stderr.contains("Program crashed") {
+            problems.append("printed a crash report")
+        }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []).sorted()
+        switch result.status {
+        case 0:
+            if !errors.isEmpty { problems.append("exit 0 with an error line") }
+            if files != outputs.sorted() { problems.append("exit 0 left \(files), expected \(outputs.sorted())") }
+            for name in outputs where name.hasSuffix(".hdf5") && files.contains(name) {
+                if let problem = Self.unreadable(out.appendingPathComponent(name).path) { problems.append("output \(name): \(problem)") }
+            }
+        case 65, 74:
+            if errors.count != 1 { problems.append("\(errors.count) error lines, expected one") }
+            if !files.isEmpty { problems.append("exit \(result.status) left \(files)") }
+        default:
+            if result.signal == nil { problems.append("exit \(result.status)") }
+        }
+        return problems
+    }
+
+    /// Why the file at `path` is not a valid robomimic file Mimic reads back, or nil.
+    static func unreadable(_ path: String) -> String? {
+        do {
+            let reader = try RobomimicReader(path: path)
+            guard !reader.demoNames.isEmpty else { return "no demos" }
+            for name in reader.demoNames { _ = try reader.demo(name) }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+}

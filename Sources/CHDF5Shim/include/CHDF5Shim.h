@@ -79,6 +79,11 @@ long long mimic_h5o_num_attrs(hid_t object);
 /// when both are equal. Returns a negative value on error.
 herr_t mimic_h5o_identity(hid_t object, unsigned long *fileno, unsigned char token[16]);
 
+/// Marks the file descriptor of an open file (sec2 driver) close-on-exec, so that a child
+/// process started while the file is open does not inherit it, and with it the file's lock
+/// (HDF5 opens files without O_CLOEXEC). Returns a negative value when it cannot.
+int mimic_h5f_set_cloexec(hid_t file);
+
 /// H5Treclaim (1.12+) / H5Dvlen_reclaim (1.10): frees the variable-length data H5Dread/H5Aread put in `buffer`.
 herr_t mimic_h5_reclaim(hid_t memory_type, hid_t space, void *buffer);
 
