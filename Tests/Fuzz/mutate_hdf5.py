@@ -6,7 +6,8 @@
 Writes the cases N with N % PARTS == PART (default: all) as OUTDIR/case_NNN.hdf5 and describes
 each on stdout, one JSON object a line: {"case": N, "file": path, "kind": ..., "detail": ...}.
 Case N always makes the same bytes from the same BASE: its random choices come from
-random.Random(N).
+random.Random(N), or random.Random(N + 1000003 * SEED) with the environment variable
+MIMIC_FUZZ_SEED=SEED (for hunting beyond the cases the test runs).
 
 Byte mutations (truncation, bit flips in the superblock, object headers, raw data and other
 metadata) work on the bytes; structural ones (datasets grown, shrunk or retyped, NaN values,
@@ -246,7 +247,7 @@ def main():
     part, parts = (int(sys.argv[3]), int(sys.argv[4])) if len(sys.argv) > 4 else (0, 1)
     for n in range(part, len(all_cases), parts):
         kind, variant = all_cases[n]
-        rng = random.Random(n)
+        rng = random.Random(n + 1000003 * int(os.environ.get("MIMIC_FUZZ_SEED", "0")))
         out = os.path.join(outdir, f"case_{n:03d}.hdf5")
         if kind in dict(BYTE_KINDS):
             detail = byte_case(base, out, rng, kind)

@@ -4,6 +4,31 @@ import MimicCore
 @testable import MimicHDF5
 
 @Suite struct HDF5FileTests {
+    /// The descriptors this process has open on `path`, with whether each is close-on-exec.
+    static func descriptors(of path: String) -> [Bool] {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return fds.compactMap { name -> Bool? in
+            guard let fd = Int32(name), let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"),
+                  link == target else { return nil }
+            return fcntl(fd, F_GETFD) & FD_CLOEXEC != 0
+        }
+    }
+
+    @Test func filesAreOpenedCloseOnExec() throws {
+        // A child process started while a file is open must not inherit it (nor its lock).
+        try withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("locked.hdf5").path
+            let created = try HDF5File.create(path)
+            #expect(Self.descriptors(of: path) == [true])
+            created.close()
+            let opened = try HDF5File.open(path, writable: true)
+            #expect(Self.descriptors(of: path) == [true])
+            opened.close()
+            #expect(Self.descriptors(of: path).isEmpty)
+        }
+    }
+
     @Test func createWriteCloseReopen() throws {
         try withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("out.hdf5").path
