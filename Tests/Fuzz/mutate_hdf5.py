@@ -143,6 +143,21 @@ def structural_case(out, rng, kind, variant):
             flat[i] = [np.nan, np.inf, -np.inf][variant % 3]
             replace(demo, name, data=value)
             return f"{demo.name}/{name} element {i} = {flat[i]}"
+        if kind == "extreme":
+            # Finite but absurd values: huge, tiny, zero quaternions, values whose square overflows.
+            demo, name = pick_dataset(f, rng, ("actions", "states", "obs/", "datagen_info/"))
+            value = demo[name][()]
+            if not np.issubdtype(value.dtype, np.floating) or value.size == 0:
+                value = value.astype(np.float64)
+            extreme = [1e308, -1e308, 5e-324, 1e154, 0.0, -1e30][variant % 6]
+            flat = value.reshape(len(value), -1) if value.ndim > 0 else value.reshape(1, 1)
+            with np.errstate(over="ignore"):   # 1e308 in a float32 array is inf: a non-finite case then
+                if variant % 2 == 0:
+                    flat[:, rng.randrange(flat.shape[1])] = extreme     # a whole column
+                else:
+                    flat[rng.randrange(flat.shape[0]), :] = extreme     # a whole row
+            replace(demo, name, data=flat.reshape(value.shape))
+            return f"{demo.name}/{name} set to {extreme} ({'column' if variant % 2 == 0 else 'row'})"
         if kind == "attribute":
             targets = [(f["data"], "env_args"), (demo0, "model_file"), (demo0, "num_samples"), (f["data"], "total")]
             owner, attr = targets[variant % 4]
@@ -229,8 +244,8 @@ def structural_case(out, rng, kind, variant):
         raise ValueError(kind)
 
 
-BYTE_KINDS = [("truncate", 20), ("superblock", 20), ("header", 24), ("raw", 20), ("metadata", 22)]
-STRUCTURAL_KINDS = [("grow", 10), ("shrink", 10), ("retype", 16), ("nonfinite", 12), ("attribute", 24),
+BYTE_KINDS = [("truncate", 20), ("superblock", 20), ("header", 20), ("raw", 18), ("metadata", 18)]
+STRUCTURAL_KINDS = [("grow", 10), ("shrink", 10), ("retype", 16), ("nonfinite", 12), ("extreme", 12), ("attribute", 24),
                     ("softlink", 6), ("external", 4), ("hardcycle", 3), ("nesting", 3), ("names", 9), ("masks", 3)]
 
 

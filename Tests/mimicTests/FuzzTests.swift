@@ -6,20 +6,21 @@ import MimicHDF5
 /// Fuzz test: damaged copies of a small real dataset through every command.
 ///
 /// The base file is a prepared 2-demo cut of Datasets/lift.hdf5, written through MimicHDF5 with
-/// mesh-free scenes (`LiftCut`). `Tests/Fuzz/mutate_hdf5.py` writes 206 damaged copies of it,
+/// mesh-free scenes (`LiftCut`). `Tests/Fuzz/mutate_hdf5.py` writes 208 damaged copies of it,
 /// case N from `random.Random(N)` (the same bytes on every run):
 ///
 /// | kind | cases | damage |
 /// |---|---|---|
 /// | truncate | 20 | the file cut at a random offset (some at 0, 1, 8, 96, 512, 4096) |
 /// | superblock | 20 | 1–3 bits flipped in the first 96 bytes |
-/// | header | 24 | 1–4 bits flipped in the first 64 bytes of a random object header |
-/// | raw | 20 | 1–8 bits flipped in the raw data of a random dataset |
-/// | metadata | 22 | 1–4 bits flipped anywhere outside raw data (B-trees, heaps, headers) |
+/// | header | 20 | 1–4 bits flipped in the first 64 bytes of a random object header |
+/// | raw | 18 | 1–8 bits flipped in the raw data of a random dataset |
+/// | metadata | 18 | 1–4 bits flipped anywhere outside raw data (B-trees, heaps, headers) |
 /// | grow | 10 | a per-step dataset made chunked with 10⁹, 2⁴⁰, 10⁷, T + 1 or ~2⁵⁹ rows, only T written |
 /// | shrink | 10 | a per-step dataset cut to T − 1 rows, 0 rows, a scalar, one column, one row |
 /// | retype | 16 | a per-step dataset as fixed or variable-length strings, int8, float16, bool, compound, uint64, opaque |
 /// | nonfinite | 12 | NaN, +Inf or −Inf at a random element of a per-step dataset |
+/// | extreme | 12 | a whole row or column of a per-step dataset set to ±1e308, 5e-324, 1e154, 0 or −1e30 (finite but absurd) |
 /// | attribute | 24 | env_args, model_file, num_samples, total removed, or set to bad JSON, −5, a 4 MB string, an array, 10¹⁵, a wrong JSON type |
 /// | softlink | 6 | soft links: another demo's actions (harmless), a demo to itself, obs ↔ obs_b, datagen_info to its demo, a dangling states, a demo linked twice |
 /// | external | 4 | external links to a missing file (a demo, actions), into the file itself, to /dev/zero |
@@ -27,6 +28,13 @@ import MimicHDF5
 /// | nesting | 3 | 40, 400 and 2000 nested groups |
 /// | names | 9 | demo_a, trial_3, demo_01 beside demo_1, demo_-1, a non-ASCII digit, no demos, a dataset demo_2, data a dataset, a 23-digit N |
 /// | masks | 3 | a mask naming a missing demo, a numeric mask, a mask of 10⁹ chunked strings |
+///
+/// What it found before the fixes, each fixed where it arose: Swift traps allocating what a
+/// damaged shape claimed (a chunked 10⁹-row dataset, a flipped dimension, a 10⁹-string mask:
+/// `ReadLimit`), endless recursion on a soft or hard link back to an enclosing group (`walk`),
+/// an index out of range in the generator when `datagen_info/eef_pose` was not numbers (per-step
+/// arrays must be numeric; `DatagenInfo` needs an end effector), and NaN or string `actions`
+/// accepted.
 ///
 /// Every copy goes through `inspect` (`--json` for odd cases), `prepare`, `augment` (kinematic,
 /// `-n 2`) and `validate` (`--mode states`, `-o`), each process with a 30 s timeout (then
