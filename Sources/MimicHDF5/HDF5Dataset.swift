@@ -21,6 +21,8 @@ public struct HDF5Dataset {
     public let isNumeric: Bool
     /// Bytes one element takes in memory once read.
     let memoryElementSize: Int
+    /// What a read may claim (`ReadLimit`), from the storage and filters.
+    let limit: ReadLimit
 
     let handle: H5Handle
 
@@ -36,6 +38,7 @@ public struct HDF5Dataset {
         self.memoryElementSize = info.memoryElementSize
         let creation = try H5.datasetCreationList(handle.id, site)
         defer { H5.close(creation, .propertyList) }
+        self.limit = try ReadLimit(dataset: handle.id, creation: creation, site)
         if H5.layout(creation) == H5D_CHUNKED {
             chunkShape = try H5.chunkDims(creation, site).map { Int(clamping: $0) }
         } else {
@@ -68,10 +71,7 @@ public struct HDF5Dataset {
     /// account for or the process can get (`ReadLimit`: a damaged shape), without reading it.
     /// `read()` and `readStrings()` check the same before they allocate.
     public func checkSize() throws(HDF5Error) {
-        try withID { (id) throws(HDF5Error) in
-            try ReadLimit.of(.dataset(id), site).check(count: count, elementSize: memoryElementSize, shape: shape,
-                                                       dtype: dtype.description, site)
-        }
+        try limit.check(count: count, elementSize: memoryElementSize, shape: shape, dtype: dtype.description, site)
     }
 
     /// Reads the whole dataset into a tensor of the matching storage (H5Dread with the native
@@ -80,7 +80,7 @@ public struct HDF5Dataset {
     /// `.typeMismatch` naming the dtype for strings and other non-numeric types.
     public func read() throws(HDF5Error) -> Tensor {
         try withID { (id) throws(HDF5Error) -> Tensor in
-            try H5IO.readTensor(.dataset(id), what: "the dataset", site)
+            try H5IO.readTensor(.dataset(id), what: "the dataset", limit: limit, site)
         }
     }
 
@@ -88,7 +88,7 @@ public struct HDF5Dataset {
     /// string). `.typeMismatch` for anything else.
     public func readStrings() throws(HDF5Error) -> [String] {
         try withID { (id) throws(HDF5Error) -> [String] in
-            try H5IO.readStrings(.dataset(id), what: "the dataset", site)
+            try H5IO.readStrings(.dataset(id), what: "the dataset", limit: limit, site)
         }
     }
 

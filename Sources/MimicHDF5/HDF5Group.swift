@@ -166,20 +166,31 @@ public struct HDF5Group {
     public func members() throws(HDF5Error) -> [(name: String, kind: ObjectKind)] {
         var members: [(name: String, kind: ObjectKind)] = []
         for child in try children() {
-            if let kind = kind(of: child) {
-                members.append((child, kind))
-                continue
-            }
-            try withID { (id) throws(HDF5Error) in
-                let full = absolutePath(child)
-                guard H5.objectExists(id, child) else {
-                    throw site.at(full).error(.notFound, "is a link that leads nowhere (a dangling or looping soft link, or an external link to a missing file)")
-                }
-                // Neither group nor dataset: a named datatype (skipped), or a damaged object (HDF5 says why).
-                H5.close(try H5.objectOpen(id, child, site.at(full)), .object)
-            }
+            guard let (object, kind) = try openMember(child) else { continue }
+            H5.close(object, .object)
+            members.append((child, kind))
         }
         return members
+    }
+
+    /// Opens the object of link `child` of this group (one component, as `children()` lists it)
+    /// with H5Oopen: its new id, which the caller owns, and its kind; nil for a named datatype.
+    /// `.notFound` for a link that leads nowhere; HDF5's error for a damaged object.
+    private func openMember(_ child: String) throws(HDF5Error) -> (hid_t, ObjectKind)? {
+        try withID { (id) throws(HDF5Error) -> (hid_t, ObjectKind)? in
+            let full = absolutePath(child)
+            guard H5.objectExists(id, child) else {
+                throw site.at(full).error(.notFound, "is a link that leads nowhere (a dangling or looping soft link, or an external link to a missing file)")
+            }
+            let object = try H5.objectOpen(id, child, site.at(full))
+            switch H5.idType(object) {
+            case H5I_GROUP: return (object, .group)
+            case H5I_DATASET: return (object, .dataset)
+            default:
+                H5.close(object, .object)   // a named datatype: nothing to read
+                return nil
+            }
+        }
     }
 
     /// One object found by `walk`.
@@ -208,14 +219,16 @@ public struct HDF5Group {
         let identity = try withID { (id) throws(HDF5Error) in try H5.objectIdentity(id, site) }
         inside.insert(identity)
         defer { inside.remove(identity) }
-        for (child, kind) in try members() {
-            let full = absolutePath(child)
+        for child in try children() {
             guard entries.count < maxEntries else {
                 throw site.error(.invalidData, "holds more than \(maxEntries) groups and datasets (links that repeat the same objects?)")
             }
+            guard let (object, kind) = try openMember(child) else { continue }
+            let full = absolutePath(child)
+            let handle = H5Handle(object, .object)
             switch kind {
             case .group:
-                let sub = try group(child)
+                let sub = HDF5Group(file: file, path: full, handle: handle)
                 let subIdentity = try sub.withID { (id) throws(HDF5Error) in try H5.objectIdentity(id, sub.site) }
                 guard !inside.contains(subIdentity) else {
                     throw site.at(full).error(.invalidData, "is a link back to a group that contains it (a cycle)")
@@ -227,7 +240,7 @@ public struct HDF5Group {
                 try sub.walk(prefix: prefix + child + "/", depth: depth + 1, maxDepth: maxDepth, maxEntries: maxEntries,
                              inside: &inside, into: &entries)
             case .dataset:
-                entries.append(.dataset(prefix + child, try dataset(child)))
+                entries.append(.dataset(prefix + child, try HDF5Dataset(file: file, path: full, handle: handle)))
             }
         }
     }

@@ -89,10 +89,17 @@ enum H5IO {
 
     // MARK: Reading
 
+    /// `given`, else the `ReadLimit` of `value`.
+    private static func limit(_ given: ReadLimit?, of value: H5Value, _ site: H5Site) throws(HDF5Error) -> ReadLimit {
+        if let given { return given }
+        return try ReadLimit.of(value, site)
+    }
+
     /// Reads a whole numeric dataset or attribute into a tensor of the matching storage,
     /// converting byte order (and half floats to `Float`) through the native memory type.
     /// `what` names the object in the type-mismatch message ("dataset", "attribute 'x'").
-    static func readTensor(_ value: H5Value, what: String, _ site: H5Site) throws(HDF5Error) -> Tensor {
+    /// `limit` is the value's `ReadLimit`, computed here when not given.
+    static func readTensor(_ value: H5Value, what: String, limit: ReadLimit? = nil, _ site: H5Site) throws(HDF5Error) -> Tensor {
         let type = try value.type(site)
         defer { H5.close(type, .datatype) }
         let info = try H5TypeInfo(inspecting: type, site)
@@ -103,8 +110,8 @@ enum H5IO {
         defer { H5.close(space, .dataspace) }
         let shape = try shape(ofSpace: space, site)
         let count = try elementCount(shape, site)
-        try ReadLimit.of(value, site).check(count: count, elementSize: info.memoryElementSize, shape: shape,
-                                            dtype: info.dtype.description, site)
+        try Self.limit(limit, of: value, site).check(count: count, elementSize: info.memoryElementSize, shape: shape,
+                                                     dtype: info.dtype.description, site)
 
         var memoryType = element.nativeType
         var ownedMemoryType: hid_t = -1
@@ -143,7 +150,7 @@ enum H5IO {
     /// Reads a whole string dataset or attribute (fixed or variable length, any shape, scalar
     /// as one string) in row-major order. Fixed-length strings end at the first NUL (numpy's
     /// rule) and lose trailing spaces when space-padded; bytes that are not UTF-8 are replaced.
-    static func readStrings(_ value: H5Value, what: String, _ site: H5Site) throws(HDF5Error) -> [String] {
+    static func readStrings(_ value: H5Value, what: String, limit: ReadLimit? = nil, _ site: H5Site) throws(HDF5Error) -> [String] {
         let type = try value.type(site)
         defer { H5.close(type, .datatype) }
         let info = try H5TypeInfo(inspecting: type, site)
@@ -153,8 +160,8 @@ enum H5IO {
         let count = try elementCount(shape, site)
         if info.dtype.isString {
             // Variable-length strings cost a pointer each here, and their bytes in HDF5's buffers.
-            try ReadLimit.of(value, site).check(count: count, elementSize: info.memoryElementSize, shape: shape,
-                                                dtype: info.dtype.description, site)
+            try Self.limit(limit, of: value, site).check(count: count, elementSize: info.memoryElementSize, shape: shape,
+                                                         dtype: info.dtype.description, site)
         }
 
         switch info.dtype {

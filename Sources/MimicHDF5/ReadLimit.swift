@@ -42,31 +42,9 @@ struct ReadLimit: Sendable, Equatable {
             let size = try H5.fileSize(holding: id, site)
             return ReadLimit(fileSize: size, stored: size, expansion: 1)
         case .dataset(let id):
-            let size = try H5.fileSize(holding: id, site)
             let creation = try H5.datasetCreationList(id, site)
             defer { H5.close(creation, .propertyList) }
-            let layout = H5.layout(creation)
-            var limit = ReadLimit(fileSize: size, stored: min(H5.storageSize(id), size), expansion: 1)
-            let external = layout == H5D_CONTIGUOUS ? try H5.externalFileCount(creation, site) : 0
-            if layout == H5D_VIRTUAL || external > 0 { limit.stored = nil }
-            for i in 0..<(try H5.filterCount(creation, site)) {
-                switch try H5.filter(creation, at: i, site).id {
-                case H5.shuffleFilter, H5.fletcher32Filter: continue
-                case H5.deflateFilter: limit.expansion = limit.expansion.map { max($0, deflateExpansion) }
-                default: limit.expansion = nil
-                }
-            }
-            if layout == H5D_CHUNKED {
-                let type = try H5.datasetType(id, site)
-                defer { H5.close(type, .datatype) }
-                var bytes = max(1, H5.typeSize(type))
-                for n in try H5.chunkDims(creation, site) {
-                    let (product, overflow) = bytes.multipliedReportingOverflow(by: Int(clamping: n))
-                    bytes = overflow ? Int.max : product
-                }
-                limit.chunkBytes = bytes
-            }
-            return limit
+            return try ReadLimit(dataset: id, creation: creation, site)
         }
     }
 
@@ -149,5 +127,33 @@ struct ReadLimit: Sendable, Equatable {
             unit += 1
         }
         return unit == 0 ? "\(n) B" : String(format: "%.1f", value) + " " + units[unit]
+    }
+}
+
+extension ReadLimit {
+    /// The limit of dataset `id`, whose creation property list is `creation`.
+    init(dataset id: hid_t, creation: hid_t, _ site: H5Site) throws(HDF5Error) {
+        let size = try H5.fileSize(holding: id, site)
+        let layout = H5.layout(creation)
+        self.init(fileSize: size, stored: min(H5.storageSize(id), size), expansion: 1)   // the memberwise init
+        let external = layout == H5D_CONTIGUOUS ? try H5.externalFileCount(creation, site) : 0
+        if layout == H5D_VIRTUAL || external > 0 { stored = nil }
+        for i in 0..<(try H5.filterCount(creation, site)) {
+            switch try H5.filter(creation, at: i, site).id {
+            case H5.shuffleFilter, H5.fletcher32Filter: continue
+            case H5.deflateFilter: expansion = expansion.map { max($0, Self.deflateExpansion) }
+            default: expansion = nil
+            }
+        }
+        if layout == H5D_CHUNKED {
+            let type = try H5.datasetType(id, site)
+            defer { H5.close(type, .datatype) }
+            var bytes = max(1, H5.typeSize(type))
+            for n in try H5.chunkDims(creation, site) {
+                let (product, overflow) = bytes.multipliedReportingOverflow(by: Int(clamping: n))
+                bytes = overflow ? Int.max : product
+            }
+            chunkBytes = bytes
+        }
     }
 }

@@ -5,8 +5,8 @@ import MimicHDF5
 
 /// Fuzz test: damaged copies of a small real dataset through every command.
 ///
-/// The base file is a prepared 2-demo cut of Datasets/lift.hdf5, written through MimicHDF5 with
-/// mesh-free scenes (`LiftCut`). `Tests/Fuzz/mutate_hdf5.py` writes 208 damaged copies of it,
+/// The base file is a prepared 2-demo cut of Datasets/lift.hdf5 without `next_obs`, written
+/// through MimicHDF5 with a mesh-free scene (`LiftCut`). `Tests/Fuzz/mutate_hdf5.py` writes 208 damaged copies of it,
 /// case N from `random.Random(N)` (the same bytes on every run):
 ///
 /// | kind | cases | damage |
