@@ -12,9 +12,9 @@ public struct Command: Sendable {
     public var noise: Double
 }
 
-/// One generated demo in progress: its sampled scene and, for every end effector, the commands
+/// One generated demo in progress: its sampled object placement and, for every end effector, the commands
 /// of its subtasks, each subtask planned when it starts from where the objects and the hand are
-/// then (ALGORITHM.md §2-5). The kinematic generator and a simulator drive it the same way:
+/// then (docs/augment.md). The kinematic generator and a simulator drive it the same way:
 /// ask `next` for this step's commands, turn them into an action with `action`, move the world.
 ///
 /// All randomness comes from `rng`, seeded by (run seed, index) and drawn in a fixed order, so an
@@ -22,8 +22,8 @@ public struct Command: Sendable {
 public struct Episode: Sendable {
     public let generator: Generator
     public let index: Int
-    /// The sampled initial pose of every object.
-    public let scene: [String: Pose]
+    /// The sampled placement: the initial pose of every object.
+    public let placement: [String: Pose]
     /// Per end effector, the random shift of each subtask's end.
     public let offsets: [[Int]]
     /// Per end effector, the source demo of each subtask planned so far.
@@ -38,13 +38,13 @@ public struct Episode: Sendable {
     private var nextSubtask: [Int]
     private var chosen: [Int]
     /// The first end effector's first source, when chosen before the first step (``selectFirstSource()``).
-    private var firstSource: Int?
+    public private(set) var firstSource: Int?
 
     public init(generator: Generator, index: Int) {
         self.generator = generator
         self.index = index
         var rng = RandomStream(seed: generator.seed, stream: UInt64(index))
-        scene = generator.sampleScene(&rng)
+        placement = generator.samplePlacement(&rng)
         offsets = generator.task.effectors.map { effector in
             effector.subtasks.map { rng.integer($0.endOffset[0], $0.endOffset[1]) }
         }
@@ -71,7 +71,7 @@ public struct Episode: Sendable {
         if let firstSource { return firstSource }
         let first = generator.sources[0].info
         var objects = first.objectPoses.mapValues { $0[0] }
-        for (name, pose) in scene { objects[name] = pose }
+        for (name, pose) in placement { objects[name] = pose }
         let subtask = generator.task.effectors[0].subtasks[0]
         let d = generator.select(subtask, effector: 0, subtaskIndex: 0, offsets: offsets[0], objects: objects,
                                  eefPose: first.endEffectors[0].eefPose[0], rng: &rng)

@@ -46,15 +46,15 @@ public struct GeneratedDemo: Sendable {
     public var speeds: [[Double]]
     /// Per step, the source demo each end effector's command came from (step-major, one per end effector).
     public var sourceLabels: [Int]
-    /// The sampled initial pose of every object.
-    public var scene: [String: Pose]
+    /// The sampled placement: the initial pose of every object.
+    public var placement: [String: Pose]
     public var length: Int { info.length }
 }
 
-/// Generates demos from prepared sources with MimicGen's algorithm (ALGORITHM.md): sample a
-/// scene, and for each end effector and subtask pick a source segment, carry it into the scene
-/// relative to its object, bridge to it by interpolation, add noise; then track the result with a
-/// kinematic model (the end effector reaches what each action commands). Objects stay where
+/// Generates demos from prepared sources with MimicGen's algorithm (docs/augment.md): sample an
+/// object placement, and for each end effector and subtask pick a source segment, carry it into
+/// the placement relative to its object, bridge to it by interpolation, add noise; then track the
+/// result with a kinematic model (the end effector reaches what each action commands). Objects stay where
 /// they were placed until the source shows them carried, then move rigidly with the hand.
 ///
 /// `generate(i)` depends only on (task, sources, seed, i): any number of workers in any order
@@ -142,9 +142,9 @@ public struct Generator: Sendable {
         return atan2(x.y, x.x)
     }
 
-    /// Samples the initial object poses of scene `index`'s episode.
-    func sampleScene(_ rng: inout RandomStream) -> [String: Pose] {
-        var scene: [String: Pose] = [:]
+    /// Samples an episode's object placement: the initial pose of every placed object.
+    func samplePlacement(_ rng: inout RandomStream) -> [String: Pose] {
+        var poses: [String: Pose] = [:]
         let separation = placement.minSeparation
         let reference = placement.reference
         var placed: [SIMD2<Double>] = []
@@ -162,9 +162,9 @@ public struct Generator: Sendable {
                 let clear = placed.allSatisfy { (($0 - xy) * ($0 - xy)).sum().squareRoot() >= separation }
                 if clear || attempt == 999 { placed.append(xy); break }
             }
-            scene[name] = pose
+            poses[name] = pose
         }
-        return scene
+        return poses
     }
 
     /// Generates demo `index` with kinematic tracking: the end effector reaches what each action
@@ -172,7 +172,7 @@ public struct Generator: Sendable {
     public func generate(_ index: Int) -> GeneratedDemo {
         var episode = Episode(generator: self, index: index)
         // Object poses by index for the per-step loop; the dictionary is what planning reads.
-        var objects = episode.scene
+        var objects = episode.placement
         var objectPoses = objectNames.map { objects[$0]! }
         let effectorCount = task.effectors.count
         var eefPose = task.effectors.indices.map { sources[0].info.endEffectors[$0].eefPose[0] }
@@ -234,7 +234,7 @@ public struct Generator: Sendable {
                                objectPoses: Dictionary(uniqueKeysWithValues: zip(objectNames, objectTracks.map { PoseTrack($0) })),
                                subtaskTermSignals: signals)
         return GeneratedDemo(index: index, actions: actions, info: info, sourceDemos: episode.sourceDemos, offsets: episode.offsets,
-                             speeds: episode.speeds, sourceLabels: labels, scene: episode.scene)
+                             speeds: episode.speeds, sourceLabels: labels, placement: episode.placement)
     }
 
     /// The subtask signals of a generated demo: each follows the source step the command of its end
@@ -257,7 +257,7 @@ public struct Generator: Sendable {
         return signals
     }
 
-    /// Picks the source demo for subtask `j` of end effector `e` (ALGORITHM.md §2).
+    /// Picks the source demo for subtask `j` of end effector `e` (docs/augment.md).
     func select(_ subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int, offsets: [Int],
                 objects: [String: Pose], eefPose: Pose, rng: inout RandomStream) -> Int {
         switch subtask.selection {

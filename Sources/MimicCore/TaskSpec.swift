@@ -21,8 +21,9 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
     /// Dynamics randomization when executing (`mimic augment --execute`): scale ranges.
     public var dynamics: DynamicsSpec?
     /// The task's success test in the simulator (docs/simulator.md), e.g.
-    /// `{"lifted": {"object": "cube_main", "above": 0.84}}`; default: the built-in check of the env.
-    public var success: JSONValue?
+    /// `{"lifted": {"object": "cube_main", "above": 0.84}}`. Every built-in profile has its task's
+    /// (``SuccessPredicate/robosuite(envName:)``).
+    public var success: SuccessPredicate?
     /// An MJCF scene file for the simulator, used instead of the demos' `model_file` (for files
     /// that have none, or to run another scene). A relative path is relative to the spec file.
     public var mjcf: String?
@@ -272,7 +273,7 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         shareSourceDemo = try c.decodeIfPresent(Bool.self, forKey: .shareSourceDemo)
         transformFirstRobotPose = try c.decodeIfPresent(Bool.self, forKey: .transformFirstRobotPose)
         interpolateFromLastTargetPose = try c.decodeIfPresent(Bool.self, forKey: .interpolateFromLastTargetPose)
-        success = try c.decodeIfPresent(JSONValue.self, forKey: .success)
+        success = try c.decodeIfPresent(SuccessPredicate.self, forKey: .success)
         dynamics = try c.decodeIfPresent(DynamicsSpec.self, forKey: .dynamics)
         mjcf = try c.decodeIfPresent(String.self, forKey: .mjcf)
     }
@@ -323,6 +324,17 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
             spec.mjcf = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(mjcf).path
         }
         return spec
+    }
+}
+
+extension TaskSpec {
+    /// The success test to run: ``success``, which a built-in profile always has.
+    ///
+    /// - Throws: ``DatasetError`` naming `file`'s `env_args` when there is none, saying how to give one.
+    public func requireSuccess(envName: String?, file: String) throws(DatasetError) -> SuccessPredicate {
+        if let success { return success }
+        throw DatasetError(file: file, path: "/data.attrs[env_args]",
+            "env_name \(envName ?? "(none)") has no built-in success check (known: \(TaskProfiles.envNames.joined(separator: ", "))); give one with --task SPEC.json and its \"success\" (docs/task-spec.md)")
     }
 }
 

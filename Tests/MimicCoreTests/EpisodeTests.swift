@@ -7,11 +7,11 @@ import MimicMath
         let generator = try GenerationFixture.generator()
         let generated = generator.generate(6)
         var episode = Episode(generator: generator, index: 6)
-        #expect(episode.scene == generated.scene)
+        #expect(episode.placement == generated.placement)
         var eef = [generator.sources[0].info.endEffectors[0].eefPose[0]]
         var row = [Double](repeating: 0, count: generator.task.actionWidth)
         var actions: [Double] = []
-        while let commands = episode.next(eefPoses: eef, objects: episode.scene) {
+        while let commands = episode.next(eefPoses: eef, objects: episode.placement) {
             episode.action(for: commands, eefPoses: eef, into: &row)
             actions += row
             eef[0] = row.withUnsafeBufferPointer { generator.task.effectors[0].layout.targetPose(action: $0, worldFromEef: eef[0]) }
@@ -20,13 +20,13 @@ import MimicMath
         #expect(actions.count == generated.actions.count)
         #expect(Array(actions.prefix(7 * 20)) == Array(generated.actions.prefix(7 * 20)))
         #expect(episode.sourceDemos == generated.sourceDemos)
-        #expect(episode.next(eefPoses: eef, objects: episode.scene) == nil)
+        #expect(episode.next(eefPoses: eef, objects: episode.placement) == nil)
     }
 
     @Test func subtasksArePlannedFromTheObjectPosesGivenWhenTheyStart() throws {
         let generator = try GenerationFixture.generator()
         var episode = Episode(generator: generator, index: 2)
-        var objects = episode.scene
+        var objects = episode.placement
         let eef = [generator.sources[0].info.endEffectors[0].eefPose[0]]
         // Move the cube before the first subtask is planned: the segment follows it.
         objects["cube"]!.position += SIMD3(0.05, 0, 0)
@@ -49,7 +49,7 @@ import MimicMath
             let first = ahead ? episode.selectFirstSource() : nil
             let eef = [generator.sources[0].info.endEffectors[0].eefPose[0]]
             var targets: [Pose] = []
-            while let commands = episode.next(eefPoses: eef, objects: episode.scene) { targets.append(commands[0].target) }
+            while let commands = episode.next(eefPoses: eef, objects: episode.placement) { targets.append(commands[0].target) }
             return (first, targets, episode.sourceDemos)
         }
         let (first, ahead, sources) = drive(true), (_, plain, plainSources) = drive(false)

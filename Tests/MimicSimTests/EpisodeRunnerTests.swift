@@ -12,7 +12,7 @@ import MimicSim
         var prepared: [Demo] = []
         for demo in lift.demos {
             var d = demo
-            d.setDatagenInfo(try builder.build(demo, file: "lift"), interfaceName: "MG_Lift", interfaceType: "robosuite")
+            d.setDatagenInfo(try builder.build(demo, file: "lift"), format: OutputFormat(interfaceName: "MG_Lift"))
             prepared.append(d)
         }
         var notes: [String] = []
