@@ -41,6 +41,9 @@ public final class ExecutionScenes: @unchecked Sendable {
         for demo in demos { _ = catalog.index(of: demo) }
     }
 
+    /// The index of source demo `d`'s scene (sources that share a scene share it), without compiling it.
+    public func sceneIndex(ofSource d: Int) -> Int { catalog.index(of: demos[d]) }
+
     /// Source demo `d`'s scene, compiled now if it is the first attempt there.
     public func entry(forSource d: Int) throws(DatasetError) -> Entry {
         let demo = demos[d]

@@ -46,9 +46,9 @@ import Testing
         }
     }
 
-    @Test func successIsKeptForTheSimulatorToDecode() throws {
+    @Test func successIsTypedAndMerged() throws {
         let spec = try decode(#"{"success": {"lifted": {"object": "cube_main", "above": 0.9}}}"#)
-        #expect(spec.success == .object(["lifted": .object(["object": .string("cube_main"), "above": .number(0.9)])]))
+        #expect(spec.success == .lifted(object: "cube_main", above: 0.9))
         #expect(TaskSpec().merged(with: spec).success == spec.success)
     }
 
