@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Mimic",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Atomic (PartialFile, Interrupts)
     products: [
         .executable(name: "mimic", targets: ["mimic"]),
         .library(name: "MimicMath", targets: ["MimicMath"]),

@@ -174,7 +174,7 @@ struct AugmentCommand: AsyncParsableCommand {
                 "valid": names.enumerated().filter { valid.contains($0.offset) }.map(\.element)]
     }
 
-    /// Writes OUT.stats.json.
+    /// Writes OUT.stats.json (through a partial file, like the dataset).
     func writeStats(_ summary: Summary, seed: UInt64, extra: [String: Any]) throws {
         var stats: [String: Any] = [
             "demos": summary.demos, "samples": summary.samples, "seconds": summary.seconds,
@@ -183,11 +183,7 @@ struct AugmentCommand: AsyncParsableCommand {
         ]
         stats.merge(extra) { _, new in new }
         let data = try JSONSerialization.data(withJSONObject: stats, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        do {
-            try data.write(to: URL(fileURLWithPath: Self.statsPath(output)), options: .atomic)
-        } catch {
-            throw DatasetError(.io, file: Self.statsPath(output), path: "", "cannot write: \(error.localizedDescription)")
-        }
+        try PartialFile.write(data, to: Self.statsPath(output))
     }
 
     /// Generates demos `range` on `workers` threads; results in index order.
