@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Mimic",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Atomic (PartialFile, Interrupts)
     products: [
         .executable(name: "mimic", targets: ["mimic"]),
         .library(name: "MimicMath", targets: ["MimicMath"]),
@@ -23,13 +23,14 @@ let package = Package(
         ),
         .target(name: "CHDF5Shim", dependencies: ["CHDF5"]),
         .systemLibrary(name: "CMuJoCo", pkgConfig: "mujoco"),  // scripts/setup_mujoco.sh installs it
+        .target(name: "CMuJoCoShim", dependencies: ["CMuJoCo"]),
         .target(
             name: "MimicMath",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(name: "MimicCore", dependencies: ["MimicMath"]),
         .target(name: "MimicHDF5", dependencies: ["CHDF5", "CHDF5Shim", "MimicCore", "MimicMath"]),
-        .target(name: "MimicSim", dependencies: ["CMuJoCo", "MimicCore", "MimicMath"]),
+        .target(name: "MimicSim", dependencies: ["CMuJoCo", "CMuJoCoShim", "MimicCore", "MimicMath"]),
         .executableTarget(
             name: "mimic",
             dependencies: [

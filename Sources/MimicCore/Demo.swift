@@ -20,13 +20,14 @@ public struct Demo: Sendable, Equatable {
         self.groupAttributes = groupAttributes
     }
 
-    /// Replaces the demo's `datagen_info` (arrays and group attributes) with `info`.
-    public mutating func setDatagenInfo(_ info: DatagenInfo, interfaceName: String, interfaceType: String) {
+    /// Replaces the demo's `datagen_info` (arrays and group attributes) with `info`, with the
+    /// interface attributes of `format`.
+    public mutating func setDatagenInfo(_ info: DatagenInfo, format: OutputFormat) {
         let prefix = DatagenInfo.groupName + "/"
         arrays = arrays.filter { !$0.key.hasPrefix(prefix) }
         arrays.merge(info.arrays) { _, new in new }
         groupAttributes[DatagenInfo.groupName] = [
-            "env_interface_name": .string(interfaceName), "env_interface_type": .string(interfaceType),
+            "env_interface_name": .string(format.interfaceName), "env_interface_type": .string(format.interfaceType),
         ]
     }
 

@@ -7,17 +7,14 @@ extension GeneratedDemo {
     /// `src_demo_labels`, and attributes that record how it was made.
     ///
     /// - Parameters:
-    ///   - float32Actions: write actions as float32 (when the source stored them so).
+    ///   - format: the run's output format (actions as float32 when the source stored them so).
     ///   - runSeed: the run's seed, recorded so the demo can be regenerated from (seed, index).
-    public func demo(name: String, float32Actions: Bool, runSeed: UInt64, interfaceName: String,
-                     modelXML: String?) -> Demo {
+    public func demo(name: String, format: OutputFormat, runSeed: UInt64, modelXML: String?) -> Demo {
         let t = length
         let width = t > 0 ? actions.count / t : 0
         var demo = Demo(name: name)
-        demo.arrays["actions"] = float32Actions
-            ? Tensor(shape: [t, width], float32: actions.map { Float($0) })
-            : Tensor(shape: [t, width], float64: actions)
-        demo.setDatagenInfo(info, interfaceName: interfaceName, interfaceType: "robosuite")
+        demo.arrays["actions"] = format.tensor("actions", shape: [t, width], actions)
+        demo.setDatagenInfo(info, format: format)
         for e in info.endEffectors {
             let (position, quaternion) = Self.observations(e.eefPose)
             demo.arrays["obs/\(e.name)_eef_pos"] = position
@@ -29,7 +26,7 @@ extension GeneratedDemo {
             demo.arrays["obs/\(name)_quat"] = quaternion
         }
         demo.recordGeneration(index: index, runSeed: runSeed, kinematic: true, sourceDemos: sourceDemos, offsets: offsets,
-                              speeds: speeds, labels: sourceLabels, scene: scene)
+                              speeds: speeds, labels: sourceLabels, placement: placement)
         if let modelXML { demo.attributes["model_file"] = .string(modelXML) }
         return demo
     }
@@ -53,10 +50,11 @@ extension Demo {
     /// Records how a generated demo was made: `src_demo_inds` (the source demo of each subtask:
     /// (S,) for one end effector, (E, S) padded with -1 for several), `src_demo_labels` (T, E), and
     /// the attributes `num_samples`, `mimic_index`, `mimic_seed`, `mimic_kinematic`,
-    /// `mimic_source_demos`, `mimic_end_offsets`, `mimic_speeds` and `mimic_scene` (JSON: object →
-    /// x, y, z, qx, qy, qz, qw, each Double in its shortest exact form), replacing other attributes.
+    /// `mimic_source_demos`, `mimic_end_offsets`, `mimic_speeds` and `mimic_scene` (the sampled object
+    /// placement, JSON: object → x, y, z, qx, qy, qz, qw, each Double in its shortest exact form),
+    /// replacing other attributes.
     public mutating func recordGeneration(index: Int, runSeed: UInt64, kinematic: Bool, sourceDemos: [[Int]], offsets: [[Int]],
-                                          speeds: [[Double]], labels: [Int], scene: [String: Pose]) {
+                                          speeds: [[Double]], labels: [Int], placement: [String: Pose]) {
         let t = length
         let effectors = sourceDemos.count
         let subtasks = sourceDemos.map(\.count).max() ?? 0
@@ -65,14 +63,14 @@ extension Demo {
             ? Tensor(shape: [subtasks], storage: .int64(inds))
             : Tensor(shape: [effectors, subtasks], storage: .int64(inds))
         arrays["src_demo_labels"] = Tensor(shape: [t, effectors], storage: .int64(labels.prefix(t * effectors).map(Int64.init)))
-        var sceneJSON: [String: [Double]] = [:]
-        for (name, pose) in scene {
-            sceneJSON[name] = [pose.position.x, pose.position.y, pose.position.z,
+        var placementJSON: [String: [Double]] = [:]
+        for (name, pose) in placement {
+            placementJSON[name] = [pose.position.x, pose.position.y, pose.position.z,
                                pose.rotation.x, pose.rotation.y, pose.rotation.z, pose.rotation.w]
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let sceneText = (try? encoder.encode(sceneJSON)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let placementText = (try? encoder.encode(placementJSON)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         attributes = [
             "num_samples": .int(t),
             "mimic_index": .int(index),
@@ -81,7 +79,7 @@ extension Demo {
             "mimic_source_demos": .ints(sourceDemos.flatMap { $0 }),
             "mimic_end_offsets": .ints(offsets.flatMap { $0 }),
             "mimic_speeds": .doubles(speeds.flatMap { $0 }),
-            "mimic_scene": .string(sceneText),
+            "mimic_scene": .string(placementText),
         ]
     }
 }

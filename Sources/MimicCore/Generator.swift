@@ -23,6 +23,33 @@ public struct GenerationTask: Sendable {
     public var shareSourceDemo = true
     public var transformFirstRobotPose = false
     public var interpolateFromLastTargetPose = true
+    /// Constraints between subtasks of different end effectors.
+    public var constraints: [Constraint] = []
+
+    /// A ``TaskSpec/ConstraintSpec`` resolved to end effector indices; for `sequential`, `first`
+    /// is the earlier subtask.
+    public struct Constraint: Sendable, Equatable {
+        public var spec: TaskSpec.ConstraintSpec
+        public var first: (effector: Int, subtask: Int)
+        public var second: (effector: Int, subtask: Int)
+
+        public init(spec: TaskSpec.ConstraintSpec, first: (effector: Int, subtask: Int), second: (effector: Int, subtask: Int)) {
+            self.spec = spec
+            self.first = first
+            self.second = second
+        }
+
+        public static func == (a: Constraint, b: Constraint) -> Bool {
+            a.spec == b.spec && a.first == b.first && a.second == b.second
+        }
+
+        /// The other end of the constraint for subtask `subtask` of `effector`, if it is one end.
+        func partner(of effector: Int, _ subtask: Int) -> (effector: Int, subtask: Int)? {
+            if first == (effector, subtask) { return second }
+            if second == (effector, subtask) { return first }
+            return nil
+        }
+    }
 
     public init(effectors: [Effector], actionWidth: Int, placement: TaskSpec.PlacementSpec?) {
         self.effectors = effectors
@@ -46,15 +73,15 @@ public struct GeneratedDemo: Sendable {
     public var speeds: [[Double]]
     /// Per step, the source demo each end effector's command came from (step-major, one per end effector).
     public var sourceLabels: [Int]
-    /// The sampled initial pose of every object.
-    public var scene: [String: Pose]
+    /// The sampled placement: the initial pose of every object.
+    public var placement: [String: Pose]
     public var length: Int { info.length }
 }
 
-/// Generates demos from prepared sources with MimicGen's algorithm (ALGORITHM.md): sample a
-/// scene, and for each end effector and subtask pick a source segment, carry it into the scene
-/// relative to its object, bridge to it by interpolation, add noise; then track the result with a
-/// kinematic model (the end effector reaches what each action commands). Objects stay where
+/// Generates demos from prepared sources with MimicGen's algorithm (docs/augment.md): sample an
+/// object placement, and for each end effector and subtask pick a source segment, carry it into
+/// the placement relative to its object, bridge to it by interpolation, add noise; then track the
+/// result with a kinematic model (the end effector reaches what each action commands). Objects stay where
 /// they were placed until the source shows them carried, then move rigidly with the hand.
 ///
 /// `generate(i)` depends only on (task, sources, seed, i): any number of workers in any order
@@ -142,9 +169,9 @@ public struct Generator: Sendable {
         return atan2(x.y, x.x)
     }
 
-    /// Samples the initial object poses of scene `index`'s episode.
-    func sampleScene(_ rng: inout RandomStream) -> [String: Pose] {
-        var scene: [String: Pose] = [:]
+    /// Samples an episode's object placement: the initial pose of every placed object.
+    func samplePlacement(_ rng: inout RandomStream) -> [String: Pose] {
+        var poses: [String: Pose] = [:]
         let separation = placement.minSeparation
         let reference = placement.reference
         var placed: [SIMD2<Double>] = []
@@ -162,9 +189,9 @@ public struct Generator: Sendable {
                 let clear = placed.allSatisfy { (($0 - xy) * ($0 - xy)).sum().squareRoot() >= separation }
                 if clear || attempt == 999 { placed.append(xy); break }
             }
-            scene[name] = pose
+            poses[name] = pose
         }
-        return scene
+        return poses
     }
 
     /// Generates demo `index` with kinematic tracking: the end effector reaches what each action
@@ -172,7 +199,7 @@ public struct Generator: Sendable {
     public func generate(_ index: Int) -> GeneratedDemo {
         var episode = Episode(generator: self, index: index)
         // Object poses by index for the per-step loop; the dictionary is what planning reads.
-        var objects = episode.scene
+        var objects = episode.placement
         var objectPoses = objectNames.map { objects[$0]! }
         let effectorCount = task.effectors.count
         var eefPose = task.effectors.indices.map { sources[0].info.endEffectors[$0].eefPose[0] }
@@ -234,7 +261,7 @@ public struct Generator: Sendable {
                                objectPoses: Dictionary(uniqueKeysWithValues: zip(objectNames, objectTracks.map { PoseTrack($0) })),
                                subtaskTermSignals: signals)
         return GeneratedDemo(index: index, actions: actions, info: info, sourceDemos: episode.sourceDemos, offsets: episode.offsets,
-                             speeds: episode.speeds, sourceLabels: labels, scene: episode.scene)
+                             speeds: episode.speeds, sourceLabels: labels, placement: episode.placement)
     }
 
     /// The subtask signals of a generated demo: each follows the source step the command of its end
@@ -257,7 +284,7 @@ public struct Generator: Sendable {
         return signals
     }
 
-    /// Picks the source demo for subtask `j` of end effector `e` (ALGORITHM.md §2).
+    /// Picks the source demo for subtask `j` of end effector `e` (docs/augment.md).
     func select(_ subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int, offsets: [Int],
                 objects: [String: Pose], eefPose: Pose, rng: inout RandomStream) -> Int {
         switch subtask.selection {
@@ -287,13 +314,16 @@ public struct Generator: Sendable {
         }
     }
 
-    /// The commands of one subtask: the bridge from `from` to the transformed segment, then the segment.
+    /// The commands of one subtask: the bridge from `from` to the transformed segment, then the
+    /// segment. `transform` (a coordinated pair's shared one) replaces the subtask's own: the
+    /// object's motion from the segment start in the source to now.
     func plan(_ subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int, demo d: Int, offsets: [Int],
-              speed: Double, objects: [String: Pose], from: Pose) -> [Command] {
+              speed: Double, objects: [String: Pose], from: Pose, transform shared: Pose? = nil) -> [Command] {
         let source = sources[d]
         let range = source.segment(effector: e, subtask: j, offsets: offsets)
         let track = source.info.endEffectors[e]
-        let transform: Pose = subtask.object.map { objects[$0]! * source.info.objectPoses[$0]![range.lowerBound].inverse } ?? .identity
+        let transform: Pose = shared
+            ?? subtask.object.map { objects[$0]! * source.info.objectPoses[$0]![range.lowerBound].inverse } ?? .identity
 
         // The segment's targets carried into the new scene (the batch kernel over the stored matrices).
         var matrices = [Double](repeating: 0, count: 16 * range.count)
@@ -335,6 +365,28 @@ public struct Generator: Sendable {
         }
         for _ in 0..<subtask.fixedSteps { steps.append(Command(target: first.target, gripper: first.gripper, source: nil, noise: bridgeNoise)) }
         return steps + segment
+    }
+
+    /// The transform a coordinated pair shares, made by the first of its subtasks to start: the
+    /// reference object's motion from the segment start in source `d` to now (`transform`), its
+    /// translation only (`translate`), or none (`replay`); then uniform noise of the constraint's
+    /// half-widths on each translation axis and each rotation-vector component.
+    func coordinatedTransform(_ constraint: TaskSpec.ConstraintSpec, subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int,
+                              demo d: Int, offsets: [Int], objects: [String: Pose], rng: inout RandomStream) -> Pose {
+        let start = sources[d].segment(effector: e, subtask: j, offsets: offsets).lowerBound
+        var delta = Pose.identity
+        if constraint.scheme != .replay, let object = subtask.object, let now = objects[object], let then = sources[d].info.objectPoses[object]?[start] {
+            delta = constraint.scheme == .transform
+                ? now * then.inverse
+                : Pose(position: now.position - then.position, rotation: .identity)
+        }
+        if constraint.positionNoise > 0 || constraint.rotationNoise > 0 {
+            let p = constraint.positionNoise, r = constraint.rotationNoise
+            let shift = SIMD3(rng.uniform(-p, p), rng.uniform(-p, p), rng.uniform(-p, p))
+            let turn = Quaternion(axisAngle: SIMD3(rng.uniform(-r, r), rng.uniform(-r, r), rng.uniform(-r, r)))
+            delta = Pose(position: delta.position + shift, rotation: (turn * delta.rotation).normalized)
+        }
+        return delta
     }
 
     /// Resamples a segment to play `speed` times as fast (endpoints kept; poses interpolated,

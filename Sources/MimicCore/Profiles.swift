@@ -17,11 +17,14 @@ public enum TaskProfiles {
     ]
 
     /// The profile of robosuite environment `forEnvName`, or nil when there is none. MimicGen's
-    /// variants of a task (`Stack_D0`, `Square_D1`) use the profile of the task they vary.
+    /// variants of a task (`Stack_D0`, `Square_D1`) use the profile of the task they vary. Its
+    /// `success` is the task's built-in test (``SuccessPredicate/robosuite(envName:)``).
     public static func spec(forEnvName name: String) -> TaskSpec? {
         guard let text = json(forEnvName: name) ?? json(forEnvName: mimicGenBase(name)) else { return nil }
         do {
-            return try TaskSpec.decode(Data(text.utf8), file: "built-in profile \(name)")
+            var spec = try TaskSpec.decode(Data(text.utf8), file: "built-in profile \(name)")
+            spec.success = SuccessPredicate.robosuite(envName: name)
+            return spec
         } catch {
             // The profiles are constants that ProfilesTests decodes; failing here is a bug in this file.
             preconditionFailure("\(error)")

@@ -99,5 +99,3 @@ public struct SourceDemo: Sendable {
         return min(start, t - 1)..<min(end, t)
     }
 }
-
-@inline(__always) func euclideanNorm(_ v: SIMD3<Double>) -> Double { (v * v).sum().squareRoot() }

@@ -13,6 +13,7 @@ extension TaskSpec {
         if let v = override.shareSourceDemo { out.shareSourceDemo = v }
         if let v = override.transformFirstRobotPose { out.transformFirstRobotPose = v }
         if let v = override.interpolateFromLastTargetPose { out.interpolateFromLastTargetPose = v }
+        if let v = override.constraints { out.constraints = v }
         if let v = override.success { out.success = v }
         if let v = override.dynamics { out.dynamics = v }
         if let v = override.mjcf { out.mjcf = v }
@@ -63,7 +64,37 @@ extension GenerationTask {
         task.shareSourceDemo = spec?.shareSourceDemo ?? true
         task.transformFirstRobotPose = spec?.transformFirstRobotPose ?? false
         task.interpolateFromLastTargetPose = spec?.interpolateFromLastTargetPose ?? true
+        task.constraints = try resolveConstraints(spec?.constraints ?? [], effectors: effectors, file: file)
         return task
+    }
+
+    /// The spec's constraints by end effector index, checked: names of end effectors of the
+    /// dataset, existing subtasks, at most one constraint of each kind per subtask.
+    static func resolveConstraints(_ specs: [TaskSpec.ConstraintSpec], effectors: [Effector], file: String) throws(DatasetError) -> [Constraint] {
+        var constraints: [Constraint] = []
+        var seen: [TaskSpec.ConstraintSpec.Kind: Set<[Int]>] = [:]
+        for (i, spec) in specs.enumerated() {
+            let path = "task.constraints[\(i)]"
+            var refs: [(effector: Int, subtask: Int)] = []
+            for ref in spec.subtasks {
+                guard let e = effectors.firstIndex(where: { $0.layout.name == ref.endEffector }) else {
+                    throw DatasetError(file: file, path: path, "names end effector \(ref.endEffector), which the dataset does not have (\(effectors.map(\.layout.name).joined(separator: ", ")))")
+                }
+                guard ref.subtask < effectors[e].subtasks.count else {
+                    throw DatasetError(file: file, path: path, "names subtask \(ref.subtask) of \(ref.endEffector), which has \(effectors[e].subtasks.count)")
+                }
+                guard seen[spec.kind, default: []].insert([e, ref.subtask]).inserted else {
+                    throw DatasetError(file: file, path: path, "subtask \(ref.subtask) of \(ref.endEffector) is in two \(spec.kind.rawValue) constraints")
+                }
+                refs.append((e, ref.subtask))
+            }
+            if spec.kind == .coordination, spec.scheme != .replay,
+               effectors[refs[0].effector].subtasks[refs[0].subtask].object == nil || effectors[refs[1].effector].subtasks[refs[1].subtask].object == nil {
+                throw DatasetError(file: file, path: path, "the \(spec.scheme.rawValue) scheme needs an object on both subtasks (or use \"replay\")")
+            }
+            constraints.append(Constraint(spec: spec, first: refs[0], second: refs[1]))
+        }
+        return constraints
     }
 
     /// Subtasks inferred from the data: up to the first rise of the end effector's grasp signal,

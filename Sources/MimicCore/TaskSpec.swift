@@ -18,11 +18,16 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
     public var transformFirstRobotPose: Bool?
     /// Interpolate from the last target pose (true, default) or from the current eef pose.
     public var interpolateFromLastTargetPose: Bool?
+    /// Constraints between subtasks of different end effectors (Isaac Lab Mimic's
+    /// `SubTaskConstraintConfig`): coordinated subtasks share a source demo and a transform and end
+    /// together; a sequential subtask waits for another to end.
+    public var constraints: [ConstraintSpec]?
     /// Dynamics randomization when executing (`mimic augment --execute`): scale ranges.
     public var dynamics: DynamicsSpec?
     /// The task's success test in the simulator (docs/simulator.md), e.g.
-    /// `{"lifted": {"object": "cube_main", "above": 0.84}}`; default: the built-in check of the env.
-    public var success: JSONValue?
+    /// `{"lifted": {"object": "cube_main", "above": 0.84}}`. Every built-in profile has its task's
+    /// (``SuccessPredicate/robosuite(envName:)``).
+    public var success: SuccessPredicate?
     /// An MJCF scene file for the simulator, used instead of the demos' `model_file` (for files
     /// that have none, or to run another scene). A relative path is relative to the spec file.
     public var mjcf: String?
@@ -122,6 +127,104 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
             speed = try c.decodeIfPresent([Double].self, forKey: .speed) ?? [1, 1]
             guard speed.count == 2, speed[0] > 0, speed[0] <= speed[1] else {
                 throw DecodingError.dataCorruptedError(forKey: .speed, in: c, debugDescription: "expected [lo, hi] with 0 < lo <= hi, found \(speed)")
+            }
+        }
+    }
+
+    /// A constraint between two subtasks of different end effectors, as Isaac Lab Mimic's
+    /// `SubTaskConstraintConfig` (docs/task-spec.md has the field-by-field mapping).
+    ///
+    /// JSON: `{"type": "coordination", "subtasks": [["robot0_right", 0], ["robot0_left", 0]],
+    /// "scheme": "transform"}` or `{"type": "sequential", "subtasks": [["robot0", 0], ["robot1", 0]],
+    /// "minTimeDiff": -1}` (the earlier subtask first).
+    public struct ConstraintSpec: Sendable, Equatable, Decodable {
+        public enum Kind: String, Sendable, Equatable, Decodable, CaseIterable {
+            /// The later subtask waits until the earlier one has ended (or until `minTimeDiff` steps remain).
+            case sequential
+            /// Both subtasks follow the same source demo with one shared transform and end on the same step.
+            case coordination
+        }
+        /// How a coordinated pair's shared transform is made from its reference object.
+        public enum Scheme: String, Sendable, Equatable, Decodable, CaseIterable {
+            /// No transform: the source segments replay in the world frame.
+            case replay
+            /// The object's full rigid motion from the source to the new scene.
+            case transform
+            /// The object's translation only.
+            case translate
+        }
+        /// One subtask: an end effector's name and the subtask's index in its list.
+        public struct SubtaskRef: Sendable, Equatable, Decodable {
+            public var endEffector: String
+            public var subtask: Int
+
+            public init(endEffector: String, subtask: Int) {
+                self.endEffector = endEffector
+                self.subtask = subtask
+            }
+
+            /// `["robot0", 1]`.
+            public init(from decoder: any Decoder) throws {
+                var c = try decoder.unkeyedContainer()
+                endEffector = try c.decode(String.self)
+                subtask = try c.decode(Int.self)
+                guard c.isAtEnd, subtask >= 0 else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                        debugDescription: "expected [\"end effector\", subtask index >= 0]"))
+                }
+            }
+        }
+
+        public var kind: Kind
+        /// Two subtasks of different end effectors; for `sequential`, the earlier one first.
+        public var subtasks: [SubtaskRef]
+        /// `sequential`: the later subtask runs until this many of its steps remain, then waits for
+        /// the earlier one to end; -1 (default) waits at its first step, 0 never waits.
+        public var minTimeDiff: Int
+        /// `coordination`: the shared transform (default `replay`, as Isaac Lab Mimic).
+        public var scheme: Scheme
+        /// `coordination`: half-widths of uniform noise on the shared transform, per axis (metres, radians).
+        public var positionNoise: Double
+        public var rotationNoise: Double
+        /// `coordination`: each end effector holds its first step until the other starts its subtask.
+        public var synchronizeStart: Bool
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case type, subtasks, minTimeDiff, scheme, positionNoise, rotationNoise, synchronizeStart
+        }
+
+        public init(kind: Kind, subtasks: [SubtaskRef], minTimeDiff: Int = -1, scheme: Scheme = .replay,
+                    positionNoise: Double = 0, rotationNoise: Double = 0, synchronizeStart: Bool = false) {
+            self.kind = kind
+            self.subtasks = subtasks
+            self.minTimeDiff = minTimeDiff
+            self.scheme = scheme
+            self.positionNoise = positionNoise
+            self.rotationNoise = rotationNoise
+            self.synchronizeStart = synchronizeStart
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try c.decode(Kind.self, forKey: .type)
+            subtasks = try c.decode([SubtaskRef].self, forKey: .subtasks)
+            guard subtasks.count == 2, subtasks[0].endEffector != subtasks[1].endEffector else {
+                throw DecodingError.dataCorruptedError(forKey: .subtasks, in: c,
+                    debugDescription: "expected two subtasks of different end effectors, e.g. [[\"robot0\", 0], [\"robot1\", 0]]")
+            }
+            minTimeDiff = try c.decodeIfPresent(Int.self, forKey: .minTimeDiff) ?? -1
+            guard minTimeDiff >= -1 else { throw DecodingError.dataCorruptedError(forKey: .minTimeDiff, in: c, debugDescription: "expected -1 or more") }
+            scheme = try c.decodeIfPresent(Scheme.self, forKey: .scheme) ?? .replay
+            positionNoise = try c.decodeIfPresent(Double.self, forKey: .positionNoise) ?? 0
+            rotationNoise = try c.decodeIfPresent(Double.self, forKey: .rotationNoise) ?? 0
+            guard positionNoise >= 0, rotationNoise >= 0 else {
+                throw DecodingError.dataCorruptedError(forKey: .positionNoise, in: c, debugDescription: "noise scales must not be negative")
+            }
+            synchronizeStart = try c.decodeIfPresent(Bool.self, forKey: .synchronizeStart) ?? false
+            let sequentialOnly = [CodingKeys.minTimeDiff], coordinationOnly = [CodingKeys.scheme, .positionNoise, .rotationNoise, .synchronizeStart]
+            for key in kind == .sequential ? coordinationOnly : sequentialOnly where c.contains(key) {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "does not apply to a \(kind.rawValue) constraint")
             }
         }
     }
@@ -258,7 +361,7 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, endEffectors, action, objects, placement, selectPerSubtask, shareSourceDemo, transformFirstRobotPose, interpolateFromLastTargetPose
-        case success, dynamics, mjcf
+        case constraints, success, dynamics, mjcf
     }
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -272,7 +375,8 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         shareSourceDemo = try c.decodeIfPresent(Bool.self, forKey: .shareSourceDemo)
         transformFirstRobotPose = try c.decodeIfPresent(Bool.self, forKey: .transformFirstRobotPose)
         interpolateFromLastTargetPose = try c.decodeIfPresent(Bool.self, forKey: .interpolateFromLastTargetPose)
-        success = try c.decodeIfPresent(JSONValue.self, forKey: .success)
+        constraints = try c.decodeIfPresent([ConstraintSpec].self, forKey: .constraints)
+        success = try c.decodeIfPresent(SuccessPredicate.self, forKey: .success)
         dynamics = try c.decodeIfPresent(DynamicsSpec.self, forKey: .dynamics)
         mjcf = try c.decodeIfPresent(String.self, forKey: .mjcf)
     }
@@ -323,6 +427,17 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
             spec.mjcf = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(mjcf).path
         }
         return spec
+    }
+}
+
+extension TaskSpec {
+    /// The success test to run: ``success``, which a built-in profile always has.
+    ///
+    /// - Throws: ``DatasetError`` naming `file`'s `env_args` when there is none, saying how to give one.
+    public func requireSuccess(envName: String?, file: String) throws(DatasetError) -> SuccessPredicate {
+        if let success { return success }
+        throw DatasetError(file: file, path: "/data.attrs[env_args]",
+            "env_name \(envName ?? "(none)") has no built-in success check (known: \(TaskProfiles.envNames.joined(separator: ", "))); give one with --task SPEC.json and its \"success\" (docs/task-spec.md)")
     }
 }
 

@@ -12,7 +12,7 @@ import Foundation
 //
 // Threads: the Debian build of libhdf5 is thread-safe behind its own global lock; this file adds
 // one recursive lock of its own so builds that are not thread-safe are safe too. Every call is
-// serialized either way, so one thread should own all HDF5 work (DESIGN.md).
+// serialized either way, so one thread should own all HDF5 work (docs/architecture.md).
 
 /// The one lock around every HDF5 call.
 private let h5Lock = NSRecursiveLock()

@@ -9,7 +9,7 @@ import Foundation
 /// from it before then throw `.io` ("the file is closed") afterwards.
 ///
 /// Threads: every HDF5 call is serialized behind one global lock; use HDF5 from one thread
-/// (DESIGN.md). The class is `Sendable` so a file can be handed to that thread.
+/// (docs/architecture.md). The class is `Sendable` so a file can be handed to that thread.
 public final class HDF5File: @unchecked Sendable {
     /// The path as given to `open` / `create`.
     public let path: String

@@ -2,15 +2,16 @@ import Foundation
 import MimicCore
 
 /// Writes a robomimic-layout file demo by demo (streaming: nothing but the current demo is held),
-/// into a temporary file beside the destination that becomes the destination only in `finish`.
-/// A writer that is abandoned, or never finished, leaves no file behind.
+/// into a `PartialFile` beside the destination that becomes the destination only in `finish`.
+/// A writer that is abandoned, or never finished, leaves no file behind; so does a process
+/// interrupted by a signal when its handler calls `PartialFile.removeAllLive()`.
 ///
 /// The result has what robomimic's `SequenceDataset` and h5py expect: `data.attrs[total]`,
 /// `data.attrs[env_args]`, per demo `num_samples` and every array and attribute of the `Demo`
 /// with its element type, and `mask/<key>` as fixed-length byte strings.
 public final class RobomimicWriter {
     public let destination: String
-    let temporary: String
+    let partial: PartialFile
     private var file: HDF5File?
     private var data: HDF5Group
     private var total = 0
@@ -21,12 +22,12 @@ public final class RobomimicWriter {
     public init(destination: String, dataAttributes: [String: AttributeValue], options: WriteOptions = .init()) throws {
         self.destination = destination
         self.options = options
-        let url = URL(fileURLWithPath: destination)
-        temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+        partial = PartialFile(destination: destination)
         let file: HDF5File
         do {
-            file = try HDF5File.create(temporary)
+            file = try HDF5File.create(partial.path)
         } catch {
+            partial.discard()
             throw DatasetError(.io, file: destination, path: "/", "cannot create the output: \(error.detail)")
         }
         self.file = file
@@ -35,7 +36,7 @@ public final class RobomimicWriter {
             for (name, value) in dataAttributes.sorted(by: { $0.key < $1.key }) { try data.attributes.set(name, value: value) }
         } catch {
             file.close()
-            try? FileManager.default.removeItem(atPath: temporary)
+            partial.discard()
             throw error
         }
     }
@@ -72,7 +73,8 @@ public final class RobomimicWriter {
         demoCount += 1
     }
 
-    /// Writes `data.attrs[total]` and the masks, closes the file and moves it to the destination.
+    /// Writes `data.attrs[total]` and the masks, closes the file and makes it the destination
+    /// (`PartialFile.commit`: fsync, then one rename(2) that replaces an existing destination).
     public func finish(masks: [String: [String]]) throws {
         guard let file else { return }
         try data.attributes.set("total", value: .int(total))
@@ -80,13 +82,7 @@ public final class RobomimicWriter {
         try file.flush()
         file.close()
         self.file = nil
-        do {
-            if FileManager.default.fileExists(atPath: destination) { try FileManager.default.removeItem(atPath: destination) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: destination)
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw DatasetError(.io, file: destination, path: "/", "could not move the finished file into place: \(error.localizedDescription)")
-        }
+        try partial.commit()
     }
 
     /// Closes and deletes the unfinished file. Safe to call more than once.
@@ -94,6 +90,6 @@ public final class RobomimicWriter {
         guard let file else { return }
         file.close()
         self.file = nil
-        try? FileManager.default.removeItem(atPath: temporary)
+        partial.discard()
     }
 }

@@ -106,12 +106,7 @@ extension Matrix3 {
   /// The determinant, `row0 · (row1 × row2)`. It is 1 for a rotation.
   @inlinable
   public var determinant: Double {
-    let c = SIMD3(
-      row1.y * row2.z - row1.z * row2.y,
-      row1.z * row2.x - row1.x * row2.z,
-      row1.x * row2.y - row1.y * row2.x
-    )
-    return (row0 * c).sum()
+    (row0 * cross(row1, row2)).sum()
   }
 
   /// Matrix-vector product `M v` (v is a column vector).

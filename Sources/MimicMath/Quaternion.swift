@@ -153,8 +153,8 @@ extension Quaternion {
   @inlinable
   public func act(_ v: SIMD3<Double>) -> SIMD3<Double> {
     let u = vector
-    let t = 2 * _cross(u, v)
-    return v + w * t + _cross(u, t)
+    let t = 2 * cross(u, v)
+    return v + w * t + cross(u, t)
   }
 }
 
@@ -322,9 +322,3 @@ extension Quaternion {
   }
 }
 
-// MARK: - Helpers
-/// The cross product `a × b`.
-@_transparent @usableFromInline
-internal func _cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
-  SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
-}

@@ -39,12 +39,14 @@ public final class DynamicsRandomizer {
 
     /// Writes the scaled parameters into the scene's model and recomputes its derived constants
     /// (`mj_setConst`).
-    public func apply(_ scales: DynamicsScales) {
+    ///
+    /// - Throws: ``MuJoCoError`` when MuJoCo raises an error recomputing the constants.
+    public func apply(_ scales: DynamicsScales) throws(MuJoCoError) {
         let model = world.scene.model
         for (i, v) in friction.enumerated() { model.pointee.geom_friction[3 * i] = v * scales.friction }
         for (i, v) in mass.enumerated() { model.pointee.body_mass[i] = v * scales.mass }
         for (i, v) in inertia.enumerated() { model.pointee.body_inertia[i] = v * scales.mass }
         for (i, v) in damping.enumerated() { model.pointee.dof_damping[i] = v * scales.damping }
-        mj_setConst(model, world.data)
+        try world.recomputeConstants()
     }
 }

@@ -10,83 +10,97 @@ public struct ExecutedEpisode: Sendable {
     public var success: Bool { rollout.success }
 }
 
-/// MimicGen's closed loop with Mimic's planner: for generated demo i, place the objects of the
-/// sampled scene in a copy of a source's initial state, then at every control step plan with the
-/// *measured* end effector and object poses (`Episode.next`), turn the commands into an action
-/// against the pose the controller will use, and step the physics. One runner per worker.
+/// What every executed attempt of a run shares: the planner, the controllers, the success test,
+/// how demos are written, and the dynamics randomization.
+public struct ExecutionSetup: Sendable {
+    public var generator: Generator
+    public var controller: ControllerConfig
+    public var success: SuccessPredicate
+    public var format: OutputFormat
+    /// Dynamics randomization: scale ranges drawn per demo (each runner then owns its scene copy).
+    public var dynamics: TaskSpec.DynamicsSpec?
+    /// The source file, for errors.
+    public var file: String
+
+    public init(generator: Generator, controller: ControllerConfig, success: SuccessPredicate, format: OutputFormat,
+                dynamics: TaskSpec.DynamicsSpec? = nil, file: String) {
+        self.generator = generator
+        self.controller = controller
+        self.success = success
+        self.format = format
+        self.dynamics = dynamics
+        self.file = file
+    }
+
+    /// Attempt `index`'s episode with its first source chosen (``Episode/selectFirstSource()``):
+    /// the attempt runs in that source's scene.
+    public func episode(_ index: Int) -> Episode {
+        var episode = Episode(generator: generator, index: index)
+        _ = episode.selectFirstSource()
+        return episode
+    }
+}
+
+/// MimicGen's closed loop with Mimic's planner: for a generated demo, place the objects of its
+/// sampled placement in a copy of a source's initial state, then at every control step plan with
+/// the *measured* end effector and object poses (`Episode.next`), turn the commands into an action
+/// against the pose the controller will use, and step the physics. One runner per worker and
+/// scene (``EpisodeRunnerPool``), with a world of its own.
 public final class EpisodeRunner {
-    public let generator: Generator
+    public let setup: ExecutionSetup
+    public let entry: ExecutionScenes.Entry
     public let executor: Executor
     let success: SuccessCheck
-    let baseState: [Double]
     /// Task object → the body its free joint moves (nil for objects fixed in the scene).
     let objectBodies: [String: BodyID?]
-    let recorder: ObservationRecorder
-    let modelXML: String
-    let float32Keys: Set<String>
-    /// Write `next_obs` too (the observations after each action), as the source has them.
-    let nextObservations: Bool
-    /// datagen_info's `env_interface_name` (MimicGen's `MG_<env_name>`).
-    let interfaceName: String
-    /// Dynamics randomization: the ranges and the randomizer of this runner's own scene copy.
-    let dynamics: (spec: TaskSpec.DynamicsSpec, randomizer: DynamicsRandomizer)?
+    /// The randomizer of this runner's own scene copy, with dynamics randomization.
+    let randomizer: DynamicsRandomizer?
 
-    /// - Parameters:
-    ///   - baseState: a source demo's first state (robosuite's flattened layout) in `world`'s scene.
-    ///   - objectJoints: task object name → its free joint in the scene; objects absent are fixed.
-    ///   - recorder: the observations written (``ObservationRecorder/init(world:keys:sources:file:)``).
-    ///   - float32Keys: arrays to write as float32 (`actions`, `obs/...`), as the source stored them.
-    ///   - dynamics: scale ranges drawn per demo; `world` must then have its own scene (``Scene/copy()``).
-    public init(generator: Generator, world: SimWorld, controller: ControllerConfig, success: SuccessPredicate,
-                baseState: [Double], objectJoints: [String: String], recorder: ObservationRecorder, modelXML: String,
-                float32Keys: Set<String>, nextObservations: Bool = false, dynamics: TaskSpec.DynamicsSpec? = nil,
-                interfaceName: String = "MG_Task", file: String) throws(DatasetError) {
-        self.generator = generator
-        executor = try Executor(world: world, controller: controller)
-        self.success = try SuccessCheck(success, scene: world.scene)
-        self.baseState = baseState
+    /// A runner in `entry`'s scene: a world of its own (on a private copy of the scene when the
+    /// setup randomizes dynamics), the controllers and the resolved success test.
+    ///
+    /// - Throws: ``DatasetError`` when the scene lacks a robot the task drives, an object's joint,
+    ///   or a name the success test uses.
+    public init(setup: ExecutionSetup, entry: ExecutionScenes.Entry) throws(DatasetError) {
+        self.setup = setup
+        self.entry = entry
+        let world = try SimWorld(scene: setup.dynamics != nil ? entry.scene.copy() : entry.scene)
+        executor = try Executor(world: world, controller: setup.controller)
+        success = try SuccessCheck(setup.success, scene: world.scene)
         var bodies: [String: BodyID?] = [:]
-        for name in generator.objectNames {
-            if let joint = objectJoints[name] {
+        for name in setup.generator.objectNames {
+            if let joint = entry.objectJoints[name] {
                 bodies[name] = world.scene.body(of: try world.scene.joint(joint))
             } else {
                 bodies[name] = .some(nil)
             }
         }
         objectBodies = bodies
-        self.recorder = recorder
-        self.modelXML = modelXML
-        self.float32Keys = float32Keys
-        self.nextObservations = nextObservations
-        self.interfaceName = interfaceName
-        self.dynamics = dynamics.map { ($0, DynamicsRandomizer(world: world)) }
-        for effector in generator.task.effectors where !executor.robots.contains(where: { $0.name == effector.layout.name }) {
-            throw DatasetError(file: file, path: "/data", "end effector \(effector.layout.name) is no robot of the scene (\(executor.robots.map(\.name).joined(separator: ", ")))")
+        randomizer = setup.dynamics != nil ? DynamicsRandomizer(world: world) : nil
+        for effector in setup.generator.task.effectors where !executor.robots.contains(where: { $0.name == effector.layout.name }) {
+            throw DatasetError(file: setup.file, path: "/data",
+                               "end effector \(effector.layout.name) is no robot of the scene (\(executor.robots.map(\.name).joined(separator: ", ")))")
         }
     }
 
-    /// The source demo attempt `index` follows first: the attempt runs in that source's scene
-    /// (``ExecutionScenes``). ``run(_:options:file:)`` follows the same choice.
-    public static func firstSource(generator: Generator, index: Int) -> Int {
-        var episode = Episode(generator: generator, index: index)
-        return episode.selectFirstSource()
-    }
-
-    /// Runs generated demo `index`.
-    public func run(_ index: Int, options: RolloutOptions, file: String) throws(DatasetError) -> ExecutedEpisode {
+    /// Runs `episode` (from ``ExecutionSetup/episode(_:)``, whose first source runs in this
+    /// runner's scene).
+    public func run(_ episode: Episode, options: RolloutOptions) throws(DatasetError) -> ExecutedEpisode {
+        precondition(episode.firstSource != nil, "an episode runs in the scene of its first source: plan it with ExecutionSetup.episode(_:)")
+        var episode = episode
+        let generator = setup.generator, file = setup.file, index = episode.index
         let world = executor.world
-        var episode = Episode(generator: generator, index: index)
-        _ = episode.selectFirstSource()
         // Dynamics from their own stream, so they never change the plan's random draws.
         var scales: DynamicsScales?
-        if let dynamics {
+        if let dynamics = setup.dynamics, let randomizer {
             var rng = RandomStream(seed: generator.seed ^ 0x6479_6E61_6D69_6373, stream: UInt64(index))
-            scales = DynamicsScales.draw(dynamics.spec, using: &rng)
-            dynamics.randomizer.apply(scales!)
+            let drawn = DynamicsScales.draw(dynamics, using: &rng)
+            do { try randomizer.apply(drawn) } catch { throw DatasetError(file: file, path: "/data", error.description) }
+            scales = drawn
         }
-        try world.restore(state: baseState, file: file, path: "/data/\(generator.sources[0].name)/states")
+        try world.restore(state: entry.baseState, file: file, path: "/data/\(generator.sources[0].name)/states")
         for (name, body) in objectBodies {
-            guard let body, let joint = world.scene.freeJoint(of: body), let pose = episode.scene[name] else { continue }
+            guard let body, let joint = world.scene.freeJoint(of: body), let pose = episode.placement[name] else { continue }
             try world.setFreeJointPose(joint, to: pose)
         }
         let initial = world.state()
@@ -119,6 +133,7 @@ public final class EpisodeRunner {
                   file: String) throws(DatasetError) -> Demo {
         let t = rollout.steps, width = rollout.actionWidth
         let world = executor.world
+        let generator = setup.generator, recorder = entry.recorder, format = setup.format
         // Observations and object poses: replay each recorded state.
         var rows: [String: [Double]] = [:]
         var objectTracks = generator.objectNames.reduce(into: [String: [Pose]]()) { $0[$1] = [] }
@@ -133,24 +148,22 @@ public final class EpisodeRunner {
         }
         // The observations after the last action, for next_obs (robomimic's row t + 1).
         var last: [String: [Double]] = [:]
-        if nextObservations {
+        if format.nextObservations {
             try world.restore(state: rollout.finalState, file: file, path: "/data/demo_\(index)/states")
             recorder.record(world, into: &last)
         }
-        func tensor(_ path: String, _ shape: [Int], _ values: [Double]) -> Tensor {
-            float32Keys.contains(path) ? Tensor(shape: shape, float32: values.map { Float($0) }) : Tensor(shape: shape, float64: values)
-        }
         var demo = Demo(name: "demo_\(index)")
-        demo.arrays["actions"] = tensor("actions", [t, width], rollout.actions)
+        demo.arrays["actions"] = format.tensor("actions", shape: [t, width], rollout.actions)
         demo.arrays["states"] = Tensor(shape: [t, rollout.stateSize], float64: rollout.states)
         let first = rollout.firstSuccessStep ?? Int.max
         demo.arrays["rewards"] = Tensor(shape: [t], float64: (0..<t).map { $0 >= first ? 1 : 0 })
         demo.arrays["dones"] = Tensor(shape: [t], storage: .int64((0..<t).map { $0 == t - 1 ? 1 : 0 }))
         for (i, key) in recorder.keys.enumerated() {
             let w = recorder.widths[i]
-            demo.arrays["obs/\(key)"] = tensor("obs/\(key)", [t, w], rows[key] ?? [])
-            if nextObservations {
-                demo.arrays["next_obs/\(key)"] = tensor("next_obs/\(key)", [t, w], Array((rows[key] ?? []).dropFirst(w)) + (last[key] ?? []))
+            demo.arrays["obs/\(key)"] = format.tensor("obs/\(key)", shape: [t, w], rows[key] ?? [])
+            if format.nextObservations {
+                demo.arrays["next_obs/\(key)"] = format.tensor("next_obs/\(key)", shape: [t, w],
+                                                                Array((rows[key] ?? []).dropFirst(w)) + (last[key] ?? []))
             }
         }
         let robotOf = generator.task.effectors.map { e in executor.robots.firstIndex { $0.name == e.layout.name }! }
@@ -164,10 +177,10 @@ public final class EpisodeRunner {
         }
         let info = DatagenInfo(endEffectors: effectors, objectPoses: objectTracks.mapValues { PoseTrack($0) },
                                subtaskTermSignals: generator.signals(provenance: provenance, steps: t))
-        demo.setDatagenInfo(info, interfaceName: interfaceName, interfaceType: "robosuite")
+        demo.setDatagenInfo(info, format: format)
         demo.recordGeneration(index: index, runSeed: generator.seed, kinematic: false, sourceDemos: episode.sourceDemos,
-                              offsets: episode.offsets, speeds: episode.speeds, labels: labels, scene: episode.scene)
-        demo.attributes["model_file"] = .string(modelXML)
+                              offsets: episode.offsets, speeds: episode.speeds, labels: labels, placement: episode.placement)
+        demo.attributes["model_file"] = .string(entry.xml)
         demo.attributes["mimic_physics_steps"] = .int(rollout.physicsSteps)
         if let step = rollout.firstSuccessStep { demo.attributes["mimic_first_success_step"] = .int(step) }
         if let failure = rollout.failure { demo.attributes["mimic_failure"] = .string(failure.description) }

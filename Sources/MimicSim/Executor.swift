@@ -1,4 +1,3 @@
-import CMuJoCo
 import MimicCore
 import MimicMath
 
@@ -11,12 +10,15 @@ public enum RolloutFailure: Sendable, Equatable, CustomStringConvertible {
     case unstable(step: Int)
     /// Action row `step` has a non-finite value in `column`. The rollout stops there.
     case nonFiniteAction(step: Int, column: Int)
+    /// MuJoCo raised an error during control step `step` (``MuJoCoError``). The rollout stops there.
+    case simulatorError(step: Int, message: String)
 
     public var description: String {
         switch self {
         case .noSuccess(let steps): return "the success test never held in \(steps) control steps"
         case .unstable(let step): return "the simulation diverged at control step \(step) (MuJoCo found a non-finite qpos, qvel or qacc)"
         case .nonFiniteAction(let step, let column): return "action \(step) has a non-finite value in column \(column)"
+        case .simulatorError(let step, let message): return "MuJoCo failed at control step \(step): \(message)"
         }
     }
 }
@@ -258,26 +260,26 @@ public final class Executor {
     /// Puts every arm at its posture and everything else at `qpos0`, at rest, captures the
     /// controllers' stale kinematics there, and restores the current state (robosuite's sequence:
     /// `mj_resetData`, state, `mj_forward`).
-    private func captureResetKinematics() {
-        let m = world.m, d = world.data
+    private func captureResetKinematics() throws(MuJoCoError) {
         let saved = world.state()
-        mj_resetData(m, d)
+        world.resetToModelDefaults()
+        let qpos = world.qposValues
         for (k, controller) in controllers.enumerated() where !controller.postureFromInitialState {
-            for (i, address) in robots[k].armQposAddresses.enumerated() { d.pointee.qpos[address] = controller.posture[i] }
+            for (i, address) in robots[k].armQposAddresses.enumerated() { qpos[address] = controller.posture[i] }
         }
-        mj_forward(m, d)
-        mj_fullM(m, fullM, d.pointee.qM)
+        try world.forward()
+        world.fullInertia(into: fullM)
         for controller in controllers where !controller.postureFromInitialState {
             controller.captureStaleKinematics(world: world, fullM: fullM)
         }
-        try! world.restore(state: saved)  // the state was just read from this world: the size is right
+        // The state was just read from this world and computed once: restoring it cannot fail.
+        do { try world.restore(state: saved) } catch { throw MuJoCoError(function: "mj_forward") }
     }
 
     /// The control loop. `makeAction(t, row)` fills action row `t` right after `mj_step1`, so the
     /// world's kinematics are those of the state before action `t`.
     private func run(steps: Int, success: SuccessCheck?, options: RolloutOptions,
                      makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Bool) -> Rollout {
-        let m = world.m, d = world.data
         let scene = world.scene
         let width = config.actionWidth, stateSize = scene.stateSize
         for (k, controller) in controllers.enumerated() {
@@ -285,8 +287,9 @@ public final class Executor {
             controller.staleKinematics = nil
             if controller.postureFromInitialState { controller.posture = world.armJointPositions(of: robots[k]) }
         }
+        var failure: RolloutFailure?
         if options.robosuiteFirstStep && controllers.contains(where: { !$0.postureFromInitialState }) {
-            captureResetKinematics()
+            do { try captureResetKinematics() } catch { failure = .simulatorError(step: 0, message: error.description) }
         }
         if config.loop == .robosuite14 {
             // The goal a freshly built robosuite 1.4 controller holds (the restore ran `mj_forward`);
@@ -305,16 +308,18 @@ public final class Executor {
         let stateRow = UnsafeMutableBufferPointer<Double>.allocate(capacity: stateSize)
         defer { stateRow.deallocate() }
         var firstSuccess: Int?
-        var failure: RolloutFailure?
         var done = 0
         var physics = 0
         let instabilityBefore = world.instabilityCount
         let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: width)
         defer { row.deallocate() }
 
-        for t in 0..<steps {
+        for t in 0..<steps where failure == nil {
             world.writeState(into: stateRow)
-            mj_step1(m, d)
+            do { try world.stepFirstHalf() } catch {
+                failure = .simulatorError(step: t, message: error.description)
+                break
+            }
             guard makeAction(t, row) else { done = t; break }
             states.append(contentsOf: stateRow)
             executed.append(contentsOf: row)
@@ -328,13 +333,19 @@ public final class Executor {
                 controller.setGoal(action: UnsafeBufferPointer(rebasing: row[7 * k..<7 * k + 7]), world: world)
                 goals[k].append(controller.worldGoal(world))
             }
-            for substep in 0..<physicsStepsPerAction {
-                if substep > 0 { mj_step1(m, d) }
-                mj_fullM(m, fullM, d.pointee.qM)
-                for controller in controllers { controller.applyControls(world: world, fullM: fullM) }
-                mj_step2(m, d)
+            do {
+                for substep in 0..<physicsStepsPerAction {
+                    if substep > 0 { try world.stepFirstHalf() }
+                    world.fullInertia(into: fullM)
+                    for controller in controllers { controller.applyControls(world: world, fullM: fullM) }
+                    try world.stepSecondHalf()
+                    physics += 1
+                }
+            } catch {
+                failure = .simulatorError(step: t, message: error.description)
+                done = t + 1
+                break
             }
-            physics += physicsStepsPerAction
             done = t + 1
             if world.instabilityCount != instabilityBefore {
                 failure = .unstable(step: t)

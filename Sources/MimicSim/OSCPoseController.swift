@@ -1,4 +1,3 @@
-import CMuJoCo
 import Foundation
 import MimicCore
 import MimicMath
@@ -202,7 +201,7 @@ final class OSCPoseController {
     /// Captures, from `world`'s current kinematics (which the caller has set to the robot's
     /// reset configuration), the end-effector pose, Jacobian and arm inertia into ``staleKinematics``.
     func captureStaleKinematics(world: SimWorld, fullM: UnsafePointer<Double>) {
-        mj_jacSite(world.m, world.data, jacp, jacr, Int32(robot.eefSite.index))
+        world.jacobian(of: robot.eefSite, positional: jacp, rotational: jacr)
         var J = [Double](repeating: 0, count: 6 * n), M = [Double](repeating: 0, count: n * n)
         for (i, dof) in robot.armQvelAddresses.enumerated() {
             for r in 0..<3 {
@@ -219,7 +218,6 @@ final class OSCPoseController {
     /// Computes the arm torques and finger targets from MuJoCo's current kinematics and writes
     /// them to `ctrl`. `fullM` is the dense `nv x nv` inertia of this physics step (`mj_fullM`).
     func applyControls(world: SimWorld, fullM: UnsafePointer<Double>) {
-        let m = world.m, d = world.data
         let n = self.n, nv = self.nv
         var vp = SIMD3<Double>.zero, vr = SIMD3<Double>.zero
         let p: SIMD3<Double>, R: Matrix3
@@ -233,8 +231,8 @@ final class OSCPoseController {
             R = snapshot.rotation
         } else {
             // Jacobians of the grip site, restricted to the arm's dofs; site velocity J q̇ over all dofs.
-            mj_jacSite(m, d, jacp, jacr, Int32(robot.eefSite.index))
-            let qvel = d.pointee.qvel!, qpos = d.pointee.qpos!
+            world.jacobian(of: robot.eefSite, positional: jacp, rotational: jacr)
+            let qvel = world.qvelValues, qpos = world.qposValues
             for r in 0..<3 {
                 var sp = 0.0, sr = 0.0
                 for c in 0..<nv {
@@ -257,7 +255,7 @@ final class OSCPoseController {
             R = world.rotationMatrix(of: robot.eefSite)
         }
         staleKinematics = nil
-        invert(M, into: Minv, n: n, work: work)
+        DenseMatrix.invert(M, into: Minv, n: n, work: work)
 
         // Errors and desired force / torque.
         let (goalP, goalR) = goalInWorld(world)
@@ -284,11 +282,12 @@ final class OSCPoseController {
                 lambdaInv[k * 6 + r] = s
             }
         }
-        invert(lambdaInv, into: lambda, n: 6, work: work)
+        DenseMatrix.invert(lambdaInv, into: lambda, n: 6, work: work)
         // Wrench in operational space.
         let wrench = small, y = small + 6, z = small + 12
         if config.uncouplePositionOrientation {
-            let f = inverse3(lambdaInv, offset: 0) * F, t = inverse3(lambdaInv, offset: 21) * T
+            let f = DenseMatrix.block3(lambdaInv, offset: 0, columns: 6).inverse * F
+            let t = DenseMatrix.block3(lambdaInv, offset: 21, columns: 6).inverse * T
             wrench[0] = f.x; wrench[1] = f.y; wrench[2] = f.z
             wrench[3] = t.x; wrench[4] = t.y; wrench[5] = t.z
         } else {
@@ -300,7 +299,7 @@ final class OSCPoseController {
             }
         }
         // τ = Jᵀ wrench + bias.
-        let bias = d.pointee.qfrc_bias!
+        let bias = world.biasForces
         for i in 0..<n {
             var s = 0.0
             for r in 0..<6 { s += J[r * n + i] * wrench[r] }
@@ -327,7 +326,7 @@ final class OSCPoseController {
             for k in 0..<6 { s += lambda[k * 6 + r] * y[k] }
             z[r] = s
         }
-        let ctrl = d.pointee.ctrl!
+        let ctrl = world.controls
         for i in 0..<n {
             var s = 0.0
             for r in 0..<6 { s += J[r * n + i] * z[r] }
@@ -344,56 +343,6 @@ final class OSCPoseController {
             ctrl[actuator.index] = min(max(target, range.lowerBound), range.upperBound)
         }
     }
-}
-
-// MARK: - Small dense linear algebra
-
-/// Inverse of the `n x n` matrix `a` (row-major) into `out` by Gauss-Jordan elimination with
-/// partial pivoting; `work` holds `2 n²` values. A singular matrix gives non-finite entries.
-private func invert(_ a: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, n: Int, work w: UnsafeMutablePointer<Double>) {
-    let cols = 2 * n
-    for r in 0..<n {
-        for c in 0..<n { w[r * cols + c] = a[r * n + c]; w[r * cols + n + c] = r == c ? 1 : 0 }
-    }
-    gaussJordan(w, n: n)
-    for r in 0..<n { for c in 0..<n { out[r * n + c] = w[r * cols + n + c] } }
-}
-
-/// Reduces the `n x 2n` row-major augmented matrix `[A | B]` to `[I | A⁻¹ B]`.
-private func gaussJordan(_ w: UnsafeMutablePointer<Double>, n: Int) {
-    let cols = 2 * n
-    for k in 0..<n {
-        var pivot = k
-        var best = abs(w[k * cols + k])
-        for r in (k + 1)..<max(n, k + 1) where abs(w[r * cols + k]) > best { best = abs(w[r * cols + k]); pivot = r }
-        if pivot != k {
-            for c in 0..<cols { let t = w[k * cols + c]; w[k * cols + c] = w[pivot * cols + c]; w[pivot * cols + c] = t }
-        }
-        let inv = 1 / w[k * cols + k]
-        for c in 0..<cols { w[k * cols + c] *= inv }
-        for r in 0..<n where r != k {
-            let f = w[r * cols + k]
-            if f != 0 { for c in 0..<cols { w[r * cols + c] -= f * w[k * cols + c] } }
-        }
-    }
-}
-
-/// Inverse of the 3x3 block of a 6x6 row-major matrix starting at `offset` (0: top-left, 21: bottom-right).
-private func inverse3(_ m: UnsafePointer<Double>, offset: Int) -> Matrix3 {
-    let a = Matrix3(rows: (
-        SIMD3(m[offset], m[offset + 1], m[offset + 2]),
-        SIMD3(m[offset + 6], m[offset + 7], m[offset + 8]),
-        SIMD3(m[offset + 12], m[offset + 13], m[offset + 14])))
-    // Adjugate / determinant.
-    let r0 = a.row0, r1 = a.row1, r2 = a.row2
-    let c0 = cross(r1, r2), c1 = cross(r2, r0), c2 = cross(r0, r1)
-    let det = (r0 * c0).sum()
-    return Matrix3(columns: (c0 / det, c1 / det, c2 / det))
-}
-
-@inline(__always)
-func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
-    SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
 }
 
 /// The rotation matrix robosuite's OSC builds from an axis-angle delta:

@@ -23,9 +23,9 @@ public final class Scene: @unchecked Sendable {
     ///
     /// Asset paths inside robosuite's asset tree (`file=".../robosuite/models/assets/..."`, including
     /// the placeholder `/path/to/site-packages/robosuite` that Mimic's datasets store) are first
-    /// rewritten to `assetsRoot`: the local `robosuite/models/assets` directory, or the robosuite
-    /// package directory that contains it. When `assetsRoot` is nil it is looked up once per
-    /// process with ``robosuiteAssetsRoot(python:)``, but only if the document has such paths.
+    /// rewritten to `assetsRoot` (``RobosuiteAssets/remapping(_:to:)``): the local
+    /// `robosuite/models/assets` directory, or the robosuite package directory that contains it.
+    /// A ``SceneCatalog`` resolves it once per dataset; nothing is looked up here.
     ///
     /// Image textures (`<texture file=…>`) only colour the rendering and take about half of the
     /// compile time (PNG decoding), so they are left out unless `loadTextures` is true; materials
@@ -34,17 +34,19 @@ public final class Scene: @unchecked Sendable {
     /// - Parameters:
     ///   - file, path: where the MJCF came from (`lift.hdf5`, `/data/demo_0.attrs[model_file]`), named in errors.
     /// - Throws: ``DatasetError`` (`.invalidData`) with MuJoCo's compiler message when the
-    ///   document does not compile (bad XML, unknown attribute, missing mesh), or when the asset
-    ///   directory cannot be found.
+    ///   document does not compile (bad XML, unknown attribute, missing mesh), or when it names
+    ///   robosuite's assets and `assetsRoot` is nil.
     public init(mjcf: String, assetsRoot: String? = nil, loadTextures: Bool = false,
                 file: String = "<mjcf>", path: String = "") throws(DatasetError) {
         self.file = file
         self.path = path
         var xml = loadTextures ? mjcf : Self.removingImageTextures(from: mjcf)
-        if xml.contains(Self.robosuiteAssetsMarker) {
-            let root: String
-            if let assetsRoot { root = Self.normalizeAssetsRoot(assetsRoot) } else { root = try Self.robosuiteAssetsRoot() }
-            xml = Self.remappingRobosuiteAssets(in: xml, to: root)
+        if RobosuiteAssets.isNeeded(by: xml) {
+            guard let assetsRoot else {
+                throw DatasetError(file: file, path: path,
+                    "names files of robosuite's asset tree; install robosuite 1.5 or pass its models/assets directory (--robosuite-assets)")
+            }
+            xml = RobosuiteAssets.remapping(xml, to: RobosuiteAssets.normalize(assetsRoot))
         }
         model = try loadModel(xml: xml, file: file, path: path)
         robots = Robot.find(in: self)
@@ -62,41 +64,19 @@ public final class Scene: @unchecked Sendable {
         robots = Robot.find(in: self)
     }
 
-    /// The scene a demo runs in, and the MJCF text to store as the `model_file` of demos run in
-    /// it: a task spec's `mjcf` file when there is one (``init(mjcfFile:file:path:)``), else the
-    /// demo's own `model_file` (``init(mjcf:assetsRoot:loadTextures:file:path:)``).
-    ///
-    /// - Parameters:
-    ///   - specFile: the task spec that named `mjcf`, for errors.
-    ///   - demoPath: the demo's group (`/data/demo_0`), for errors.
-    public static func forDemo(modelXML: String?, mjcf: String?, specFile: String?, assetsRoot: String?,
-                               file: String, demoPath: String) throws(DatasetError) -> (scene: Scene, xml: String) {
-        if let mjcf {
-            let named = specFile ?? "task spec"
-            guard let text = try? String(contentsOfFile: mjcf, encoding: .utf8) else {
-                throw DatasetError(.io, file: named, path: "mjcf", "cannot read the MJCF file \(mjcf)")
-            }
-            return (try Scene(mjcfFile: mjcf, file: named, path: "mjcf"), text)
-        }
-        guard let modelXML else {
-            throw DatasetError(file: file, path: "\(demoPath).attrs[model_file]",
-                               "missing: the demo's MuJoCo scene (or name one with a task spec's \"mjcf\")")
-        }
-        return (try Scene(mjcf: modelXML, assetsRoot: assetsRoot, file: file, path: "\(demoPath).attrs[model_file]"), modelXML)
-    }
-
-    private init(copying other: Scene) {
+    private init(copying other: Scene) throws(DatasetError) {
         file = other.file
         path = other.path
-        guard let copy = mj_copyModel(nil, other.model) else { fatalError("mj_copyModel failed: out of memory") }
-        model = copy
+        model = try copyModel(other.model, file: other.file, path: other.path)
         robots = Robot.find(in: self)
     }
 
     /// A private copy of the compiled model (`mj_copyModel`), for a worker that changes physical
     /// parameters (``DynamicsRandomizer``): the shared scene stays untouched. Names resolve to the
     /// same indices.
-    public func copy() -> Scene { Scene(copying: self) }
+    ///
+    /// - Throws: ``DatasetError`` naming the scene when MuJoCo cannot copy it (out of memory).
+    public func copy() throws(DatasetError) -> Scene { try Scene(copying: self) }
 
     deinit { mj_deleteModel(model) }
 
@@ -273,36 +253,8 @@ extension Scene {
     }
 }
 
-// MARK: - robosuite asset paths
+// MARK: - Image textures
 extension Scene {
-    static let robosuiteAssetsMarker = "robosuite/models/assets/"
-
-    /// `xml` with every `file="…robosuite/models/assets/<rest>"` attribute rewritten to
-    /// `file="<assetsRoot>/<rest>"`. Other attributes and other paths are left alone, so the
-    /// placeholder `/path/to/site-packages/robosuite` and any other machine's install prefix map
-    /// to the same local files.
-    public static func remappingRobosuiteAssets(in xml: String, to assetsRoot: String) -> String {
-        let root = assetsRoot.hasSuffix("/") ? String(assetsRoot.dropLast()) : assetsRoot
-        var out = ""
-        out.reserveCapacity(xml.utf8.count)
-        var rest = xml[...]
-        let opener = "file=\""
-        while let open = rest.range(of: opener) {
-            out += rest[..<open.upperBound]
-            rest = rest[open.upperBound...]
-            guard let close = rest.firstIndex(of: "\"") else { break }
-            let value = rest[..<close]
-            if let marker = value.range(of: robosuiteAssetsMarker) {
-                out += root + "/" + value[marker.upperBound...]
-            } else {
-                out += value
-            }
-            rest = rest[close...]
-        }
-        out += rest
-        return out
-    }
-
     /// `xml` without its self-closing `<texture … file="…"/>` elements and without the
     /// `texture="name"` attributes that referred to them. Builtin (procedural) textures stay.
     static func removingImageTextures(from xml: String) -> String {
@@ -342,48 +294,5 @@ extension Scene {
         guard let open = element.range(of: " \(key)=\"") else { return nil }
         guard let close = element[open.upperBound...].firstIndex(of: "\"") else { return nil }
         return element[open.upperBound..<close]
-    }
-
-    /// The local robosuite `models/assets` directory, from `python3 -c 'import robosuite'`
-    /// (`os.path.dirname(robosuite.__file__)/models/assets`). Looked up once per process.
-    ///
-    /// - Throws: ``DatasetError`` (`.io`) when Python or robosuite is missing; the message says to pass the directory explicitly.
-    public static func robosuiteAssetsRoot(python: String = "python3") throws(DatasetError) -> String {
-        if python == "python3" { return try cachedAssetsRoot.get() }
-        return try lookUpAssetsRoot(python: python).get()
-    }
-
-    private static let cachedAssetsRoot: Result<String, DatasetError> = lookUpAssetsRoot(python: "python3")
-
-    private static func lookUpAssetsRoot(python: String) -> Result<String, DatasetError> {
-        let failure = { (detail: String) in
-            Result<String, DatasetError>.failure(DatasetError(.io, file: python, path: "import robosuite",
-                "cannot find robosuite's asset directory (\(detail)); install robosuite 1.5 or pass the robosuite models/assets directory explicitly"))
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", "import importlib.util, os; s = importlib.util.find_spec('robosuite'); print(os.path.dirname(s.origin) if s else '')"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return failure("\(error)") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let dir = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, !dir.isEmpty else { return failure("robosuite is not importable") }
-        let assets = dir + "/models/assets"
-        guard FileManager.default.fileExists(atPath: assets) else { return failure("\(assets) does not exist") }
-        return .success(assets)
-    }
-
-    /// Accepts either `…/robosuite/models/assets` or the robosuite package directory.
-    static func normalizeAssetsRoot(_ dir: String) -> String {
-        // Absolute: MuJoCo resolves relative file names against the model's meshdir.
-        let absolute = URL(fileURLWithPath: dir).standardizedFileURL.path
-        let trimmed = absolute.hasSuffix("/") ? String(absolute.dropLast()) : absolute
-        if !trimmed.hasSuffix("models/assets"), FileManager.default.fileExists(atPath: trimmed + "/models/assets") {
-            return trimmed + "/models/assets"
-        }
-        return trimmed
     }
 }

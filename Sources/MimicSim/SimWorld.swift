@@ -1,4 +1,5 @@
 import CMuJoCo
+import CMuJoCoShim
 import MimicCore
 import MimicMath
 
@@ -12,18 +13,27 @@ import MimicMath
 /// quaternions inside `qpos` are w, x, y, z as MuJoCo stores them.
 public final class SimWorld {
     public let scene: Scene
-    let data: UnsafeMutablePointer<mjData>
-    var m: UnsafeMutablePointer<mjModel> { scene.model }
+    private let data: UnsafeMutablePointer<mjData>
+    private var m: UnsafeMutablePointer<mjModel> { scene.model }
 
     /// A fresh simulation of `scene` at its default state (`mj_makeData`, then `mj_forward`).
     ///
-    /// `mj_makeData` allocates the memory the model's `<size memory=…>` (or njmax/nconmax)
-    /// asks for; its failure is a fatal MuJoCo error, as for any allocation failure.
-    public init(scene: Scene) {
+    /// `mj_makeData` allocates the memory the model's `<size memory=…>` (or njmax/nconmax) asks
+    /// for.
+    ///
+    /// - Throws: ``DatasetError`` naming the scene with MuJoCo's message when MuJoCo cannot make
+    ///   the data (out of memory) or the first `mj_forward` raises an error.
+    public init(scene: Scene) throws(DatasetError) {
         self.scene = scene
-        guard let data = mj_makeData(scene.model) else { fatalError("mj_makeData failed: out of memory") }
+        guard let data = mimic_mj_makeData(scene.model) else {
+            throw DatasetError(file: scene.file, path: scene.path, "MuJoCo cannot make a simulation of the scene: \(MuJoCoError.lastMessage)")
+        }
         self.data = data
-        mj_forward(scene.model, data)
+        do {
+            try forward()
+        } catch {
+            throw DatasetError(file: scene.file, path: scene.path, error.description)
+        }
     }
 
     deinit { mj_deleteData(data) }
@@ -32,13 +42,61 @@ public final class SimWorld {
     public var time: Double { data.pointee.time }
 
     /// Recomputes everything derived from `qpos`/`qvel` (positions, contacts, forces; `mj_forward`).
-    public func forward() { mj_forward(m, data) }
+    ///
+    /// - Throws: ``MuJoCoError`` when MuJoCo raises an error; reset the world before using it again.
+    public func forward() throws(MuJoCoError) {
+        guard mimic_mj_forward(m, data) == 0 else { throw MuJoCoError(function: "mj_forward") }
+    }
 
     /// Advances the simulation `count` physics steps with the current controls (`mj_step`): no
     /// controller runs. For letting placed objects settle, or measuring raw simulation speed.
-    public func step(count: Int = 1) {
-        for _ in 0..<count { mj_step(m, data) }
+    ///
+    /// - Throws: ``MuJoCoError`` when MuJoCo raises an error (a stack overflow, say).
+    public func step(count: Int = 1) throws(MuJoCoError) {
+        for _ in 0..<count where mimic_mj_step(m, data) != 0 { throw MuJoCoError(function: "mj_step") }
     }
+
+    /// The first half of a physics step (`mj_step1`: kinematics, inertia, bias forces, contacts),
+    /// after which controls are computed from the current kinematics.
+    public func stepFirstHalf() throws(MuJoCoError) {
+        guard mimic_mj_step1(m, data) == 0 else { throw MuJoCoError(function: "mj_step1") }
+    }
+
+    /// The second half of a physics step (`mj_step2`: forces from the controls, integration).
+    public func stepSecondHalf() throws(MuJoCoError) {
+        guard mimic_mj_step2(m, data) == 0 else { throw MuJoCoError(function: "mj_step2") }
+    }
+
+    /// Resets everything to the model's defaults (`mj_resetData`): `qpos0`, zero velocities,
+    /// controls and activations, the solver's warm start. Derived quantities are stale until
+    /// ``forward()``.
+    public func resetToModelDefaults() { mj_resetData(m, data) }
+
+    /// Recomputes the model's derived constants after its physical parameters changed (`mj_setConst`).
+    func recomputeConstants() throws(MuJoCoError) {
+        guard mimic_mj_setConst(m, data) == 0 else { throw MuJoCoError(function: "mj_setConst") }
+    }
+
+    // MARK: - Dynamics
+
+    /// Writes the dense `nv x nv` joint-space inertia of the last kinematics pass into `matrix`
+    /// (`mj_fullM` of `qM`; row-major, symmetric).
+    public func fullInertia(into matrix: UnsafeMutablePointer<Double>) { mj_fullM(m, matrix, data.pointee.qM) }
+
+    /// Writes the `3 x nv` positional and rotational Jacobians of `site` (row-major, world frame,
+    /// over every dof) into `positional` and `rotational` (`mj_jacSite`).
+    public func jacobian(of site: SiteID, positional: UnsafeMutablePointer<Double>, rotational: UnsafeMutablePointer<Double>) {
+        mj_jacSite(m, data, positional, rotational, Int32(site.index))
+    }
+
+    /// `qpos` (``Scene/nq`` values), read and written in place by controllers.
+    public var qposValues: UnsafeMutablePointer<Double> { data.pointee.qpos }
+    /// `qvel` (``Scene/nv`` values).
+    public var qvelValues: UnsafeMutablePointer<Double> { data.pointee.qvel }
+    /// `ctrl` (``Scene/nu`` values): what the actuators apply in the next physics step.
+    public var controls: UnsafeMutablePointer<Double> { data.pointee.ctrl }
+    /// `qfrc_bias` (``Scene/nv`` values): Coriolis, centrifugal and gravity forces of the last kinematics pass.
+    public var biasForces: UnsafeMutablePointer<Double> { data.pointee.qfrc_bias }
 
     // MARK: - State
 
@@ -47,7 +105,8 @@ public final class SimWorld {
     /// the solver's warm start are those of a fresh reset), set time, qpos, qvel, `mj_forward`.
     ///
     /// - Throws: ``DatasetError`` naming `file`/`path` when `state` does not have
-    ///   ``Scene/stateSize`` values or holds a non-finite number.
+    ///   ``Scene/stateSize`` values or holds a non-finite number, or when MuJoCo raises an error
+    ///   computing it.
     public func restore(state: UnsafeBufferPointer<Double>, file: String = "<state>", path: String = "") throws(DatasetError) {
         let nq = scene.nq, nv = scene.nv
         guard state.count == 1 + nq + nv else {
@@ -61,7 +120,11 @@ public final class SimWorld {
         data.pointee.time = state[0]
         for i in 0..<nq { data.pointee.qpos[i] = state[1 + i] }
         for i in 0..<nv { data.pointee.qvel[i] = state[1 + nq + i] }
-        mj_forward(m, data)
+        do {
+            try forward()
+        } catch {
+            throw DatasetError(file: file, path: path, error.description)
+        }
     }
 
     /// Restores a flattened state given as an array; see ``restore(state:file:path:)-(UnsafeBufferPointer<Double>,_,_)``.

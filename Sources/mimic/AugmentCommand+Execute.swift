@@ -7,20 +7,21 @@ extension AugmentCommand {
     /// `--execute`: every attempt runs closed loop in MuJoCo; successes are kept, in attempt order,
     /// until -n are kept or --max-attempts are spent. Attempt i is generated demo i, so the kept
     /// set is the same for any number of workers.
-    func executeRun(generator: Generator, spec: TaskSpec, reader: RobomimicReader, demos: [Demo], count: Int,
-                    runSeed: UInt64, started: Date) throws -> Summary {
-        let first = demos[0]
-        let predicate = try SuccessPredicate.forTask(spec, specFile: task, envArgs: reader.envArgs, file: source)
+    func executeRun(generator: Generator, spec: TaskSpec, reader: RobomimicReader, demos: [Demo], format: OutputFormat,
+                    count: Int, runSeed: UInt64, started: Date) throws -> Summary {
+        let predicate = try spec.requireSuccess(envName: reader.envArgs?.envName, file: source)
         guard let envArgs = reader.envArgs else { throw DatasetError(file: source, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: source)
-        let float32Keys = Set(first.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key))
         // Every attempt runs in the scene of the source demo it follows first.
         let scenes = ExecutionScenes(demos: demos, spec: spec, specFile: task, objectNames: generator.objectNames,
                                      assetsRoot: robosuiteAssets, file: source)
-        let uncomputable = try scenes.entry(forSource: 0).entry.recorder.uncomputable
+        let uncomputable = try scenes.entry(forSource: 0).recorder.uncomputable
         if !uncomputable.isEmpty {
             Console.warning("not written (Mimic cannot compute them from the simulator): \(uncomputable.map { "obs/" + $0 }.joined(separator: ", "))")
         }
+        let pool = EpisodeRunnerPool(setup: ExecutionSetup(generator: generator, controller: controller, success: predicate, format: format,
+                                                           dynamics: spec.dynamics, file: source),
+                                     scenes: scenes, workers: workers)
 
         let maxAttempts = self.maxAttempts ?? 20 * count
         var attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: false)
@@ -32,19 +33,14 @@ extension AugmentCommand {
         var summary = Summary()
         summary.wanted = count
         var kept: [String] = [], failed: [String] = []
-        // With dynamics randomization every worker changes the physics of its own copy of a scene.
-        let runners = RunnerPool(generator: generator, scenes: scenes, workers: workers,
-                                 ownScene: spec.dynamics != nil) { entry, world throws(DatasetError) in
-            try EpisodeRunner(generator: generator, world: world, controller: controller, success: predicate, baseState: entry.baseState,
-                              objectJoints: entry.objectJoints, recorder: entry.recorder, modelXML: entry.xml,
-                              float32Keys: float32Keys, nextObservations: first.arrays.keys.contains { $0.hasPrefix("next_obs/") },
-                              dynamics: spec.dynamics, interfaceName: "MG_" + (envArgs.envName ?? spec.name ?? "Task"), file: source)
-        }
         var next = 0
         while kept.count < count && next < maxAttempts {
             // A batch a little larger than what is still needed, at least one attempt per worker.
             let size = min(maxAttempts - next, max(workers, min(4 * workers, count - kept.count)))
-            let results = try runners.run(next..<(next + size), workers: workers, options: options, file: source)
+            let attempts = try pool.plan(next..<(next + size))
+            let results = try parallelMap(attempts.count, workers: workers) { w, k in
+                Result { () throws(DatasetError) in try pool.run(attempts[k], worker: w, options: options) }
+            }.map { try $0.get() }
             for episode in results {
                 summary.attempts += 1
                 summary.physicsSteps += episode.rollout.physicsSteps
@@ -90,48 +86,8 @@ extension AugmentCommand {
         case .noSuccess?: return "no_success"
         case .unstable?: return "unstable"
         case .nonFiniteAction?: return "non_finite_action"
+        case .simulatorError?: return "simulator_error"
         case nil: return "none"
         }
-    }
-}
-
-/// Per worker, one EpisodeRunner (world + executor) per scene, made on first use and reused
-/// across batches.
-final class RunnerPool: @unchecked Sendable {
-    private let generator: Generator
-    private let scenes: ExecutionScenes
-    private let runners: PerWorker<[Int: EpisodeRunner]>
-    private let ownScene: Bool
-    private let make: (ExecutionScenes.Entry, SimWorld) throws(DatasetError) -> EpisodeRunner
-
-    /// - Parameter ownScene: give each worker a copy of each scene it may change.
-    init(generator: Generator, scenes: ExecutionScenes, workers: Int, ownScene: Bool,
-         make: @escaping (ExecutionScenes.Entry, SimWorld) throws(DatasetError) -> EpisodeRunner) {
-        self.generator = generator
-        self.scenes = scenes
-        self.ownScene = ownScene
-        self.make = make
-        runners = PerWorker(workers: workers) { [:] }
-    }
-
-    /// Runs attempts `range` on `workers` threads; results in attempt order. The scenes the
-    /// batch needs are compiled first, on this thread.
-    func run(_ range: Range<Int>, workers: Int, options: RolloutOptions, file: String) throws -> [ExecutedEpisode] {
-        let entries = try range.map { try scenes.entry(forSource: EpisodeRunner.firstSource(generator: generator, index: $0)) }
-        return try parallelMap(range.count, workers: workers) { w, k in
-            Result { () throws -> ExecutedEpisode in
-                let (index, entry) = entries[k]
-                var mine = try self.runners.state(w)
-                let runner: EpisodeRunner
-                if let existing = mine[index] {
-                    runner = existing
-                } else {
-                    runner = try self.make(entry, SimWorld(scene: self.ownScene ? entry.scene.copy() : entry.scene))
-                    mine[index] = runner
-                    self.runners.set(w, mine)
-                }
-                return try runner.run(range.lowerBound + k, options: options, file: file)
-            }
-        }.map { try $0.get() }
     }
 }

@@ -121,15 +121,14 @@ struct AugmentCommand: AsyncParsableCommand {
         let generator = try Generator.make(demos: demos, envArgs: reader.envArgs, spec: spec, seed: runSeed, file: source, notes: &notes)
         for note in notes { Console.warning(note) }
         let sources = generator.sources
-        let float32Actions: Bool = { if case .float32? = demos[0].actions?.storage { return true } else { return false } }()
+        let format = OutputFormat(source: demos[0], envArgs: reader.envArgs, taskName: spec.name)
         if execute {
-            return try executeRun(generator: generator, spec: spec, reader: reader, demos: demos, count: count,
+            return try executeRun(generator: generator, spec: spec, reader: reader, demos: demos, format: format, count: count,
                                   runSeed: runSeed, started: started)
         }
 
         let attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: true)
         let writer = try RobomimicWriter(destination: output, dataAttributes: attributes)
-        let interfaceName = "MG_" + (reader.envArgs?.envName ?? spec.name ?? "Task")
         let progress = ProgressBar(total: count, unit: "demos")
         var summary = Summary()
         let batch = max(64, 32 * workers)
@@ -138,8 +137,8 @@ struct AugmentCommand: AsyncParsableCommand {
             let size = min(batch, count - start)
             let results = Self.generate(generator, range: start..<(start + size), workers: workers)
             for generated in results {
-                let demo = generated.demo(name: "demo_\(generated.index)", float32Actions: float32Actions, runSeed: runSeed,
-                                          interfaceName: interfaceName, modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML)
+                let demo = generated.demo(name: "demo_\(generated.index)", format: format, runSeed: runSeed,
+                                          modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML)
                 try writer.write(demo)
                 summary.demos += 1
                 summary.samples += generated.length
@@ -175,7 +174,7 @@ struct AugmentCommand: AsyncParsableCommand {
                 "valid": names.enumerated().filter { valid.contains($0.offset) }.map(\.element)]
     }
 
-    /// Writes OUT.stats.json.
+    /// Writes OUT.stats.json (through a partial file, like the dataset).
     func writeStats(_ summary: Summary, seed: UInt64, extra: [String: Any]) throws {
         var stats: [String: Any] = [
             "demos": summary.demos, "samples": summary.samples, "seconds": summary.seconds,
@@ -184,11 +183,7 @@ struct AugmentCommand: AsyncParsableCommand {
         ]
         stats.merge(extra) { _, new in new }
         let data = try JSONSerialization.data(withJSONObject: stats, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        do {
-            try data.write(to: URL(fileURLWithPath: Self.statsPath(output)), options: .atomic)
-        } catch {
-            throw DatasetError(.io, file: Self.statsPath(output), path: "", "cannot write: \(error.localizedDescription)")
-        }
+        try PartialFile.write(data, to: Self.statsPath(output))
     }
 
     /// Generates demos `range` on `workers` threads; results in index order.

@@ -3,7 +3,8 @@ import Foundation
 import MimicCore
 import MimicHDF5
 
-/// Exit codes (DESIGN.md): 0 ok, 64 usage, 65 bad input data, 74 I/O failure, 70 internal error.
+/// Exit codes (docs/architecture.md): 0 ok, 64 usage, 65 bad input data, 74 I/O failure, 70 internal error;
+/// 130 after SIGINT and 143 after SIGTERM (`Interrupts`).
 enum Exit {
     static let usage = ExitCode(64)
     static let badData = ExitCode(65)

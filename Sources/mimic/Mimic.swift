@@ -8,4 +8,10 @@ struct Mimic: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [InspectCommand.self, PrepareCommand.self, AugmentCommand.self, ValidateCommand.self]
     )
+
+    /// SIGINT and SIGTERM remove the partial outputs before exiting (`Interrupts`).
+    static func main() async {
+        Interrupts.install()
+        await main(nil)
+    }
 }

@@ -64,19 +64,19 @@ struct PrepareCommand: AsyncParsableCommand {
         guard let firstName = reader.demoNames.first else {
             throw DatasetError(file: source, path: "/data", "holds no demos")
         }
-        let setup = try PrepareSetup.infer(demo: try reader.demo(firstName), envArgs: reader.envArgs, spec: spec, file: source)
+        let first = try reader.demo(firstName)
+        let setup = try PrepareSetup.infer(demo: first, envArgs: reader.envArgs, spec: spec, file: source)
+        let format = OutputFormat(source: first, envArgs: reader.envArgs, taskName: spec?.name)
         let builder = DatagenInfoBuilder(setup: setup, annotations: marks)
         var attributes = reader.dataAttributes
         attributes["total"] = nil
         let writer = try RobomimicWriter(destination: output, dataAttributes: attributes)
-        let interfaceName = "MG_" + (reader.envArgs?.envName ?? spec?.name ?? "Task")
-        let interfaceType = reader.envArgs?.type == 2 ? "isaac_lab" : "robosuite"
         var result = Result(notes: setup.notes)
         var signals = Set<String>()
         for name in reader.demoNames {
             var demo = try reader.demo(name)
             let info = try builder.build(demo, file: source)
-            demo.setDatagenInfo(info, interfaceName: interfaceName, interfaceType: interfaceType)
+            demo.setDatagenInfo(info, format: format)
             try writer.write(demo)
             result.demos += 1
             result.samples += demo.length

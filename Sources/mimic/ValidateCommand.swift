@@ -88,8 +88,10 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 
     /// One demo's inputs, read on the HDF5 thread.
-    struct Job: @unchecked Sendable {
+    struct Job: Sendable {
         var name: String
+        /// The scene's index in the catalog, and the scene.
+        var sceneIndex: Int
         var scene: Scene
         var states: [Double]
         var stateWidth: Int
@@ -99,17 +101,14 @@ struct ValidateCommand: AsyncParsableCommand {
     func check() throws -> Report {
         let started = Date()
         let reader = try RobomimicReader(path: file)
-        var spec = reader.envArgs?.envName.flatMap(TaskProfiles.spec(forEnvName:))
-        if let path = task {
-            let user = try TaskSpec.decode(try readSmallFile(path), file: path)
-            spec = spec.map { $0.merged(with: user) } ?? user
-        }
-        let predicate = try SuccessPredicate.forTask(spec, specFile: task, envArgs: reader.envArgs, file: file)
+        var spec = reader.envArgs?.envName.flatMap(TaskProfiles.spec(forEnvName:)) ?? TaskSpec()
+        if let path = task { spec = spec.merged(with: try TaskSpec.decode(try readSmallFile(path), file: path)) }
+        let predicate = try spec.requireSuccess(envName: reader.envArgs?.envName, file: file)
         guard let envArgs = reader.envArgs else { throw DatasetError(file: file, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: file)
 
         // Read every demo and compile each distinct scene once (HDF5 and MuJoCo's compiler on this thread).
-        var scenes: [String: Scene] = [:]
+        let scenes = SceneCatalog(mjcf: spec.mjcf, specFile: task, assetsRoot: robosuiteAssets, file: file)
         var jobs: [Job] = []
         for name in reader.demoNames {
             let demo = try reader.demo(name)
@@ -120,21 +119,9 @@ struct ValidateCommand: AsyncParsableCommand {
             guard let actions = demo.actions, actions.shape.count == 2 else {
                 throw DatasetError(file: file, path: "\(path)/actions", "missing or not (T, A)")
             }
-            // A spec's mjcf serves every demo; else each distinct model_file is compiled once.
-            let key = spec?.mjcf ?? demo.modelXML ?? ""
-            let scene: Scene
-            if let known = scenes[key] {
-                scene = known
-            } else {
-                scene = try Scene.forDemo(modelXML: demo.modelXML, mjcf: spec?.mjcf, specFile: task, assetsRoot: robosuiteAssets,
-                                          file: file, demoPath: path).scene
-                scenes[key] = scene
-            }
-            guard states.rowWidth == scene.stateSize else {
-                throw DatasetError(file: file, path: "\(path)/states",
-                                   "has \(states.rowWidth) values per row, the scene's state has \(scene.stateSize) (1 + nq + nv)")
-            }
-            jobs.append(Job(name: name, scene: scene, states: mode == .execute ? Array(states.doubles.prefix(states.rowWidth)) : states.doubles,
+            let (index, compiled) = try scenes.scene(of: demo)
+            jobs.append(Job(name: name, sceneIndex: index, scene: compiled.scene,
+                            states: mode == .execute ? Array(states.doubles.prefix(states.rowWidth)) : states.doubles,
                             stateWidth: states.rowWidth, actions: actions.doubles))
         }
 
@@ -152,32 +139,23 @@ struct ValidateCommand: AsyncParsableCommand {
         return Report(results: results, seconds: Date().timeIntervalSince(started))
     }
 
-    /// Runs the jobs on `workers` threads, each with its own worlds and executors; results in job order.
+    /// Runs the jobs on `workers` threads, each with its own world, executor and success check
+    /// per scene; results in job order.
     static func run(_ jobs: [Job], mode: Mode, predicate: SuccessPredicate, controller: ControllerConfig,
                     workers: Int, file: String) throws -> [Result] {
-        // Per worker, one executor and success check per scene.
-        let caches = PerWorker<ExecutorCache>(workers: workers) { ExecutorCache() }
+        let checkers = WorkerPool<(Executor, SuccessCheck)>(workers: workers)
         return try parallelMap(jobs.count, workers: workers) { w, k in
-            Swift.Result { () throws -> Result in
+            Swift.Result { () throws(DatasetError) -> Result in
                 let job = jobs[k]
-                let cache = try caches.state(w)
-                let key = ObjectIdentifier(job.scene)
-                if cache.entries[key] == nil {
-                    cache.entries[key] = (try Executor(world: SimWorld(scene: job.scene), controller: controller),
-                                          try SuccessCheck(predicate, scene: job.scene))
+                let (executor, success) = try checkers.value(worker: w, scene: job.sceneIndex) { () throws(DatasetError) in
+                    (try Executor(world: try SimWorld(scene: job.scene), controller: controller), try SuccessCheck(predicate, scene: job.scene))
                 }
-                let (executor, check) = cache.entries[key]!
-                return try Self.check(job, mode: mode, executor: executor, success: check, file: file)
+                return try Self.check(job, mode: mode, executor: executor, success: success, file: file)
             }
         }.map { try $0.get() }
     }
 
-    /// A worker's executors, by scene.
-    final class ExecutorCache {
-        var entries: [ObjectIdentifier: (Executor, SuccessCheck)] = [:]
-    }
-
-    static func check(_ job: Job, mode: Mode, executor: Executor, success: SuccessCheck, file: String) throws -> Result {
+    static func check(_ job: Job, mode: Mode, executor: Executor, success: SuccessCheck, file: String) throws(DatasetError) -> Result {
         let path = "/data/\(job.name)"
         switch mode {
         case .execute:

@@ -42,7 +42,7 @@ import Testing
     @Test func setDatagenInfoReplacesTheOldOne() {
         var demo = Demo(name: "demo_0", arrays: ["datagen_info/stale": Tensor(shape: [1], float64: [1])])
         let info = DatagenInfo(endEffectors: [], objectPoses: [:], subtaskTermSignals: ["grasp": [0, 1]])
-        demo.setDatagenInfo(info, interfaceName: "MG_Lift", interfaceType: "robosuite")
+        demo.setDatagenInfo(info, format: OutputFormat(interfaceName: "MG_Lift"))
         #expect(demo.arrays["datagen_info/stale"] == nil)
         #expect(demo.arrays["datagen_info/subtask_term_signals/grasp"]?.storage == .int64([0, 1]))
         #expect(demo.groupAttributes["datagen_info"]?["env_interface_name"] == .string("MG_Lift"))

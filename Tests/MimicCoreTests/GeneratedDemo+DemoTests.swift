@@ -6,7 +6,7 @@ import MimicMath
 @Suite struct GeneratedDemoDemoTests {
     @Test func demoCarriesActionsDatagenInfoObservationsAndProvenance() throws {
         let generated = try GenerationFixture.generator().generate(4)
-        let demo = generated.demo(name: "demo_4", float32Actions: false, runSeed: 9, interfaceName: "MG_Lift", modelXML: "<mujoco/>")
+        let demo = generated.demo(name: "demo_4", format: OutputFormat(interfaceName: "MG_Lift"), runSeed: 9, modelXML: "<mujoco/>")
         let t = generated.length
         #expect(demo.arrays["actions"]?.shape == [t, 7])
         #expect(demo.arrays["datagen_info/eef_pose"]?.shape == [t, 4, 4])
@@ -22,7 +22,7 @@ import MimicMath
         // The recorded scene is the sampled one.
         let scene = try #require(demo.attributes["mimic_scene"]?.stringValue)
         let parsed = try JSONDecoder().decode([String: [Double]].self, from: Data(scene.utf8))
-        #expect(parsed["cube"]?.prefix(3).elementsEqual([generated.scene["cube"]!.position.x, generated.scene["cube"]!.position.y, generated.scene["cube"]!.position.z]) == true)
+        #expect(parsed["cube"]?.prefix(3).elementsEqual([generated.placement["cube"]!.position.x, generated.placement["cube"]!.position.y, generated.placement["cube"]!.position.z]) == true)
         // The output is itself a source: its datagen_info reads back.
         let info = try #require(try DatagenInfo(demo: demo, file: "out"))
         #expect(info == generated.info)
@@ -30,7 +30,7 @@ import MimicMath
 
     @Test func float32ActionsWhenTheSourceHadThem() throws {
         let generated = try GenerationFixture.generator().generate(0)
-        let demo = generated.demo(name: "demo_0", float32Actions: true, runSeed: 1, interfaceName: "MG", modelXML: nil)
+        let demo = generated.demo(name: "demo_0", format: OutputFormat(interfaceName: "MG", float32Paths: ["actions"]), runSeed: 1, modelXML: nil)
         #expect(demo.arrays["actions"]?.dtypeName == "float32")
         #expect(demo.attributes["model_file"] == nil)
     }

@@ -60,3 +60,56 @@ enum GenerationFixture {
         return try Generator(task: task, sources: try sources(cubes, subtasks: subtasks), seed: seed, file: "src.hdf5")
     }
 }
+
+/// Synthetic two-arm sources: robot0 and robot1 each reach the cube and grasp it, robot0 at step
+/// `grasps.0`, robot1 at step `grasps.1` (so their first subtasks have different lengths), then lift.
+enum TwoArmFixture {
+    static func info(cubeAt cube: SIMD3<Double>, yaw: Double, grasps: (Int, Int)) -> DatagenInfo {
+        let one = GenerationFixture.info(cubeAt: cube, yaw: yaw, steps: 40, grasp: grasps.0)
+        let two = GenerationFixture.info(cubeAt: cube, yaw: yaw, steps: 40, grasp: grasps.1)
+        var robot1 = two.endEffectors[0]
+        robot1.name = "robot1"
+        return DatagenInfo(endEffectors: [one.endEffectors[0], robot1], objectPoses: one.objectPoses,
+                           subtaskTermSignals: ["grasp_robot0": one.subtaskTermSignals["grasp"]!,
+                                                "grasp_robot1": two.subtaskTermSignals["grasp"]!])
+    }
+
+    static func subtasks(_ arm: String) -> [TaskSpec.SubtaskSpec] {
+        [TaskSpec.SubtaskSpec(object: "cube", endSignal: "grasp_\(arm)", selection: .random, actionNoise: 0, interpolationSteps: 3),
+         TaskSpec.SubtaskSpec(object: "cube", endSignal: nil, selection: .random, actionNoise: 0, interpolationSteps: 3)]
+    }
+
+    /// A generator over three sources with absolute pose actions and the given constraints.
+    static func generator(constraints: [TaskSpec.ConstraintSpec], grasps: (Int, Int) = (20, 12), shareSourceDemo: Bool = true,
+                          seed: UInt64 = 3) throws -> Generator {
+        let cubes = [SIMD3(0.0, 0.0, 0.82), SIMD3(0.05, -0.04, 0.82), SIMD3(-0.06, 0.03, 0.82)]
+        let names = ["robot0", "robot1"]
+        let sources = try cubes.enumerated().map { (i, cube) in
+            try SourceDemo(name: "demo_\(i)", info: info(cubeAt: cube, yaw: 0.2 * Double(i), grasps: grasps), effectorNames: names,
+                           endSignals: names.map { subtasks($0).map(\.endSignal) }, modelXML: nil, file: "src.hdf5")
+        }
+        let effectors = names.enumerated().map { (k, name) in
+            GenerationTask.Effector(layout: EndEffectorLayout(name: name, poseColumns: 7 * k..<7 * k + 6, gripperColumns: 7 * k + 6..<7 * k + 7,
+                                                              convention: .oscAbsolute),
+                                    subtasks: subtasks(name))
+        }
+        var task = GenerationTask(effectors: effectors, actionWidth: 14, placement: TaskSpec.PlacementSpec(
+            reference: [0, 0, 0.8], objects: ["cube": .init(x: [-0.1, 0.1], y: [-0.1, 0.1], yaw: [0, 6.283])]))
+        task.shareSourceDemo = shareSourceDemo
+        task.constraints = try GenerationTask.resolveConstraints(constraints, effectors: effectors, file: "task.json")
+        return try Generator(task: task, sources: sources, seed: seed, file: "src.hdf5")
+    }
+
+    /// Drives episode `index` kinematically (the hands reach every target; the cube stays placed):
+    /// every step's commands.
+    static func drive(_ generator: Generator, index: Int) -> [[Command]] {
+        var episode = Episode(generator: generator, index: index)
+        var eef = generator.task.effectors.indices.map { generator.sources[0].info.endEffectors[$0].eefPose[0] }
+        var steps: [[Command]] = []
+        while let commands = episode.next(eefPoses: eef, objects: episode.placement), steps.count < 1000 {
+            steps.append(commands)
+            eef = commands.map(\.target)
+        }
+        return steps
+    }
+}

@@ -13,7 +13,7 @@ import MimicMath
             let demo = generator.generate(index)
             let d = demo.sourceDemos[0][0]
             let source = generator.sources[d].info
-            let cubeNew = demo.scene["cube"]!, cubeSource = source.objectPoses["cube"]![0]
+            let cubeNew = demo.placement["cube"]!, cubeSource = source.objectPoses["cube"]![0]
             let targets = demo.info.endEffectors[0].targetPose
             // Subtask 1 starts after 5 interpolation steps and covers source steps 0..<21.
             for k in 0..<21 {
@@ -55,9 +55,9 @@ import MimicMath
         let cube = demo.info.objectPoses["cube"]![last], eef = demo.info.endEffectors[0].eefPose[last]
         #expect(euclideanNorm(cube.position - eef.position) < 1e-6)
         // It rose with the hand from where it was placed.
-        #expect(cube.position.z > demo.scene["cube"]!.position.z + 0.1)
+        #expect(cube.position.z > demo.placement["cube"]!.position.z + 0.1)
         // Before the grasp it stays where it was placed.
-        #expect(close(demo.info.objectPoses["cube"]![10], demo.scene["cube"]!))
+        #expect(close(demo.info.objectPoses["cube"]![10], demo.placement["cube"]!))
     }
 
     @Test func sameSeedAndIndexGiveTheSameDemo() throws {
@@ -72,7 +72,7 @@ import MimicMath
     @Test func placementStaysInItsRangesAndKeepsTheSourceHeight() throws {
         let generator = try GenerationFixture.generator()
         for i in 0..<200 {
-            let cube = generator.generate(i).scene["cube"]!
+            let cube = generator.generate(i).placement["cube"]!
             #expect(abs(cube.position.x) <= 0.1 && abs(cube.position.y) <= 0.1)
             #expect(abs(cube.position.z - 0.82) < 1e-12)
             // Upright: only a rotation about z.
@@ -87,7 +87,7 @@ import MimicMath
         let generator = try Generator(task: task, sources: try GenerationFixture.sources(cubes), seed: 1, file: "f")
         var xs: [Double] = []
         for i in 0..<300 {
-            let p = generator.generate(i).scene["cube"]!.position
+            let p = generator.generate(i).placement["cube"]!.position
             #expect(p.x >= -0.06 - 1e-12 && p.x <= 0.05 + 1e-12 && p.y >= -0.04 - 1e-12 && p.y <= 0.03 + 1e-12)
             xs.append(p.x)
         }
@@ -102,7 +102,7 @@ import MimicMath
         let generator = try GenerationFixture.generator(subtasks: subtasks)
         for i in 0..<30 {
             let demo = generator.generate(i)
-            let cube = demo.scene["cube"]!
+            let cube = demo.placement["cube"]!
             let scores = generator.sources.map { s -> Double in
                 let o = s.info.objectPoses["cube"]![0]
                 return euclideanNorm(o.position - cube.position) + o.rotation.angle(to: cube.rotation)
@@ -119,7 +119,7 @@ import MimicMath
         for i in 0..<30 {
             let demo = generator.generate(i)
             let start = generator.sources[0].info.endEffectors[0].eefPose[0]
-            let cube = demo.scene["cube"]!
+            let cube = demo.placement["cube"]!
             let scores = generator.sources.map { s -> Double in
                 let candidate = cube * s.info.objectPoses["cube"]![0].inverse * s.info.endEffectors[0].eefPose[0]
                 return euclideanNorm(candidate.position - start.position) + candidate.rotation.angle(to: start.rotation)

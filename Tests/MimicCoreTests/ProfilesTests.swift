@@ -19,8 +19,11 @@ import Testing
     }
 
     @Test(arguments: names) func decodesAndNamesItsTask(name: String) throws {
-        let spec = try profile(name)
+        var spec = try profile(name)
         #expect(spec.name == name)
+        // The JSON text plus the task's built-in success test.
+        #expect(spec.success == nil)
+        spec.success = SuccessPredicate.robosuite(envName: name)
         #expect(TaskProfiles.spec(forEnvName: name) == spec)
     }
 

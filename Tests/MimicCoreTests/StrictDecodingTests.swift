@@ -41,13 +41,4 @@ import Testing
         #expect(try #require(error(#"{"a": [{"x": "one"}]}"#)).path == "a[0].x")
         #expect(try #require(error(#"{"a": [{"x": 1}"#)).detail.hasPrefix("not valid JSON"))
     }
-
-    @Test func jsonValueKeepsAnyJSON() throws {
-        let text = #"{"all": [{"lifted": {"object": "cube_main", "above": 0.84}}, {"not": null}, [true, "x", 2.5]]}"#
-        let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        guard case .object(let top) = value, case .array(let parts)? = top["all"] else { Issue.record("\(value)"); return }
-        #expect(parts.count == 3)
-        #expect(parts[2] == .array([.bool(true), .string("x"), .number(2.5)]))
-        #expect(try JSONDecoder().decode(JSONValue.self, from: value.data) == value)
-    }
 }

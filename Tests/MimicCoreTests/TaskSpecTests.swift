@@ -46,10 +46,26 @@ import Testing
         }
     }
 
-    @Test func successIsKeptForTheSimulatorToDecode() throws {
+    @Test func successIsTypedAndMerged() throws {
         let spec = try decode(#"{"success": {"lifted": {"object": "cube_main", "above": 0.9}}}"#)
-        #expect(spec.success == .object(["lifted": .object(["object": .string("cube_main"), "above": .number(0.9)])]))
+        #expect(spec.success == .lifted(object: "cube_main", above: 0.9))
         #expect(TaskSpec().merged(with: spec).success == spec.success)
+    }
+
+    @Test func constraintsDecodeAsIsaacLabMimicDescribesThem() throws {
+        let spec = try decode(#"{"constraints": [{"type": "coordination", "subtasks": [["right", 0], ["left", 0]], "scheme": "translate", "positionNoise": 0.01, "synchronizeStart": true}, {"type": "sequential", "subtasks": [["robot0", 1], ["robot1", 0]]}]}"#)
+        let c = try #require(spec.constraints)
+        #expect(c[0].kind == .coordination && c[0].scheme == .translate && c[0].positionNoise == 0.01 && c[0].rotationNoise == 0 && c[0].synchronizeStart)
+        #expect(c[0].subtasks == [.init(endEffector: "right", subtask: 0), .init(endEffector: "left", subtask: 0)])
+        #expect(c[1].kind == .sequential && c[1].minTimeDiff == -1 && c[1].scheme == .replay)
+        #expect(TaskSpec().merged(with: spec).constraints == spec.constraints)
+        for bad in [#"{"type": "sequential", "subtasks": [["a", 0], ["a", 1]]}"#, #"{"type": "sequential", "subtasks": [["a", 0]]}"#,
+                    #"{"type": "sequential", "subtasks": [["a", 0], ["b", 0]], "scheme": "transform"}"#,
+                    #"{"type": "coordination", "subtasks": [["a", 0], ["b", 0]], "minTimeDiff": 3}"#,
+                    #"{"type": "coordination", "subtasks": [["a", -1], ["b", 0]]}"#, #"{"type": "parallel", "subtasks": [["a", 0], ["b", 0]]}"#,
+                    #"{"type": "sequential", "subtasks": [["a", 0], ["b", 0]], "minTimeDiff": -2}"#] {
+            #expect(throws: DatasetError.self, "\(bad)") { try decode(#"{"constraints": ["# + bad + "]}") }
+        }
     }
 
     @Test func dynamicsRangesMustBePositive() throws {

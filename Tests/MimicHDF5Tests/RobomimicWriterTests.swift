@@ -60,6 +60,28 @@ import MimicCore
         }
     }
 
+    @Test func finishReplacesAnExistingDestinationAndAFailureKeepsIt() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("out.hdf5").path
+            _ = try RobomimicFixture.write(path, lengths: [2])
+            let old = try Data(contentsOf: URL(fileURLWithPath: path))
+            // Unfinished writers, one abandoned and one whose partial file is gone before finish,
+            // leave the old file as it was.
+            let abandoned = try RobomimicWriter(destination: path, dataAttributes: [:])
+            try abandoned.write(RobomimicFixture.demo(0, steps: 3))
+            abandoned.abandon()
+            let broken = try RobomimicWriter(destination: path, dataAttributes: [:])
+            try broken.write(RobomimicFixture.demo(0, steps: 3))
+            try FileManager.default.removeItem(atPath: broken.partial.path)
+            #expect(throws: DatasetError.self) { try broken.finish(masks: [:]) }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == old)
+            // A finished one replaces it.
+            _ = try RobomimicFixture.write(path, lengths: [3, 1])
+            #expect(try RobomimicReader(path: path).demoNames == ["demo_0", "demo_1"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.hdf5"])
+        }
+    }
+
     @Test func duplicateDemoNamesAndMissingDirectoriesAreErrors() throws {
         try withTemporaryDirectory { dir in
             let writer = try RobomimicWriter(destination: dir.appendingPathComponent("o.hdf5").path, dataAttributes: [:])

@@ -6,7 +6,7 @@ import MimicSim
     /// The cube's height after a second of free fall onto the table, from the first state.
     static func settledHeight(_ world: SimWorld, state: [Double]) throws -> Double {
         try world.restore(state: state)
-        world.step(count: 500)
+        try world.step(count: 500)
         return world.position(of: try world.scene.body("cube_main")).z
     }
 
@@ -14,23 +14,23 @@ import MimicSim
         let lift = try Bundled.dataset("lift")
         let shared = try Bundled.scene("lift")
         let state = lift.demos[0].arrays["states"]!.row(0)
-        let copy = SimWorld(scene: shared.copy())
-        let original = SimWorld(scene: shared)
+        let copy = try SimWorld(scene: shared.copy())
+        let original = try SimWorld(scene: shared)
         let randomizer = DynamicsRandomizer(world: copy)
         let before = try Self.settledHeight(copy, state: state)
         // Damping 1000x: the arm barely moves under gravity in one second; the shared scene is unchanged.
         let arm = try shared.robot("robot0").armQposAddresses
-        randomizer.apply(DynamicsScales(damping: 1000))
+        try randomizer.apply(DynamicsScales(damping: 1000))
         try copy.restore(state: state)
         try original.restore(state: state)
-        copy.step(count: 500)
-        original.step(count: 500)
+        try copy.step(count: 500)
+        try original.step(count: 500)
         let slowed = arm.map { abs(copy.qpos($0) - state[1 + $0]) }.max()!
         let free = arm.map { abs(original.qpos($0) - state[1 + $0]) }.max()!
         #expect(slowed < free)
         // Back to 1: exactly the recorded physics again, however often scales were applied.
-        randomizer.apply(DynamicsScales(damping: 3))
-        randomizer.apply(DynamicsScales())
+        try randomizer.apply(DynamicsScales(damping: 3))
+        try randomizer.apply(DynamicsScales())
         #expect(try Self.settledHeight(copy, state: state) == before)
     }
 

@@ -9,16 +9,16 @@ import MimicSim
     @Test func eachSourceRunsInItsOwnScene() throws {
         let data = try Bundled.dataset("two_arm_handover")
         let scenes = ExecutionScenes(demos: data.demos, spec: TaskSpec(), specFile: nil, objectNames: ["hammer"],
-                                     assetsRoot: nil, file: "two_arm_handover")
-        #expect(scenes.sceneOfSource == Array(0..<data.demos.count))
-        let (index, entry) = try scenes.entry(forSource: 3)
-        #expect(index == 3)
+                                     assetsRoot: Bundled.assetsRoot, file: "two_arm_handover")
+        #expect(data.demos.indices.map(scenes.sceneIndex(ofSource:)) == Array(0..<data.demos.count))
+        let entry = try scenes.entry(forSource: 3)
+        #expect(entry.index == 3)
         #expect(entry.xml == data.demos[3].modelXML)
         #expect(entry.baseState == data.demos[3].arrays["states"]!.row(0))
         #expect(entry.objectJoints == ["hammer": "hammer_joint0"])
         #expect(entry.recorder.uncomputable.isEmpty)
         // Compiled once.
-        #expect(try scenes.entry(forSource: 3).entry.scene === entry.scene)
+        #expect(try scenes.entry(forSource: 3).scene === entry.scene)
     }
 
     /// A spec's mjcf is one scene for every source.
@@ -28,7 +28,7 @@ import MimicSim
         spec.mjcf = "/nonexistent/scene.xml"
         let scenes = ExecutionScenes(demos: data.demos, spec: spec, specFile: "task.json", objectNames: ["cube"],
                                      assetsRoot: nil, file: "lift")
-        #expect(Set(scenes.sceneOfSource) == [0])
+        #expect(Set(data.demos.indices.map(scenes.sceneIndex(ofSource:))) == [0])
         #expect(throws: DatasetError.self) { try scenes.entry(forSource: 0) }
     }
 }

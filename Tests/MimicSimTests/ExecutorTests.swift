@@ -21,7 +21,7 @@ import MimicMath
         var lines: [String] = []
         for (i, demo) in dataset.demos.enumerated() {
             let scene = try Bundled.scene(name, demo: i)
-            let executor = try Executor(world: SimWorld(scene: scene), controller: config)
+            let executor = try Executor(world: try SimWorld(scene: scene), controller: config)
             let states = demo.arrays["states"]!
             let check = try SuccessCheck(.task(dataset.envArgs.envName!), scene: scene)
             let rollout = try executor.replay(actions: demo.actions!.doubles, from: states.row(0), success: check)
@@ -59,7 +59,7 @@ import MimicMath
         let config = try ControllerConfig(envArgs: dataset.envArgs, file: "")
         let demo = dataset.demos[0]
         let scene = try Bundled.scene("two_arm_handover", demo: 0)
-        let executor = try Executor(world: SimWorld(scene: scene), controller: config)
+        let executor = try Executor(world: try SimWorld(scene: scene), controller: config)
         let check = try SuccessCheck(.task("TwoArmHandover"), scene: scene)
         let initial = demo.arrays["states"]!.row(0)
         let replay = try executor.replay(actions: demo.actions!.doubles, from: initial, success: check)
@@ -83,7 +83,7 @@ import MimicMath
         let dataset = try Bundled.dataset("lift")
         let demo = dataset.demos[0]
         let scene = try Bundled.scene("lift", demo: 0)
-        let executor = try Executor(world: SimWorld(scene: scene), controller: try ControllerConfig(envArgs: dataset.envArgs, file: ""))
+        let executor = try Executor(world: try SimWorld(scene: scene), controller: try ControllerConfig(envArgs: dataset.envArgs, file: ""))
         let rollout = try executor.replay(actions: demo.actions!.doubles, from: demo.arrays["states"]!.row(0),
                                           success: try SuccessCheck(.task("Lift"), scene: scene), options: RolloutOptions(stopAfterSuccess: 3))
         #expect(rollout.firstSuccessStep == 65)
@@ -96,7 +96,7 @@ import MimicMath
         let dataset = try Bundled.dataset("lift")
         let demo = dataset.demos[0]
         let scene = try Bundled.scene("lift", demo: 0)
-        let executor = try Executor(world: SimWorld(scene: scene), controller: try ControllerConfig(envArgs: dataset.envArgs, file: ""))
+        let executor = try Executor(world: try SimWorld(scene: scene), controller: try ControllerConfig(envArgs: dataset.envArgs, file: ""))
         let initial = demo.arrays["states"]!.row(0)
         // Doing nothing never lifts the cube.
         let idle = try executor.replay(actions: [Double](repeating: 0, count: 10 * 7), from: initial, success: try SuccessCheck(.task("Lift"), scene: scene))
@@ -118,7 +118,7 @@ import MimicMath
 
     @Test func controllerCountMustMatchRobots() throws {
         let scene = try Bundled.scene("lift")
-        #expect(throws: DatasetError.self) { try Executor(world: SimWorld(scene: scene), controller: .robosuiteDefault(robots: 2)) }
+        #expect(throws: DatasetError.self) { try Executor(world: try SimWorld(scene: scene), controller: .robosuiteDefault(robots: 2)) }
     }
 }
 
@@ -147,7 +147,7 @@ let robosuite14Assets: String? = {
         var worstDrift = 0.0, worstQposDrift = 0.0
         for demo in dataset.demos {
             let scene = try Scene(mjcf: demo.modelXML!, assetsRoot: robosuite14Assets, file: Bundled.path(name), path: "/data/\(demo.name).attrs[model_file]")
-            let executor = try Executor(world: SimWorld(scene: scene), controller: config)
+            let executor = try Executor(world: try SimWorld(scene: scene), controller: config)
             let states = demo.arrays["states"]!
             let check = try SuccessCheck(.task("Lift"), scene: scene)
             let rollout = try executor.replay(actions: demo.actions!.doubles, from: states.row(0), success: check)
@@ -166,7 +166,7 @@ let robosuite14Assets: String? = {
             var as15 = config
             as15.loop = .robosuite15
             as15.gripper = GripperConfig()
-            let other = try Executor(world: SimWorld(scene: scene), controller: as15)
+            let other = try Executor(world: try SimWorld(scene: scene), controller: as15)
                 .replay(actions: demo.actions!.doubles, from: states.row(0), success: check)
             let otherDrift = (0..<other.steps).reduce(0.0) { max($0, maxAbsDifference(Array(states.row($1)[1...scene.nq]), Array(Array(other.state($1))[1...scene.nq]))) }
             print("  \(demo.name) with the 1.5 loop instead: max|Δqpos|=\(String(format: "%.3g", otherDrift)), success \(other.success)")

@@ -32,7 +32,7 @@ import MimicMath
     @Test func firstGoalMatchesRobosuite() throws {
         let dataset = try Bundled.dataset("lift")
         let scene = try Bundled.scene("lift")
-        let world = SimWorld(scene: scene)
+        let world = try SimWorld(scene: scene)
         let executor = try Executor(world: world, controller: try ControllerConfig(envArgs: dataset.envArgs, file: ""))
         let demo = dataset.demos[0]
         let rollout = try executor.replay(actions: Array(demo.actions!.doubles[0..<7]), from: demo.arrays["states"]!.row(0), success: nil)
@@ -51,7 +51,7 @@ import MimicMath
     @Test func holdsAndMoves() throws {
         let dataset = try Bundled.dataset("lift")
         let scene = try Bundled.scene("lift")
-        let executor = try Executor(world: SimWorld(scene: scene), controller: try ControllerConfig(envArgs: dataset.envArgs, file: ""))
+        let executor = try Executor(world: try SimWorld(scene: scene), controller: try ControllerConfig(envArgs: dataset.envArgs, file: ""))
         let initial = dataset.demos[0].arrays["states"]!.row(0)
         let options = RolloutOptions(robosuiteFirstStep: false)
         let still = try executor.replay(actions: [Double](repeating: 0, count: 20 * 7), from: initial, success: nil, options: options)
@@ -65,7 +65,7 @@ import MimicMath
         // Torques stay inside the actuator ranges.
         let world = executor.world
         for (i, a) in executor.robots[0].armActuators.enumerated() {
-            #expect(scene.controlRange(of: a).contains(world.data.pointee.ctrl[a.index]), "joint \(i + 1)")
+            #expect(scene.controlRange(of: a).contains(world.controls[a.index]), "joint \(i + 1)")
         }
     }
 }

@@ -18,7 +18,7 @@ import MimicSim
     func recomputedObservationsMatchTheRecordedOnes(dataset: String) throws {
         let data = try Bundled.dataset(dataset)
         let demo = data.demos[0]
-        let world = SimWorld(scene: try Bundled.scene(dataset))
+        let world = try SimWorld(scene: try Bundled.scene(dataset))
         let recorder = try ObservationRecorder(world: world, keys: demo.obsKeys, sources: data.demos, file: dataset)
         #expect(recorder.uncomputable.isEmpty)
         #expect(Set(recorder.keys) == Set(demo.obsKeys))
@@ -56,7 +56,7 @@ import MimicSim
             stripped.arrays = stripped.arrays.filter { path, _ in !path.hasPrefix("obs/") || keep(String(path.dropFirst(4))) }
             return stripped
         }
-        let world = SimWorld(scene: try Bundled.scene(dataset))
+        let world = try SimWorld(scene: try Bundled.scene(dataset))
         let recorder = try ObservationRecorder(world: world, keys: demos[0].obsKeys, sources: demos, file: dataset)
         #expect(recorder.uncomputable.isEmpty)
         #expect(Set(recorder.keys) == Set(demos[0].obsKeys))

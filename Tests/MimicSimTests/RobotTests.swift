@@ -23,7 +23,7 @@ import MimicMath
         let dataset = try Bundled.dataset("two_arm_handover")
         let scene = try Bundled.scene("two_arm_handover")
         #expect(scene.robots.map(\.name) == ["robot0", "robot1"])
-        let world = SimWorld(scene: scene)
+        let world = try SimWorld(scene: scene)
         let demo = dataset.demos[0]
         try world.restore(state: demo.arrays["states"]!.row(30))
         for robot in scene.robots {

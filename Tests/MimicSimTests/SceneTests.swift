@@ -47,29 +47,6 @@ import MimicCore
         }
     }
 
-    @Test func remapsRobosuiteAssetPaths() {
-        let xml = #"<mesh file="/path/to/site-packages/robosuite/models/assets/robots/panda/meshes/link0.stl"/><texture file="/other/x.png"/><mesh file="/home/u/venv/lib/robosuite/models/assets/a.obj" name="a"/>"#
-        let out = Scene.remappingRobosuiteAssets(in: xml, to: "/opt/rs/models/assets/")
-        #expect(out == #"<mesh file="/opt/rs/models/assets/robots/panda/meshes/link0.stl"/><texture file="/other/x.png"/><mesh file="/opt/rs/models/assets/a.obj" name="a"/>"#)
-    }
-
-    /// A file on disk compiles with its includes resolved from its own directory.
-    @Test func compilesAnMJCFFileWithRelativeIncludes() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mimic-scene-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("parts"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try #"<mujoco><worldbody><body name="box"><freejoint name="box_joint0"/><geom size="0.02 0.02 0.02" type="box"/></body></worldbody></mujoco>"#
-            .write(to: dir.appendingPathComponent("parts/box.xml"), atomically: true, encoding: .utf8)
-        try #"<mujoco><include file="parts/box.xml"/></mujoco>"#.write(to: dir.appendingPathComponent("scene.xml"), atomically: true, encoding: .utf8)
-        let (scene, xml) = try Scene.forDemo(modelXML: nil, mjcf: dir.appendingPathComponent("scene.xml").path, specFile: "task.json",
-                                             assetsRoot: nil, file: "data.hdf5", demoPath: "/data/demo_0")
-        #expect(scene.bodyIfPresent("box") != nil && scene.nq == 7)
-        #expect(xml.contains("parts/box.xml"))
-        #expect(throws: DatasetError.self) {
-            try Scene.forDemo(modelXML: nil, mjcf: nil, specFile: nil, assetsRoot: nil, file: "data.hdf5", demoPath: "/data/demo_0")
-        }
-    }
-
     @Test func badMJCFIsAnError() {
         do {
             _ = try Scene(mjcf: "<mujoco><worldbody><body><geom type=\"sphere\" size=\"oops\"/></body></worldbody></mujoco>", file: "bad.xml", path: "/x")
@@ -85,6 +62,23 @@ import MimicCore
     @Test func missingAssetIsAnError() {
         let xml = #"<mujoco><asset><mesh name="m" file="/path/to/site-packages/robosuite/models/assets/nope.stl"/></asset><worldbody/></mujoco>"#
         #expect(throws: DatasetError.self) { try Scene(mjcf: xml, assetsRoot: "/nonexistent/models/assets") }
+        // Without an asset directory nothing is looked up: the error says what to pass.
+        do {
+            _ = try Scene(mjcf: xml, file: "d.hdf5", path: "/data/demo_0.attrs[model_file]")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("--robosuite-assets"))
+            #expect(error.path == "/data/demo_0.attrs[model_file]")
+        }
+    }
+
+    /// A copy is a model of its own: changing it leaves the original as compiled.
+    @Test func copiesAreIndependent() throws {
+        let scene = try Scene(mjcf: "<mujoco><worldbody><body name=\"b\"><freejoint/><geom type=\"sphere\" size=\"0.1\"/></body></worldbody></mujoco>")
+        let copy = try scene.copy()
+        copy.model.pointee.body_mass[1] *= 2
+        #expect(copy.model.pointee.body_mass[1] == 2 * scene.model.pointee.body_mass[1])
+        #expect(copy.stateSize == scene.stateSize)
     }
 
     @Test func sceneWithoutRobots() throws {
@@ -103,17 +97,9 @@ import MimicCore
 
     @Test func texturesCanBeKept() throws {
         let xml = try Bundled.dataset("lift").demos[0].modelXML!
-        let with = try Scene(mjcf: xml, loadTextures: true)
+        let with = try Scene(mjcf: xml, assetsRoot: Bundled.assetsRoot, loadTextures: true)
         let without = try Bundled.scene("lift")
         #expect(with.stateSize == without.stateSize)
         #expect(with.model.pointee.ntex > without.model.pointee.ntex)
-    }
-}
-
-@Suite struct AssetsRootTests {
-    @Test func relativeRootsBecomeAbsolute() {
-        let root = Scene.normalizeAssetsRoot("some/dir/")
-        #expect(root.hasPrefix("/"))
-        #expect(root.hasSuffix("some/dir"))
     }
 }

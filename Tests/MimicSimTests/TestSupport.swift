@@ -34,6 +34,9 @@ enum Bundled {
 
     nonisolated(unsafe) private static var scenes: [String: Scene] = [:]
 
+    /// The installed robosuite's asset directory, which the bundled scenes name.
+    static let assetsRoot: String? = try? RobosuiteAssets.installed()
+
     /// The scene of one demo (compiled once per test process: about 0.5 s each).
     static func scene(_ name: String, demo: Int = 0) throws -> Scene {
         let d = try dataset(name)
@@ -41,7 +44,8 @@ enum Bundled {
         defer { lock.unlock() }
         let key = "\(name)#\(demo)"
         if let s = scenes[key] { return s }
-        let s = try Scene(mjcf: d.demos[demo].modelXML!, file: path(name), path: "/data/\(d.demos[demo].name).attrs[model_file]")
+        let s = try Scene(mjcf: d.demos[demo].modelXML!, assetsRoot: assetsRoot, file: path(name),
+                          path: "/data/\(d.demos[demo].name).attrs[model_file]")
         scenes[key] = s
         return s
     }

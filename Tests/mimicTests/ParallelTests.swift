@@ -9,15 +9,9 @@ import Testing
         #expect(parallelMap(0, workers: workers) { _, i in i }.isEmpty)
     }
 
-    @Test func eachWorkerKeepsItsOwnState() throws {
-        final class Counter { var count = 0 }
-        let counters = PerWorker<Counter>(workers: 2) { Counter() }
-        let owners = parallelMap(40, workers: 2) { w, _ in
-            let counter = try! counters.state(w)
-            counter.count += 1
-            return w
-        }
-        #expect(try counters.state(0).count == owners.filter { $0 == 0 }.count)
-        #expect(try counters.state(1).count == owners.filter { $0 == 1 }.count)
+    @Test func workerIndicesPartitionTheRange() {
+        // Worker w takes w, w + workers, ...: each index once, by the worker its residue names.
+        let owners = parallelMap(40, workers: 3) { w, _ in w }
+        #expect(owners == (0..<40).map { $0 % 3 })
     }
 }

@@ -80,7 +80,7 @@ import MimicSim
         let reader = try RobomimicReader(path: CLI.dataset("lift.hdf5"))
         var demo = try reader.demo("demo_0")
         let xml = try #require(demo.modelXML)
-        try Scene.remappingRobosuiteAssets(in: xml, to: try Scene.robosuiteAssetsRoot())
+        try RobosuiteAssets.remapping(xml, to: try RobosuiteAssets.installed())
             .write(toFile: dir.path("lift_scene.xml"), atomically: true, encoding: .utf8)
         demo.attributes["model_file"] = nil
         let path = dir.path("no_scene.hdf5")

@@ -16,8 +16,7 @@ struct GenerateBench {
         var taskPath: String
         var generator: Generator
         var sources: [SourceDemo]
-        var float32Actions: Bool
-        var interfaceName: String
+        var format: OutputFormat
         var dataAttributes: [String: AttributeValue]
         var seed: UInt64
         /// What task resolution said (the inferred subtasks).
@@ -26,8 +25,7 @@ struct GenerateBench {
 
         /// `generated` as `mimic augment` writes it (with the source's MJCF as `model_file`, unless `modelFile` is false).
         func demo(_ generated: GeneratedDemo, modelFile: Bool = true) -> Demo {
-            generated.demo(name: "demo_\(generated.index)", float32Actions: float32Actions, runSeed: seed,
-                           interfaceName: interfaceName,
+            generated.demo(name: "demo_\(generated.index)", format: format, runSeed: seed,
                            modelXML: modelFile ? sources[generated.sourceDemos[0].first ?? 0].modelXML : nil)
         }
     }
@@ -49,10 +47,10 @@ struct GenerateBench {
             var attributes = reader.dataAttributes
             attributes["total"] = nil
             let writer = try RobomimicWriter(destination: prepared, dataAttributes: attributes)
-            let interfaceName = "MG_" + (reader.envArgs?.envName ?? "Task")
+            let format = OutputFormat(source: try reader.demo(first), envArgs: reader.envArgs, taskName: nil)
             for name in reader.demoNames {
                 var demo = try reader.demo(name)
-                demo.setDatagenInfo(try builder.build(demo, file: liftPath), interfaceName: interfaceName, interfaceType: "robosuite")
+                demo.setDatagenInfo(try builder.build(demo, file: liftPath), format: format)
                 try writer.write(demo)
             }
             try writer.finish(masks: reader.masks)
@@ -65,7 +63,6 @@ struct GenerateBench {
         let generator = try Generator.make(demos: demos, envArgs: reader.envArgs, spec: spec, seed: seed, file: prepared, notes: &notes)
         let task = generator.task
         let sources = generator.sources
-        let float32Actions: Bool = { if case .float32? = demos[0].actions?.storage { return true } else { return false } }()
         var attributes = reader.dataAttributes
         attributes["total"] = nil
         let provenance: [String: Any] = ["tool": "mimic-bench", "command": "augment", "seed": seed, "kinematic": true]
@@ -76,7 +73,7 @@ struct GenerateBench {
             .write(to: URL(fileURLWithPath: taskPath))
         let lengths = sources.map(\.length)
         return Setup(liftPath: liftPath, preparedPath: prepared, taskPath: taskPath, generator: generator, sources: sources,
-                     float32Actions: float32Actions, interfaceName: "MG_" + (reader.envArgs?.envName ?? "Task"),
+                     format: OutputFormat(source: demos[0], envArgs: reader.envArgs, taskName: spec.name),
                      dataAttributes: attributes, seed: seed, notes: notes, sourceSteps: lengths.min()! ... lengths.max()!)
     }
 

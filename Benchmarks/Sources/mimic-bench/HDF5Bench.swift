@@ -60,7 +60,7 @@ struct HDF5Bench {
         var sources: [Demo] = []
         for name in reader.demoNames {
             var demo = try reader.demo(name)
-            demo.setDatagenInfo(try builder.build(demo, file: liftPath), interfaceName: "MG_Lift", interfaceType: "robosuite")
+            demo.setDatagenInfo(try builder.build(demo, file: liftPath), format: OutputFormat(interfaceName: "MG_Lift"))
             demo.attributes["model_file"] = nil
             sources.append(demo)
         }

@@ -43,7 +43,7 @@ struct SimBench {
 
         /// A runner with its own world, as `RunnerPool` makes one per worker.
         func makeRunner() throws -> EpisodeRunner {
-            try EpisodeRunner(generator: generation.generator, world: SimWorld(scene: executeScene), controller: controller,
+            try EpisodeRunner(generator: generation.generator, world: try SimWorld(scene: executeScene), controller: controller,
                               success: predicate, baseState: baseState, objectJoints: objectJoints,
                               recorder: recorder, modelXML: modelXML, float32Keys: float32Keys,
                               file: generation.preparedPath)
@@ -77,7 +77,7 @@ struct SimBench {
             scenes[xml] = scene
             let initial = Array(states.doubles.prefix(states.rowWidth))
             if floor == nil { floor = (scene, initial) }
-            replays.append(SourceReplay(name: name, executor: try Executor(world: SimWorld(scene: scene), controller: controller),
+            replays.append(SourceReplay(name: name, executor: try Executor(world: try SimWorld(scene: scene), controller: controller),
                                         success: try SuccessCheck(predicate, scene: scene), initial: initial,
                                         actions: actions.doubles, steps: actions.rows))
         }
@@ -103,7 +103,7 @@ struct SimBench {
                      physicsStepsPerAction: controller.physicsStepsPerAction(timestep: floorScene.timestep), replays: replays,
                      generation: generation, executeScene: executeScene, baseState: Array(states.doubles.prefix(states.rowWidth)),
                      objectJoints: try executeScene.objectJoints(for: generation.generator.objectNames, spec: spec, file: generation.preparedPath),
-                     recorder: try ObservationRecorder(world: SimWorld(scene: executeScene), keys: first.obsKeys,
+                     recorder: try ObservationRecorder(world: try SimWorld(scene: executeScene), keys: first.obsKeys,
                                                        sources: try prepared.demoNames.map { try prepared.demo($0) },
                                                        file: generation.preparedPath),
                      modelXML: xml,
@@ -129,14 +129,14 @@ struct SimBench {
     /// `chunk` times with zero controls (timed). The chunks are the physics steps of the episodes
     /// this floor is compared with, so both simulate the same number of steps from a fresh state.
     func floor(scene: Scene, state: [Double], chunks: [Int], runs: Int, sink: inout Double) throws -> Rate {
-        let world = SimWorld(scene: scene)
+        let world = try SimWorld(scene: scene)
         var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
         for run in -1 ..< runs {
             var cpu: UInt64 = 0, wall: UInt64 = 0
             for chunk in chunks {
                 try world.restore(state: state)
                 let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
-                world.step(count: chunk)
+                try world.step(count: chunk)
                 cpu += threadCPUNanoseconds() - cpuStart
                 wall += nowNanoseconds() - start
                 sink += world.qpos(0)
@@ -164,7 +164,7 @@ struct SimBench {
                     for t in 0 ..< rollout.steps {
                         try world.restore(state: UnsafeBufferPointer(rebasing: all[(t * size) ..< ((t + 1) * size)]))
                         let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
-                        world.step(count: stepsPerRow)
+                        try world.step(count: stepsPerRow)
                         cpu += threadCPUNanoseconds() - cpuStart
                         wall += nowNanoseconds() - start
                     }

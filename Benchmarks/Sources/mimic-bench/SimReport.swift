@@ -22,7 +22,7 @@ extension MimicBench {
         let executeFloor = try bench.floor(scene: setup.floorScene, state: setup.floorState,
                                            chunks: single.attempts.map(\.physicsSteps), runs: options.simPasses, sink: &sink)
         progress("simulator: mj_step along the attempts' states, \(options.simPasses) runs")
-        let alongWorld = SimWorld(scene: setup.executeScene)
+        let alongWorld = try SimWorld(scene: setup.executeScene)
         let executeAlong = try bench.floorAlong(single.rollouts.map { (alongWorld, $0) }, stepsPerRow: setup.physicsStepsPerAction,
                                                 runs: options.simPasses, sink: &sink)
         progress("simulator: phases (replay and observations of the attempts)")

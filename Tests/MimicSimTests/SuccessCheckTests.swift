@@ -34,12 +34,12 @@ private let syntheticMJCF = """
 </mujoco>
 """
 
-@Suite struct SuccessPredicateTests {
+@Suite struct SuccessCheckTests {
     let scene: Scene
     let world: SimWorld
     init() throws {
         scene = try Scene(mjcf: syntheticMJCF)
-        world = SimWorld(scene: scene)
+        world = try SimWorld(scene: scene)
     }
 
     func place(_ joint: String, _ x: Double, _ y: Double, _ z: Double) throws {
@@ -47,7 +47,7 @@ private let syntheticMJCF = """
     }
 
     func holds(_ p: SuccessPredicate) throws -> Bool {
-        world.forward()
+        try world.forward()
         return try SuccessCheck(p, scene: scene).evaluate(world)
     }
 
@@ -135,7 +135,7 @@ private let syntheticMJCF = """
         // Lift demo_0 succeeds after action 65 (its reward), i.e. at state 66; the cube rests at state 0.
         let demo = try Bundled.dataset("lift").demos[0]
         let scene = try Bundled.scene("lift")
-        let world = SimWorld(scene: scene)
+        let world = try SimWorld(scene: scene)
         let check = try SuccessCheck(.task("Lift"), scene: scene)
         let grasp = try SuccessCheck(.grasped(robot: "robot0", object: ["cube_main"]), scene: scene)
         try world.restore(state: demo.arrays["states"]!.row(0))
@@ -145,7 +145,7 @@ private let syntheticMJCF = """
         // Handover: robot1 holds the handle, robot0 let go, hammer up: the recorded rewards say when.
         let handover = try Bundled.dataset("two_arm_handover").demos[0]
         let hScene = try Bundled.scene("two_arm_handover")
-        let hWorld = SimWorld(scene: hScene)
+        let hWorld = try SimWorld(scene: hScene)
         let hCheck = try SuccessCheck(.task("TwoArmHandover"), scene: hScene)
         let states = handover.arrays["states"]!, rewards = handover.arrays["rewards"]!.doubles
         var agree = 0
@@ -154,59 +154,5 @@ private let syntheticMJCF = """
             if hCheck.evaluate(hWorld) == (rewards[t - 1] > 0) { agree += 1 }
         }
         #expect(agree == states.rows - 1)
-    }
-}
-
-@Suite struct SuccessPredicateCodingTests {
-    @Test func builtInsRoundTripThroughJSON() throws {
-        for name in SuccessPredicate.robosuiteTasks {
-            let p = try #require(SuccessPredicate.robosuite(envName: name))
-            let data = try JSONEncoder().encode(p)
-            #expect(try JSONDecoder().decode(SuccessPredicate.self, from: data) == p, "\(name)")
-        }
-        let task = SuccessPredicate.task("Lift")
-        #expect(try JSONDecoder().decode(SuccessPredicate.self, from: JSONEncoder().encode(task)) == task)
-        #expect(SuccessPredicate.robosuite(envName: "Door") == nil)
-    }
-
-    @Test func decodesTheDocumentedForm() throws {
-        let json = #"{"all": [{"lifted": {"object": "cubeA_main", "above": 0.84}}, {"not": {"grasped": {"robot": "robot0", "object": "cubeA_main"}}}, {"inRegion": {"object": "Can_main", "min": [0.1, null, 0.8], "max": [0.295, 0.525, 0.9]}}]}"#
-        let p = try decodeStrictJSON(SuccessPredicate.self, from: Data(json.utf8), file: "task.json")
-        #expect(p == .all([
-            .lifted(object: "cubeA_main", above: 0.84),
-            .not(.grasped(robot: "robot0", object: ["cubeA_main"])),
-            .inRegion(object: "Can_main", region: .init(min: [0.1, nil, 0.8], max: [0.295, 0.525, 0.9])),
-        ]))
-    }
-
-    @Test func rejectsUnknownKeys() {
-        #expect(throws: DatasetError.self) {
-            try decodeStrictJSON(SuccessPredicate.self, from: Data(#"{"lifted": {"object": "a", "abve": 1}}"#.utf8), file: "t.json")
-        }
-        do {
-            _ = try decodeStrictJSON(SuccessPredicate.self, from: Data(#"{"all": [{"liftd": {}}]}"#.utf8), file: "t.json")
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.description.contains("liftd"))
-            #expect(error.file == "t.json")
-        }
-        #expect(throws: DatasetError.self) { try decodeStrictJSON(SuccessPredicate.self, from: Data(#"{"not": {}, "all": []}"#.utf8), file: "t.json") }
-    }
-}
-
-@Suite struct SuccessForTaskTests {
-    @Test func theSpecsSuccessWinsAndItsErrorsNameTheKey() throws {
-        let lift = try Bundled.dataset("lift")
-        let spec = try TaskSpec.decode(Data(#"{"success": {"lifted": {"object": "cube_main", "above": 0.9}}}"#.utf8), file: "t.json")
-        #expect(try SuccessPredicate.forTask(spec, specFile: "t.json", envArgs: lift.envArgs, file: "f") == .lifted(object: "cube_main", above: 0.9))
-        #expect(try SuccessPredicate.forTask(nil, specFile: nil, envArgs: lift.envArgs, file: "f") == SuccessPredicate.robosuite(envName: "Lift"))
-        let bad = try TaskSpec.decode(Data(#"{"success": {"lifted": {"object": "cube_main", "abvoe": 0.9}}}"#.utf8), file: "t.json")
-        do {
-            _ = try SuccessPredicate.forTask(bad, specFile: "t.json", envArgs: lift.envArgs, file: "f")
-            Issue.record("accepted a misspelt key")
-        } catch {
-            #expect(error.file == "t.json")
-            #expect(error.path.hasPrefix("success.lifted"))
-        }
     }
 }

@@ -1,7 +1,4 @@
-import CMuJoCo
 import Foundation
-import MimicCore
-import MimicMath
 
 /// A task's success test, declared as data: what must hold in one simulator state.
 ///
@@ -36,7 +33,8 @@ public indirect enum SuccessPredicate: Sendable, Equatable {
     case not(SuccessPredicate)
     case all([SuccessPredicate])
     case any([SuccessPredicate])
-    /// The built-in test of a robosuite task (`Lift`, `Stack`, `PickPlaceCan`, …): see ``robosuite(envName:)``.
+    /// The built-in test of a robosuite task (`Lift`, `Stack`, `PickPlaceCan`, …, MimicGen's `Stack_D0`):
+    /// see ``robosuite(envName:)``. Decoding refuses a name without one.
     case task(String)
 
     /// An axis-aligned box in world axes; with `relativeTo`, offset by that body's world position.
@@ -57,7 +55,9 @@ public indirect enum SuccessPredicate: Sendable, Equatable {
     public static let robosuiteReleaseDistance = atanh(0.4) / 10
 
     /// The success test of a robosuite 1.5 task, by `env_name`, as robosuite's `_check_success`
-    /// evaluates it (docs/profiles.md lists the sources); nil for other names.
+    /// evaluates it (docs/profiles.md lists the sources); nil for other names. MimicGen's variants
+    /// (`Stack_D0`) use their task's. The names are ``TaskProfiles/envNames``: every built-in
+    /// profile carries its task's test.
     ///
     /// - Lift: `cube_main` z > 0.84.
     /// - Stack: `cubeA_main` z > 0.84, not grasped by robot0, touching `cubeB_main`.
@@ -83,7 +83,7 @@ public indirect enum SuccessPredicate: Sendable, Equatable {
         }
         // bin2 at (0.1, 0.28, 0.8), size 0.39 x 0.49: quadrants per object index (Milk 0, Bread 1, Cereal 2, Can 3).
         let xLow = 0.1 - 0.39 / 2, xHigh = 0.1 + 0.39 / 2, yLow = 0.28 - 0.49 / 2, yHigh = 0.28 + 0.49 / 2
-        switch envName {
+        switch TaskProfiles.mimicGenBase(envName) {
         case "Lift": return .lifted(object: "cube_main", above: 0.8 + 0.04)
         case "Stack":
             return .all([
@@ -105,202 +105,6 @@ public indirect enum SuccessPredicate: Sendable, Equatable {
                 .hammerLifted(above: 0.1),
             ])
         default: return nil
-        }
-    }
-
-    /// The built-in check of a dataset's environment (`env_args`' `env_name`; MimicGen's variants
-    /// such as `Stack_D0` use their task's).
-    ///
-    /// - Throws: ``DatasetError`` naming `file` when there is no `env_args` or no built-in check.
-    public static func robosuite(envArgs: EnvArgs?, file: String) throws(DatasetError) -> SuccessPredicate {
-        let path = "/data.attrs[env_args]"
-        guard let envArgs else { throw DatasetError(file: file, path: path, "missing: the environment's name and controller config are needed") }
-        let name = envArgs.envName ?? ""
-        guard let predicate = robosuite(envName: name) ?? robosuite(envName: TaskProfiles.mimicGenBase(name)) else {
-            throw DatasetError(file: file, path: path,
-                               "env_name \(name.isEmpty ? "(none)" : name) has no built-in success check (known: \(robosuiteTasks.joined(separator: ", "))); give one with --task SPEC.json and its \"success\" (docs/task-spec.md)")
-        }
-        return predicate
-    }
-
-    /// The success test of a task: the spec's `success` when it has one (decoded strictly, errors
-    /// naming `specFile` and `success.<path>`), else the built-in check of the dataset's environment.
-    public static func forTask(_ spec: TaskSpec?, specFile: String?, envArgs: EnvArgs?, file: String) throws(DatasetError) -> SuccessPredicate {
-        guard let json = spec?.success else { return try robosuite(envArgs: envArgs, file: file) }
-        do {
-            return try decodeStrictJSON(SuccessPredicate.self, from: json.data, file: specFile ?? "task spec")
-        } catch {
-            throw DatasetError(file: error.file, path: error.path == "(top level)" ? "success" : "success.\(error.path)", error.detail)
-        }
-    }
-
-    /// The env names ``robosuite(envName:)`` knows.
-    public static let robosuiteTasks = ["Lift", "Stack", "PickPlaceMilk", "PickPlaceBread", "PickPlaceCereal", "PickPlaceCan",
-                                        "NutAssemblySquare", "NutAssemblyRound", "TwoArmLift", "TwoArmHandover"]
-}
-
-// MARK: - Resolution against a scene
-
-/// A ``SuccessPredicate`` with every name resolved in one ``Scene``: evaluate it on any
-/// ``SimWorld`` of that scene. Resolving once keeps the per-step check free of name lookups.
-public struct SuccessCheck: Sendable {
-    indirect enum Node: Sendable {
-        case above(Point, Double, Point?)
-        case inRegion(Point, min: SIMD3<Double>, max: SIMD3<Double>, Point?)
-        case grasped(groups: [[GeomID]], object: Set<GeomID>)
-        case touching(Set<GeomID>, Set<GeomID>)
-        case onTop(object: Point, objectGeoms: Set<GeomID>, support: Point, supportGeoms: Set<GeomID>, release: Node?)
-        case away(SiteID, Point, Double)
-        case hammer(handle: GeomID, root: BodyID, table: SiteID, topOffset: Double, lever: Double, above: Double)
-        case not(Node)
-        case all([Node])
-        case any([Node])
-        case constant(Bool)
-    }
-
-    enum Point: Sendable {
-        case body(BodyID)
-        case site(SiteID)
-    }
-
-    public let predicate: SuccessPredicate
-    let root: Node
-    /// The scene the names were resolved in: a check is only valid for worlds of that scene.
-    let scene: ObjectIdentifier
-
-    /// Resolves `predicate`'s names in `scene`.
-    ///
-    /// - Throws: ``DatasetError`` naming the scene when a name does not exist, a robot has no
-    ///   finger pads, or a `task` is not a known robosuite task.
-    public init(_ predicate: SuccessPredicate, scene: Scene) throws(DatasetError) {
-        self.predicate = predicate
-        self.scene = ObjectIdentifier(scene)
-        root = try Self.resolve(predicate, scene)
-    }
-
-    /// Whether the predicate holds in `world`'s current kinematics and contacts. `world` must
-    /// simulate the scene the check was resolved in (a programmer error otherwise).
-    public func evaluate(_ world: SimWorld) -> Bool {
-        precondition(ObjectIdentifier(world.scene) == scene, "a SuccessCheck is evaluated on a world of another scene")
-        return Self.evaluate(root, world)
-    }
-
-    /// Whether this check was resolved in `scene`.
-    public func isResolved(in scene: Scene) -> Bool { ObjectIdentifier(scene) == self.scene }
-
-    static func point(_ name: String, _ scene: Scene) throws(DatasetError) -> Point {
-        if let b = scene.bodyIfPresent(name) { return .body(b) }
-        if let s = scene.siteIfPresent(name) { return .site(s) }
-        throw DatasetError(file: scene.file, path: scene.path, "success predicate: the scene has no body or site named \"\(name)\"")
-    }
-
-    static func geoms(_ names: [String], _ scene: Scene) throws(DatasetError) -> Set<GeomID> {
-        var result: Set<GeomID> = []
-        for name in names {
-            if let g = scene.geomIfPresent(name) {
-                result.insert(g)
-            } else if let b = scene.bodyIfPresent(name) {
-                result.formUnion(scene.collisionGeoms(under: b))
-            } else {
-                throw DatasetError(file: scene.file, path: scene.path, "success predicate: the scene has no geom or body named \"\(name)\"")
-            }
-        }
-        return result
-    }
-
-    static func grasp(_ robotName: String, _ object: [String], _ scene: Scene) throws(DatasetError) -> Node {
-        let robot = try scene.robot(robotName)
-        guard !robot.leftFingerPads.isEmpty, !robot.rightFingerPads.isEmpty else {
-            throw DatasetError(file: scene.file, path: scene.path, "success predicate: \(robotName)'s gripper has no known finger pads (Panda: \(robot.gripperPrefix)_finger1_pad_collision)")
-        }
-        return .grasped(groups: [robot.leftFingerPads, robot.rightFingerPads], object: try geoms(object, scene))
-    }
-
-    static func resolve(_ p: SuccessPredicate, _ scene: Scene) throws(DatasetError) -> Node {
-        switch p {
-        case .lifted(let object, let above, let relativeTo):
-            return .above(try point(object, scene), above, try relativeTo.map { (name) throws(DatasetError) in try point(name, scene) })
-        case .inRegion(let object, let region):
-            guard region.min.count == 3, region.max.count == 3 else {
-                throw DatasetError(file: scene.file, path: scene.path, "success predicate: a region needs 3 lower and 3 upper bounds")
-            }
-            let lo = SIMD3(region.min[0] ?? -.infinity, region.min[1] ?? -.infinity, region.min[2] ?? -.infinity)
-            let hi = SIMD3(region.max[0] ?? .infinity, region.max[1] ?? .infinity, region.max[2] ?? .infinity)
-            return .inRegion(try point(object, scene), min: lo, max: hi,
-                             try region.relativeTo.map { (name) throws(DatasetError) in try point(name, scene) })
-        case .grasped(let robot, let object):
-            return try grasp(robot, object, scene)
-        case .touching(let a, let b):
-            return .touching(try geoms(a, scene), try geoms(b, scene))
-        case .onTop(let object, let support, let releasedBy):
-            return .onTop(object: try point(object, scene), objectGeoms: try geoms([object], scene),
-                          support: try point(support, scene), supportGeoms: try geoms([support], scene),
-                          release: try releasedBy.map { (robot) throws(DatasetError) in try grasp(robot, [object], scene) })
-        case .gripperAway(let robot, let object, let distance):
-            return .away(try scene.robot(robot).eefSite, try point(object, scene), distance)
-        case .hammerLifted(let above):
-            let handle = try scene.geom("hammer_handle")
-            let head = try scene.geom("hammer_head")
-            let handleSize = scene.size(of: handle)
-            // Box handle: size (r, r, L/2); cylinder handle: (r, L/2, -). Head box half sizes (2h, h, h).
-            let isBox = scene.model.pointee.geom_type[handle.index] == Int32(mjGEOM_BOX.rawValue)
-            let halfLength = isBox ? handleSize.z : handleSize.y
-            let lever = halfLength + 2 * scene.size(of: head).y
-            return .hammer(handle: handle, root: try scene.body("hammer_root"), table: try scene.site("table_top"),
-                           topOffset: handleSize.x, lever: lever, above: above)
-        case .not(let inner): return .not(try resolve(inner, scene))
-        case .all(let list):
-            var nodes: [Node] = []
-            for item in list { nodes.append(try resolve(item, scene)) }
-            return .all(nodes)
-        case .any(let list):
-            var nodes: [Node] = []
-            for item in list { nodes.append(try resolve(item, scene)) }
-            return .any(nodes)
-        case .task(let name):
-            guard let builtIn = SuccessPredicate.robosuite(envName: name) else {
-                throw DatasetError(file: scene.file, path: scene.path,
-                    "no built-in success test for task \"\(name)\" (known: \(SuccessPredicate.robosuiteTasks.joined(separator: ", ")))")
-            }
-            return try resolve(builtIn, scene)
-        }
-    }
-
-    static func position(_ p: Point, _ world: SimWorld) -> SIMD3<Double> {
-        switch p {
-        case .body(let b): return world.position(of: b)
-        case .site(let s): return world.position(of: s)
-        }
-    }
-
-    static func evaluate(_ node: Node, _ world: SimWorld) -> Bool {
-        switch node {
-        case .above(let p, let z, let reference):
-            return position(p, world).z > z + (reference.map { position($0, world).z } ?? 0)
-        case .inRegion(let p, let lo, let hi, let reference):
-            let offset = reference.map { position($0, world) } ?? .zero
-            let x = position(p, world) - offset
-            return lo.x < x.x && x.x < hi.x && lo.y < x.y && x.y < hi.y && lo.z < x.z && x.z < hi.z
-        case .grasped(let groups, let object):
-            return groups.allSatisfy { world.inContact($0, object) }
-        case .touching(let a, let b):
-            return world.inContact(a, b)
-        case .onTop(let object, let objectGeoms, let support, let supportGeoms, let release):
-            guard world.inContact(objectGeoms, supportGeoms), position(object, world).z > position(support, world).z else { return false }
-            return release.map { !evaluate($0, world) } ?? true
-        case .away(let site, let p, let distance):
-            let d = world.position(of: site) - position(p, world)
-            return (d * d).sum().squareRoot() > distance
-        case .hammer(let handle, let root, let table, let topOffset, let lever, let above):
-            // Elevation of the hammer's z axis: π/2 - acos(ẑ · R ẑ) = asin(R[2][2]).
-            let zz = max(-1, min(1, world.rotationMatrix(of: root).row2.z))
-            let angle = Double.pi / 2 - acos(zz)
-            let height = world.position(of: handle).z - topOffset - lever * sin(angle)
-            return height - world.position(of: table).z > above
-        case .not(let inner): return !evaluate(inner, world)
-        case .all(let list): return list.allSatisfy { evaluate($0, world) }
-        case .any(let list): return list.contains { evaluate($0, world) }
-        case .constant(let value): return value
         }
     }
 }
@@ -337,7 +141,14 @@ extension SuccessPredicate: Codable {
         case "not": self = .not(try outer.decode(SuccessPredicate.self, forKey: key)); return
         case "all": self = .all(try outer.decode([SuccessPredicate].self, forKey: key)); return
         case "any": self = .any(try outer.decode([SuccessPredicate].self, forKey: key)); return
-        case "task": self = .task(try outer.decode(String.self, forKey: key)); return
+        case "task":
+            let name = try outer.decode(String.self, forKey: key)
+            guard Self.robosuite(envName: name) != nil else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: outer,
+                    debugDescription: "no built-in success test for task \"\(name)\" (known: \(TaskProfiles.envNames.joined(separator: ", ")))")
+            }
+            self = .task(name)
+            return
         default: break
         }
         let c = try outer.nestedContainer(keyedBy: Key.self, forKey: key)

@@ -1,0 +1,48 @@
+#ifndef CMUJOCO_SHIM_H
+#define CMUJOCO_SHIM_H
+
+/// MuJoCo calls that can raise a MuJoCo error (mju_error: an allocation that does not fit,
+/// a stack overflow inside a step), guarded so that the error comes back as a return code and
+/// a message instead of MuJoCo's default handler, which prints and calls exit().
+///
+/// Mimic's error handler is installed once per process (mimic_mj_install_handlers). Inside a
+/// guarded call it stores MuJoCo's message in a thread-local buffer and jumps back (longjmp)
+/// to the guard, which returns -1 (or NULL); the mjData is then in an unspecified state and
+/// must be reset (mj_resetData) before it is used again. An error raised outside a guarded call
+/// is a programming error in Mimic: the handler prints one line and ends the process with
+/// exit code 70 (internal error). MuJoCo's warnings are counted in mjData.warning; the
+/// handler keeps only the last message (no MUJOCO_LOG.TXT, nothing on stdout).
+
+#include <mujoco/mujoco.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Installs the error and warning handlers (mju_user_error, mju_user_warning); idempotent.
+void mimic_mj_install_handlers(void);
+
+/// The message of the last MuJoCo error raised on the calling thread ("" if none).
+const char *mimic_mj_last_error(void);
+
+/// The message of the last MuJoCo warning raised on the calling thread ("" if none).
+const char *mimic_mj_last_warning(void);
+
+/// mj_step1, mj_step2, mj_forward, mj_step, mj_setConst: 0, or -1 after a MuJoCo error.
+int mimic_mj_step1(const mjModel *m, mjData *d);
+int mimic_mj_step2(const mjModel *m, mjData *d);
+int mimic_mj_forward(const mjModel *m, mjData *d);
+int mimic_mj_step(const mjModel *m, mjData *d);
+int mimic_mj_setConst(mjModel *m, mjData *d);
+
+/// mj_makeData, mj_copyModel(NULL, m) and mj_loadXML: the new object, or NULL after a MuJoCo
+/// error (for mj_loadXML, also when it reports a compiler error in `error` as usual).
+mjData *mimic_mj_makeData(const mjModel *m);
+mjModel *mimic_mj_copyModel(const mjModel *m);
+mjModel *mimic_mj_loadXML(const char *filename, const mjVFS *vfs, char *error, int error_size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
