@@ -7,7 +7,7 @@ let package = Package(
     name: "MimicBenchmarks",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(name: "Mimic", path: ".."),
+        .package(name: "Mimic", path: "..")
     ],
     targets: [
         .executableTarget(
@@ -18,6 +18,6 @@ let package = Package(
                 .product(name: "MimicHDF5", package: "Mimic"),
                 .product(name: "MimicSim", package: "Mimic"),
             ]
-        ),
+        )
     ]
 )

@@ -69,8 +69,10 @@ public struct EndEffectorLayout: Sendable, Equatable {
     /// worldFromBase of the frame actions are expressed in (identity when actions are in world).
     public var worldFromActionFrame: Pose
 
-    public init(name: String, poseColumns: Range<Int>, gripperColumns: Range<Int>,
-                convention: PoseActionConvention, worldFromActionFrame: Pose = .identity) {
+    public init(
+        name: String, poseColumns: Range<Int>, gripperColumns: Range<Int>,
+        convention: PoseActionConvention, worldFromActionFrame: Pose = .identity
+    ) {
         self.name = name
         self.poseColumns = poseColumns
         self.gripperColumns = gripperColumns
@@ -87,19 +89,23 @@ public struct EndEffectorLayout: Sendable, Equatable {
         case .oscDelta(let s):
             let dp = SIMD3(s.scale(action[c], 0), s.scale(action[c + 1], 1), s.scale(action[c + 2], 2))
             let dr = SIMD3(s.scale(action[c + 3], 3), s.scale(action[c + 4], 4), s.scale(action[c + 5], 5))
-            return Pose(position: worldFromEef.position + frame.act(dp),
-                        rotation: Quaternion(axisAngle: frame.act(dr)) * worldFromEef.rotation)
+            return Pose(
+                position: worldFromEef.position + frame.act(dp),
+                rotation: Quaternion(axisAngle: frame.act(dr)) * worldFromEef.rotation)
         case .oscAbsolute:
-            let local = Pose(position: SIMD3(action[c], action[c + 1], action[c + 2]),
-                             rotation: Quaternion(axisAngle: SIMD3(action[c + 3], action[c + 4], action[c + 5])))
+            let local = Pose(
+                position: SIMD3(action[c], action[c + 1], action[c + 2]),
+                rotation: Quaternion(axisAngle: SIMD3(action[c + 3], action[c + 4], action[c + 5])))
             return worldFromActionFrame * local
         case .absoluteWXYZ:
-            let local = Pose(position: SIMD3(action[c], action[c + 1], action[c + 2]),
-                             rotation: Quaternion(wxyz: SIMD4(action[c + 3], action[c + 4], action[c + 5], action[c + 6])).normalized)
+            let local = Pose(
+                position: SIMD3(action[c], action[c + 1], action[c + 2]),
+                rotation: Quaternion(wxyz: SIMD4(action[c + 3], action[c + 4], action[c + 5], action[c + 6])).normalized)
             return worldFromActionFrame * local
         case .absoluteXYZW:
-            let local = Pose(position: SIMD3(action[c], action[c + 1], action[c + 2]),
-                             rotation: Quaternion(xyzw: SIMD4(action[c + 3], action[c + 4], action[c + 5], action[c + 6])).normalized)
+            let local = Pose(
+                position: SIMD3(action[c], action[c + 1], action[c + 2]),
+                rotation: Quaternion(xyzw: SIMD4(action[c + 3], action[c + 4], action[c + 5], action[c + 6])).normalized)
             return worldFromActionFrame * local
         }
     }
@@ -151,8 +157,10 @@ extension EndEffectorLayout {
         case .absoluteWXYZ, .absoluteXYZW:
             for i in 0..<3 { action[c + i] += std * rng.normal() }
             let wxyz = convention == .absoluteWXYZ
-            let q = Quaternion(xyzw: wxyz ? SIMD4(action[c + 4], action[c + 5], action[c + 6], action[c + 3])
-                                          : SIMD4(action[c + 3], action[c + 4], action[c + 5], action[c + 6]))
+            let q = Quaternion(
+                xyzw: wxyz
+                    ? SIMD4(action[c + 4], action[c + 5], action[c + 6], action[c + 3])
+                    : SIMD4(action[c + 3], action[c + 4], action[c + 5], action[c + 6]))
             let noisy = (Quaternion(axisAngle: SIMD3(rng.normal(), rng.normal(), rng.normal()) * std) * q).normalized
             let out = wxyz ? noisy.wxyz : noisy.xyzw
             for i in 0..<4 { action[c + 3 + i] = out[i] }

@@ -133,16 +133,20 @@ public struct DatagenInfo: Sendable, Equatable {
             for rel in ["target_pose", "gripper_action"] where mine[g + rel] == nil {
                 throw DatasetError(file: file, path: "\(base)/\(rel)", "missing (eef_pose is present, so MimicGen's one-arm layout is expected)")
             }
-            effectors.append(EndEffectorTrack(name: singleEndEffectorName, eefPose: try track("eef_pose"),
-                                              targetPose: try track("target_pose"), gripperAction: try gripper("gripper_action")))
+            effectors.append(
+                EndEffectorTrack(
+                    name: singleEndEffectorName, eefPose: try track("eef_pose"),
+                    targetPose: try track("target_pose"), gripperAction: try gripper("gripper_action")))
         } else {
             for name in names(under: "eef_pose") {
                 for rel in ["target_pose/\(name)", "gripper_action/\(name)"] where mine[g + rel] == nil {
                     throw DatasetError(file: file, path: "\(base)/\(rel)", "missing (eef_pose/\(name) is present)")
                 }
-                effectors.append(EndEffectorTrack(name: name, eefPose: try track("eef_pose/\(name)"),
-                                                  targetPose: try track("target_pose/\(name)"),
-                                                  gripperAction: try gripper("gripper_action/\(name)")))
+                effectors.append(
+                    EndEffectorTrack(
+                        name: name, eefPose: try track("eef_pose/\(name)"),
+                        targetPose: try track("target_pose/\(name)"),
+                        gripperAction: try gripper("gripper_action/\(name)")))
             }
         }
         guard !effectors.isEmpty else {

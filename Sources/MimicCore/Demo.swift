@@ -12,8 +12,10 @@ public struct Demo: Sendable, Equatable {
     /// `env_interface_name`, ...).
     public var groupAttributes: [String: [String: AttributeValue]]
 
-    public init(name: String, attributes: [String: AttributeValue] = [:], arrays: [String: Tensor] = [:],
-                groupAttributes: [String: [String: AttributeValue]] = [:]) {
+    public init(
+        name: String, attributes: [String: AttributeValue] = [:], arrays: [String: Tensor] = [:],
+        groupAttributes: [String: [String: AttributeValue]] = [:]
+    ) {
         self.name = name
         self.attributes = attributes
         self.arrays = arrays
@@ -46,8 +48,9 @@ public struct Demo: Sendable, Equatable {
         var seen: [Int: String] = [:]
         for name in names.sorted() {
             guard let n = index(ofName: name) else {
-                throw DatasetError(file: file, path: "/data/\(name)",
-                                   "is not named demo_<N> (N a decimal integer below 2^63): robomimic's loaders sort demos by int(name[5:]); rename the group (h5py: f.move(old, new))")
+                throw DatasetError(
+                    file: file, path: "/data/\(name)",
+                    "is not named demo_<N> (N a decimal integer below 2^63): robomimic's loaders sort demos by int(name[5:]); rename the group (h5py: f.move(old, new))")
             }
             if let other = seen[n] {
                 throw DatasetError(file: file, path: "/data/\(name)", "has the same number as /data/\(other) (\(n)): every demo_<N> needs its own N")

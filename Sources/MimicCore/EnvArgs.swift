@@ -37,7 +37,8 @@ public struct EnvArgs: Sendable, Equatable {
     /// Parses `json`; throws `DatasetError` naming `file` and `path` (the attribute) if it is not a JSON object.
     public init(json: String, file: String, path: String = "/data.attrs[env_args]") throws(DatasetError) {
         guard let data = json.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
             throw DatasetError(file: file, path: path, "expected a JSON object, found \(json.prefix(40).debugDescription)")
         }
         self.json = json
@@ -76,7 +77,8 @@ public struct EnvArgs: Sendable, Equatable {
             let order = ["right", "left"] + arms.keys.sorted().filter { $0 != "right" && $0 != "left" }
             return order.compactMap { part in
                 guard let c = arms[part] as? [String: Any], let type = c["type"] as? String,
-                      type.hasPrefix("OSC") || type.hasPrefix("IK") else { return nil }
+                    type.hasPrefix("OSC") || type.hasPrefix("IK")
+                else { return nil }
                 return controller(c, part: part, type: type, defaultBaseFrame: true)
             }
         }
@@ -102,8 +104,9 @@ public struct EnvArgs: Sendable, Equatable {
         }
         let baseFrame: Bool
         if let frame = c["input_ref_frame"] as? String { baseFrame = frame == "base" } else { baseFrame = defaultBaseFrame && c["input_type"] != nil }
-        return ArmController(part: part, type: type, inputMax: vector("input_max", 1), inputMin: vector("input_min", -1),
-                             outputMax: vector("output_max", 1), outputMin: vector("output_min", -1),
-                             delta: delta, baseFrame: baseFrame)
+        return ArmController(
+            part: part, type: type, inputMax: vector("input_max", 1), inputMin: vector("input_min", -1),
+            outputMax: vector("output_max", 1), outputMin: vector("output_min", -1),
+            delta: delta, baseFrame: baseFrame)
     }
 }

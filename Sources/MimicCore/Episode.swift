@@ -76,8 +76,9 @@ public struct Episode: Sendable {
         var objects = first.objectPoses.mapValues { $0[0] }
         for (name, pose) in placement { objects[name] = pose }
         let subtask = generator.task.effectors[0].subtasks[0]
-        let d = generator.select(subtask, effector: 0, subtaskIndex: 0, offsets: offsets[0], objects: objects,
-                                 eefPose: first.endEffectors[0].eefPose[0], rng: &rng)
+        let d = generator.select(
+            subtask, effector: 0, subtaskIndex: 0, offsets: offsets[0], objects: objects,
+            eefPose: first.endEffectors[0].eefPose[0], rng: &rng)
         firstSource = d
         return d
     }
@@ -127,8 +128,9 @@ public struct Episode: Sendable {
         } else if e == 0, j == 0, let firstSource {
             chosen[e] = firstSource
         } else if j == 0 || task.selectPerSubtask {
-            chosen[e] = generator.select(subtask, effector: e, subtaskIndex: j, offsets: offsets[e], objects: objects,
-                                         eefPose: eefPoses[e], rng: &rng)
+            chosen[e] = generator.select(
+                subtask, effector: e, subtaskIndex: j, offsets: offsets[e], objects: objects,
+                eefPose: eefPoses[e], rng: &rng)
         }
         var transform: Pose?
         if let c = coordinated {
@@ -138,10 +140,12 @@ public struct Episode: Sendable {
                 let constraint = task.constraints[c]
                 let partner = constraint.partner(of: e, j)!
                 let source = generator.sources[chosen[e]]
-                let synchronous = min(source.segment(effector: e, subtask: j, offsets: offsets[e]).count,
-                                      source.segment(effector: partner.effector, subtask: partner.subtask, offsets: offsets[partner.effector]).count)
-                let shared = generator.coordinatedTransform(constraint.spec, subtask: subtask, effector: e, subtaskIndex: j, demo: chosen[e],
-                                                            offsets: offsets[e], objects: objects, rng: &rng)
+                let synchronous = min(
+                    source.segment(effector: e, subtask: j, offsets: offsets[e]).count,
+                    source.segment(effector: partner.effector, subtask: partner.subtask, offsets: offsets[partner.effector]).count)
+                let shared = generator.coordinatedTransform(
+                    constraint.spec, subtask: subtask, effector: e, subtaskIndex: j, demo: chosen[e],
+                    offsets: offsets[e], objects: objects, rng: &rng)
                 coordination[c] = (chosen[e], shared, synchronous)
                 transform = shared
             }
@@ -150,8 +154,9 @@ public struct Episode: Sendable {
         sourceDemos[e].append(chosen[e])
         speeds[e].append(speed)
         let from = task.interpolateFromLastTargetPose ? (lastTarget[e] ?? eefPoses[e]) : eefPoses[e]
-        queue[e] = generator.plan(subtask, effector: e, subtaskIndex: j, demo: chosen[e], offsets: offsets[e],
-                                  speed: speed, objects: objects, from: from, transform: transform)
+        queue[e] = generator.plan(
+            subtask, effector: e, subtaskIndex: j, demo: chosen[e], offsets: offsets[e],
+            speed: speed, objects: objects, from: from, transform: transform)
         cursor[e] = 0
         nextSubtask[e] += 1
     }
@@ -181,7 +186,8 @@ public struct Episode: Sendable {
                 let window = length - shared.synchronousSteps
                 guard k >= window else { continue }
                 let partnerLength = queue[partner.effector].count
-                let partnerReady = partnerSubtask > partner.subtask
+                let partnerReady =
+                    partnerSubtask > partner.subtask
                     || (partnerSubtask == partner.subtask && cursor[partner.effector] >= partnerLength - shared.synchronousSteps)
                 if !partnerReady { return (max(window - 1, 0), false) }
             }

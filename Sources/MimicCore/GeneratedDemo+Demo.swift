@@ -25,8 +25,9 @@ extension GeneratedDemo {
             demo.arrays["obs/\(name)_pos"] = position
             demo.arrays["obs/\(name)_quat"] = quaternion
         }
-        demo.recordGeneration(index: index, runSeed: runSeed, kinematic: true, sourceDemos: sourceDemos, offsets: offsets,
-                              speeds: speeds, labels: sourceLabels, placement: placement)
+        demo.recordGeneration(
+            index: index, runSeed: runSeed, kinematic: true, sourceDemos: sourceDemos, offsets: offsets,
+            speeds: speeds, labels: sourceLabels, placement: placement)
         if let modelXML { demo.attributes["model_file"] = .string(modelXML) }
         return demo
     }
@@ -53,20 +54,25 @@ extension Demo {
     /// `mimic_source_demos`, `mimic_end_offsets`, `mimic_speeds` and `mimic_scene` (the sampled object
     /// placement, JSON: object → x, y, z, qx, qy, qz, qw, each Double in its shortest exact form),
     /// replacing other attributes.
-    public mutating func recordGeneration(index: Int, runSeed: UInt64, kinematic: Bool, sourceDemos: [[Int]], offsets: [[Int]],
-                                          speeds: [[Double]], labels: [Int], placement: [String: Pose]) {
+    public mutating func recordGeneration(
+        index: Int, runSeed: UInt64, kinematic: Bool, sourceDemos: [[Int]], offsets: [[Int]],
+        speeds: [[Double]], labels: [Int], placement: [String: Pose]
+    ) {
         let t = length
         let effectors = sourceDemos.count
         let subtasks = sourceDemos.map(\.count).max() ?? 0
         let inds = sourceDemos.flatMap { $0.map(Int64.init) + Array(repeating: -1, count: subtasks - $0.count) }
-        arrays["src_demo_inds"] = effectors == 1
+        arrays["src_demo_inds"] =
+            effectors == 1
             ? Tensor(shape: [subtasks], storage: .int64(inds))
             : Tensor(shape: [effectors, subtasks], storage: .int64(inds))
         arrays["src_demo_labels"] = Tensor(shape: [t, effectors], storage: .int64(labels.prefix(t * effectors).map(Int64.init)))
         var placementJSON: [String: [Double]] = [:]
         for (name, pose) in placement {
-            placementJSON[name] = [pose.position.x, pose.position.y, pose.position.z,
-                               pose.rotation.x, pose.rotation.y, pose.rotation.z, pose.rotation.w]
+            placementJSON[name] = [
+                pose.position.x, pose.position.y, pose.position.z,
+                pose.rotation.x, pose.rotation.y, pose.rotation.z, pose.rotation.w,
+            ]
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

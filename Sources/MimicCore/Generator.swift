@@ -110,27 +110,32 @@ public struct Generator: Sendable {
         self.seed = seed
         objectNames = first.info.objectPoses.keys.sorted()
         for source in sources where source.info.objectPoses.keys.sorted() != objectNames {
-            throw DatasetError(file: file, path: "/data/\(source.name)/datagen_info/object_poses",
-                               "has objects \(source.info.objectPoses.keys.sorted()), the first demo has \(objectNames)")
+            throw DatasetError(
+                file: file, path: "/data/\(source.name)/datagen_info/object_poses",
+                "has objects \(source.info.objectPoses.keys.sorted()), the first demo has \(objectNames)")
         }
         for (e, effector) in task.effectors.enumerated() {
             for (j, subtask) in effector.subtasks.enumerated() {
                 if let object = subtask.object, !objectNames.contains(object) {
-                    throw DatasetError(file: file, path: "task.endEffectors[\(e)].subtasks[\(j)].object",
-                                       "names \(object), the dataset's objects are: \(objectNames.joined(separator: ", "))")
+                    throw DatasetError(
+                        file: file, path: "task.endEffectors[\(e)].subtasks[\(j)].object",
+                        "names \(object), the dataset's objects are: \(objectNames.joined(separator: ", "))")
                 }
             }
         }
         for (e, effector) in task.effectors.enumerated() {
             for source in sources where source.info.endEffectors[e].gripperAction.rowWidth != effector.layout.gripperColumns.count {
-                throw DatasetError(file: file, path: "/data/\(source.name)/datagen_info/gripper_action",
-                                   "has \(source.info.endEffectors[e].gripperAction.rowWidth) columns for \(effector.layout.name), its action layout has \(effector.layout.gripperColumns.count) gripper columns")
+                throw DatasetError(
+                    file: file, path: "/data/\(source.name)/datagen_info/gripper_action",
+                    "has \(source.info.endEffectors[e].gripperAction.rowWidth) columns for \(effector.layout.name), its action layout has \(effector.layout.gripperColumns.count) gripper columns"
+                )
             }
         }
         if let placement = task.placement {
             for name in placement.objects.keys.sorted() where !objectNames.contains(name) {
-                throw DatasetError(file: file, path: "task.placement.objects.\(name)",
-                                   "is not an object of the dataset (\(objectNames.joined(separator: ", ")))")
+                throw DatasetError(
+                    file: file, path: "task.placement.objects.\(name)",
+                    "is not an object of the dataset (\(objectNames.joined(separator: ", ")))")
             }
         }
         var upright: [String: (Quaternion, Double)] = [:]
@@ -183,8 +188,9 @@ public struct Generator: Sendable {
                 let y = reference[1] + rng.uniform(range.y[0], range.y[1])
                 let yaw = rng.uniform(range.yaw[0], range.yaw[1])
                 let base = upright[name]!
-                pose = Pose(position: SIMD3(x, y, range.z ?? base.z),
-                            rotation: (Quaternion(axisAngle: SIMD3(0, 0, yaw)) * base.rotation).normalized)
+                pose = Pose(
+                    position: SIMD3(x, y, range.z ?? base.z),
+                    rotation: (Quaternion(axisAngle: SIMD3(0, 0, yaw)) * base.rotation).normalized)
                 let xy = SIMD2(x, y)
                 let clear = placed.allSatisfy { (($0 - xy) * ($0 - xy)).sum().squareRoot() >= separation }
                 if clear || attempt == 999 { placed.append(xy); break }
@@ -239,7 +245,7 @@ public struct Generator: Sendable {
                     if flags[s] {
                         carriedBy[o] = (e, sources[d].info.endEffectors[e].eefPose[s].inverse * sourceObjects[d][o][s])
                     } else if carriedBy[o]?.effector == e, s > 0, flags[s - 1] {
-                        carriedBy[o] = nil   // released in the source
+                        carriedBy[o] = nil  // released in the source
                     }
                 }
                 if let carry = carriedBy[o] {
@@ -254,14 +260,18 @@ public struct Generator: Sendable {
         var effectors: [EndEffectorTrack] = []
         for (e, effector) in task.effectors.enumerated() {
             let g = effector.layout.gripperColumns.count
-            effectors.append(EndEffectorTrack(name: effector.layout.name, eefPose: PoseTrack(eefTracks[e]), targetPose: PoseTrack(targetTracks[e]),
-                                              gripperAction: Tensor(shape: [steps, g], float64: gripperTracks[e])))
+            effectors.append(
+                EndEffectorTrack(
+                    name: effector.layout.name, eefPose: PoseTrack(eefTracks[e]), targetPose: PoseTrack(targetTracks[e]),
+                    gripperAction: Tensor(shape: [steps, g], float64: gripperTracks[e])))
         }
-        let info = DatagenInfo(endEffectors: effectors,
-                               objectPoses: Dictionary(uniqueKeysWithValues: zip(objectNames, objectTracks.map { PoseTrack($0) })),
-                               subtaskTermSignals: signals)
-        return GeneratedDemo(index: index, actions: actions, info: info, sourceDemos: episode.sourceDemos, offsets: episode.offsets,
-                             speeds: episode.speeds, sourceLabels: labels, placement: episode.placement)
+        let info = DatagenInfo(
+            endEffectors: effectors,
+            objectPoses: Dictionary(uniqueKeysWithValues: zip(objectNames, objectTracks.map { PoseTrack($0) })),
+            subtaskTermSignals: signals)
+        return GeneratedDemo(
+            index: index, actions: actions, info: info, sourceDemos: episode.sourceDemos, offsets: episode.offsets,
+            speeds: episode.speeds, sourceLabels: labels, placement: episode.placement)
     }
 
     /// The subtask signals of a generated demo: each follows the source step the command of its end
@@ -271,7 +281,8 @@ public struct Generator: Sendable {
         var signals: [String: [Int]] = [:]
         let names = Set(sources.flatMap { $0.info.subtaskTermSignals.keys })
         for name in names.sorted() {
-            let owner = task.effectors.count > 1
+            let owner =
+                task.effectors.count > 1
                 ? (task.effectors.firstIndex { name.hasSuffix("_" + $0.layout.name) } ?? 0) : 0
             var values = [Int](repeating: 0, count: steps)
             var current = 0
@@ -285,8 +296,10 @@ public struct Generator: Sendable {
     }
 
     /// Picks the source demo for subtask `j` of end effector `e` (docs/augment.md).
-    func select(_ subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int, offsets: [Int],
-                objects: [String: Pose], eefPose: Pose, rng: inout RandomStream) -> Int {
+    func select(
+        _ subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int, offsets: [Int],
+        objects: [String: Pose], eefPose: Pose, rng: inout RandomStream
+    ) -> Int {
         switch subtask.selection {
         case .random:
             return rng.integer(0, sources.count - 1)
@@ -317,12 +330,15 @@ public struct Generator: Sendable {
     /// The commands of one subtask: the bridge from `from` to the transformed segment, then the
     /// segment. `transform` (a coordinated pair's shared one) replaces the subtask's own: the
     /// object's motion from the segment start in the source to now.
-    func plan(_ subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int, demo d: Int, offsets: [Int],
-              speed: Double, objects: [String: Pose], from: Pose, transform shared: Pose? = nil) -> [Command] {
+    func plan(
+        _ subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int, demo d: Int, offsets: [Int],
+        speed: Double, objects: [String: Pose], from: Pose, transform shared: Pose? = nil
+    ) -> [Command] {
         let source = sources[d]
         let range = source.segment(effector: e, subtask: j, offsets: offsets)
         let track = source.info.endEffectors[e]
-        let transform: Pose = shared
+        let transform: Pose =
+            shared
             ?? subtask.object.map { objects[$0]! * source.info.objectPoses[$0]![range.lowerBound].inverse } ?? .identity
 
         // The segment's targets carried into the new scene (the batch kernel over the stored matrices).
@@ -342,8 +358,10 @@ public struct Generator: Sendable {
         }
         matrices.withUnsafeBufferPointer { m in
             for (k, s) in range.enumerated() {
-                segment.append(Command(target: Pose(matrix: UnsafeBufferPointer(rebasing: m[(16 * k)..<(16 * k + 16)])),
-                                    gripper: gripper[(s * g)..<((s + 1) * g)], source: (d, s), noise: subtask.actionNoise))
+                segment.append(
+                    Command(
+                        target: Pose(matrix: UnsafeBufferPointer(rebasing: m[(16 * k)..<(16 * k + 16)])),
+                        gripper: gripper[(s * g)..<((s + 1) * g)], source: (d, s), noise: subtask.actionNoise))
             }
         }
         if speed != 1 { segment = Self.warp(segment, speed: speed) }
@@ -358,8 +376,10 @@ public struct Generator: Sendable {
             poses.withUnsafeMutableBufferPointer { PoseKernels.interpolate(from: from, to: first.target, steps: n, into: $0) }
             poses.withUnsafeBufferPointer { p in
                 for i in 1...n {
-                    steps.append(Command(target: Pose(matrix: UnsafeBufferPointer(rebasing: p[(16 * i)..<(16 * i + 16)])),
-                                      gripper: first.gripper, source: nil, noise: bridgeNoise))
+                    steps.append(
+                        Command(
+                            target: Pose(matrix: UnsafeBufferPointer(rebasing: p[(16 * i)..<(16 * i + 16)])),
+                            gripper: first.gripper, source: nil, noise: bridgeNoise))
                 }
             }
         }
@@ -371,12 +391,15 @@ public struct Generator: Sendable {
     /// reference object's motion from the segment start in source `d` to now (`transform`), its
     /// translation only (`translate`), or none (`replay`); then uniform noise of the constraint's
     /// half-widths on each translation axis and each rotation-vector component.
-    func coordinatedTransform(_ constraint: TaskSpec.ConstraintSpec, subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int,
-                              demo d: Int, offsets: [Int], objects: [String: Pose], rng: inout RandomStream) -> Pose {
+    func coordinatedTransform(
+        _ constraint: TaskSpec.ConstraintSpec, subtask: TaskSpec.SubtaskSpec, effector e: Int, subtaskIndex j: Int,
+        demo d: Int, offsets: [Int], objects: [String: Pose], rng: inout RandomStream
+    ) -> Pose {
         let start = sources[d].segment(effector: e, subtask: j, offsets: offsets).lowerBound
         var delta = Pose.identity
         if constraint.scheme != .replay, let object = subtask.object, let now = objects[object], let then = sources[d].info.objectPoses[object]?[start] {
-            delta = constraint.scheme == .transform
+            delta =
+                constraint.scheme == .transform
                 ? now * then.inverse
                 : Pose(position: now.position - then.position, rotation: .identity)
         }
@@ -413,14 +436,17 @@ extension Generator {
     /// - Parameter notes: what was inferred or assumed, for the user.
     /// - Throws: `DatasetError` naming the file and path, e.g. a demo without datagen_info (run
     ///   `mimic prepare` first) or a signal that never rises.
-    public static func make(demos: [Demo], envArgs: EnvArgs?, spec: TaskSpec?, seed: UInt64, file: String,
-                            notes: inout [String]) throws(DatasetError) -> Generator {
+    public static func make(
+        demos: [Demo], envArgs: EnvArgs?, spec: TaskSpec?, seed: UInt64, file: String,
+        notes: inout [String]
+    ) throws(DatasetError) -> Generator {
         guard !demos.isEmpty else { throw DatasetError(file: file, path: "/data", "holds no demos") }
         var infos: [DatagenInfo] = []
         for demo in demos {
             guard let info = try DatagenInfo(demo: demo, file: file) else {
-                throw DatasetError(file: file, path: "/data/\(demo.name)/datagen_info",
-                                   "missing: augment needs prepared sources; run `mimic prepare \(file) -o PREPARED.hdf5` first")
+                throw DatasetError(
+                    file: file, path: "/data/\(demo.name)/datagen_info",
+                    "missing: augment needs prepared sources; run `mimic prepare \(file) -o PREPARED.hdf5` first")
             }
             infos.append(info)
         }
@@ -429,8 +455,10 @@ extension Generator {
         let signals = task.effectors.map { $0.subtasks.map(\.endSignal) }
         var sources: [SourceDemo] = []
         for (demo, info) in zip(demos, infos) {
-            sources.append(try SourceDemo(name: demo.name, info: info, effectorNames: names, endSignals: signals,
-                                          modelXML: demo.modelXML, file: file))
+            sources.append(
+                try SourceDemo(
+                    name: demo.name, info: info, effectorNames: names, endSignals: signals,
+                    modelXML: demo.modelXML, file: file))
         }
         return try Generator(task: task, sources: sources, seed: seed, file: file)
     }

@@ -102,14 +102,16 @@ public struct MJCFFrames: Sendable {
         var bodies: [String: Int] = [:]
         var sites: [String: Int] = [:]
         var frames: [Frame] = []
-        var stack: [Int?] = []          // frame index per open element (nil for non-frames)
+        var stack: [Int?] = []  // frame index per open element (nil for non-frames)
         var radians = false
         var anonymous = 0
         var joints: [(String, Joint.Kind)] = []
         var inWorldbody = false
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-                    qualifiedName: String?, attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+            qualifiedName: String?, attributes: [String: String] = [:]
+        ) {
             let parent = stack.last(where: { $0 != nil }) ?? nil
             switch name {
             case "compiler":

@@ -27,9 +27,11 @@ public struct MimicGenConfig: Sendable {
             throw DatasetError(file: file, path: "task.task_spec", "has no subtask_N entries")
         }
         var subtasks: [TaskSpec.SubtaskSpec] = []
-        let known: Set<String> = ["object_ref", "subtask_term_signal", "subtask_term_offset_range", "selection_strategy",
-                                  "selection_strategy_kwargs", "action_noise", "num_interpolation_steps", "num_fixed_steps",
-                                  "apply_noise_during_interpolation"]
+        let known: Set<String> = [
+            "object_ref", "subtask_term_signal", "subtask_term_offset_range", "selection_strategy",
+            "selection_strategy_kwargs", "action_noise", "num_interpolation_steps", "num_fixed_steps",
+            "apply_noise_during_interpolation",
+        ]
         for (i, key) in subtaskKeys.enumerated() {
             let path = "task.task_spec.\(key)"
             guard let entry = taskSpec[key] as? [String: Any] else {
@@ -49,8 +51,9 @@ public struct MimicGenConfig: Sendable {
             case "nearest_neighbor_object"?: subtask.selection = .nearestObject
             case "nearest_neighbor_robot_distance"?: subtask.selection = .nearestEndEffector
             case let other?:
-                throw DatasetError(file: file, path: "\(path).selection_strategy",
-                                   "\(other) is not one of random, nearest_neighbor_object, nearest_neighbor_robot_distance")
+                throw DatasetError(
+                    file: file, path: "\(path).selection_strategy",
+                    "\(other) is not one of random, nearest_neighbor_object, nearest_neighbor_robot_distance")
             }
             if let kwargs = entry["selection_strategy_kwargs"] as? [String: Any] {
                 if let k = kwargs["nn_k"] as? NSNumber { subtask.nnK = max(1, k.intValue) }

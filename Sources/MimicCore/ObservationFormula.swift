@@ -90,7 +90,8 @@ public struct DerivedObservations: Sendable, Equatable {
         for target in targets {
             guard let width = table.width(target) else { pending.append(target); continue }
             if let formula = candidates(width: width, available: available, table: table)
-                .first(where: { table.matches(target, $0) }) ?? constant(target, table: table) {
+                .first(where: { table.matches(target, $0) }) ?? constant(target, table: table)
+            {
                 entries.append(Entry(key: target, width: width, formula: formula))
                 available.append(target)
             } else {

@@ -15,8 +15,10 @@ public struct OutputFormat: Sendable, Equatable {
     /// Write `next_obs/<key>` (the observations after each action), as the source has them.
     public var nextObservations: Bool
 
-    public init(interfaceName: String, interfaceType: String = "robosuite", float32Paths: Set<String> = [],
-                nextObservations: Bool = false) {
+    public init(
+        interfaceName: String, interfaceType: String = "robosuite", float32Paths: Set<String> = [],
+        nextObservations: Bool = false
+    ) {
         self.interfaceName = interfaceName
         self.interfaceType = interfaceType
         self.float32Paths = float32Paths
@@ -27,10 +29,11 @@ public struct OutputFormat: Sendable, Equatable {
     ///
     /// - Parameter taskName: the task spec's name, used when the file names no environment.
     public init(source: Demo, envArgs: EnvArgs?, taskName: String?) {
-        self.init(interfaceName: "MG_" + (envArgs?.envName ?? taskName ?? "Task"),
-                  interfaceType: envArgs?.type == 2 ? "isaac_lab" : "robosuite",
-                  float32Paths: Set(source.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key)),
-                  nextObservations: source.arrays.keys.contains { $0.hasPrefix("next_obs/") })
+        self.init(
+            interfaceName: "MG_" + (envArgs?.envName ?? taskName ?? "Task"),
+            interfaceType: envArgs?.type == 2 ? "isaac_lab" : "robosuite",
+            float32Paths: Set(source.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key)),
+            nextObservations: source.arrays.keys.contains { $0.hasPrefix("next_obs/") })
     }
 
     /// A `(shape)` tensor of `values` for `path`, float32 when ``float32Paths`` has it.

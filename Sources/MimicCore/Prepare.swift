@@ -68,12 +68,14 @@ public struct PrepareSetup: Sendable {
             }
         }
         guard !names.isEmpty else {
-            throw DatasetError(file: file, path: "/data/\(demo.name)/obs",
-                               "no end effector found: expected robot<K>_eef_pos observations or endEffectors in a --task spec")
+            throw DatasetError(
+                file: file, path: "/data/\(demo.name)/obs",
+                "no end effector found: expected robot<K>_eef_pos observations or endEffectors in a --task spec")
         }
 
-        let layouts = try actionLayouts(names: names, actionDim: actionDim, envArgs: envArgs, spec: spec,
-                                        model: demo.modelXML, demo: demo, file: file, notes: &notes)
+        let layouts = try actionLayouts(
+            names: names, actionDim: actionDim, envArgs: envArgs, spec: spec,
+            model: demo.modelXML, demo: demo, file: file, notes: &notes)
         let frames = demo.modelXML.flatMap(MJCFFrames.init(xml:))
         var effectors: [EndEffector] = []
         for (i, name) in names.enumerated() {
@@ -96,8 +98,10 @@ public struct PrepareSetup: Sendable {
                 throw DatasetError(file: file, path: "/data/\(demo.name)/obs/\(key)", "missing: needed for the pose of end effector \(name)")
             }
             let qpos = "\(name)_gripper_qpos"
-            effectors.append(EndEffector(layout: layouts[i], posKey: posKey, quatKey: quatKey, observedFromEef: offset,
-                                         gripperQposKey: keys.contains(qpos) ? qpos : nil))
+            effectors.append(
+                EndEffector(
+                    layout: layouts[i], posKey: posKey, quatKey: quatKey, observedFromEef: offset,
+                    gripperQposKey: keys.contains(qpos) ? qpos : nil))
         }
 
         var objects: [Object] = []
@@ -108,12 +112,14 @@ public struct PrepareSetup: Sendable {
         }
         if let specs = spec?.objects {
             for s in specs {
-                var object = Object(name: s.name, posKey: s.posKey, posStart: s.posStart, quatKey: s.quatKey,
-                                    quatStart: s.quatStart, quatIsWXYZ: s.quatOrder == "wxyz", fixedPose: nil, stateAddress: nil)
+                var object = Object(
+                    name: s.name, posKey: s.posKey, posStart: s.posStart, quatKey: s.quatKey,
+                    quatStart: s.quatStart, quatIsWXYZ: s.quatOrder == "wxyz", fixedPose: nil, stateAddress: nil)
                 if let body = s.body {
                     guard let pose = frames?.worldPose(ofBody: body) else {
-                        throw DatasetError(file: file, path: "/data/\(demo.name).attrs[model_file]",
-                                           "has no fixed body \(body) (object \(s.name) of the task spec)")
+                        throw DatasetError(
+                            file: file, path: "/data/\(demo.name).attrs[model_file]",
+                            "has no fixed body \(body) (object \(s.name) of the task spec)")
                     }
                     object.fixedPose = pose
                 } else if !keys.contains(s.posKey) || !keys.contains(s.quatKey) {
@@ -127,17 +133,22 @@ public struct PrepareSetup: Sendable {
             for key in keys.sorted() where key.hasSuffix("_pos") {
                 let name = String(key.dropLast(4))
                 guard keys.contains(name + "_quat"), !name.contains("_to_"), !name.hasPrefix("gripper"),
-                      name.range(of: #"^robot\d+"#, options: .regularExpression) == nil else { continue }
-                objects.append(Object(name: name, posKey: key, posStart: 0, quatKey: name + "_quat", quatStart: 0,
-                                      quatIsWXYZ: false, fixedPose: nil, stateAddress: nil))
+                    name.range(of: #"^robot\d+"#, options: .regularExpression) == nil
+                else { continue }
+                objects.append(
+                    Object(
+                        name: name, posKey: key, posStart: 0, quatKey: name + "_quat", quatStart: 0,
+                        quatIsWXYZ: false, fixedPose: nil, stateAddress: nil))
             }
             if objects.isEmpty {
                 // No pose observations (e.g. robomimic's low-dim files keep only the `object` vector):
                 // every free joint of the scene is an object.
                 for (joint, address) in freeJoints.sorted(by: { $0.value < $1.value }) {
                     let name = joint.hasSuffix("_joint0") ? String(joint.dropLast(7)) : joint
-                    objects.append(Object(name: name, posKey: "", posStart: 0, quatKey: "", quatStart: 0,
-                                          quatIsWXYZ: true, fixedPose: nil, stateAddress: address))
+                    objects.append(
+                        Object(
+                            name: name, posKey: "", posStart: 0, quatKey: "", quatStart: 0,
+                            quatIsWXYZ: true, fixedPose: nil, stateAddress: address))
                 }
                 if !objects.isEmpty {
                     notes.append("object poses from the free joints in states: \(objects.map(\.name).joined(separator: ", "))")
@@ -153,8 +164,9 @@ public struct PrepareSetup: Sendable {
                     throw DatasetError(file: file, path: "/data/\(demo.name)/obs/\(key)", "missing: needed for the pose of object \(o.name)")
                 }
                 guard t.rowWidth >= start + width else {
-                    throw DatasetError(file: file, path: "/data/\(demo.name)/obs/\(key)",
-                                       "has \(t.rowWidth) values per step, object \(o.name) needs values \(start)..<\(start + width)")
+                    throw DatasetError(
+                        file: file, path: "/data/\(demo.name)/obs/\(key)",
+                        "has \(t.rowWidth) values per step, object \(o.name) needs values \(start)..<\(start + width)")
                 }
             }
         }
@@ -174,8 +186,10 @@ public struct PrepareSetup: Sendable {
         return pose.rotation
     }
 
-    public static func actionLayouts(names: [String], actionDim: Int, envArgs: EnvArgs?, spec: TaskSpec?, model: String?,
-                              demo: Demo, file: String, notes: inout [String]) throws(DatasetError) -> [EndEffectorLayout] {
+    public static func actionLayouts(
+        names: [String], actionDim: Int, envArgs: EnvArgs?, spec: TaskSpec?, model: String?,
+        demo: Demo, file: String, notes: inout [String]
+    ) throws(DatasetError) -> [EndEffectorLayout] {
         let path = "/data/\(demo.name)/actions"
         let frames = model.flatMap(MJCFFrames.init(xml:))
         // Convention per end effector: the spec, else the file's controller config, else robosuite's default.
@@ -197,15 +211,21 @@ public struct PrepareSetup: Sendable {
             } else if controllers.count == names.count {
                 let c = controllers[i]
                 guard c.type == "OSC_POSE" || c.type == "IK_POSE" else {
-                    throw DatasetError(file: file, path: "/data.attrs[env_args]",
-                                       "controller \(c.type) of \(names[i]) is not a pose controller; give the action convention in a --task spec")
+                    throw DatasetError(
+                        file: file, path: "/data.attrs[env_args]",
+                        "controller \(c.type) of \(names[i]) is not a pose controller; give the action convention in a --task spec")
                 }
-                conventions.append(c.delta ? .oscDelta(ActionScaling(inputMin: c.inputMin, inputMax: c.inputMax,
-                                                                     outputMin: c.outputMin, outputMax: c.outputMax)) : .oscAbsolute)
+                conventions.append(
+                    c.delta
+                        ? .oscDelta(
+                            ActionScaling(
+                                inputMin: c.inputMin, inputMax: c.inputMax,
+                                outputMin: c.outputMin, outputMax: c.outputMax)) : .oscAbsolute)
                 baseFrames.append(c.baseFrame)
             } else {
                 if i == 0 {
-                    notes.append("no controller config for \(names.count) end effector(s) in env_args: assuming robosuite OSC_POSE delta actions (±0.05 m, ±0.5 rad) in the world frame")
+                    notes.append(
+                        "no controller config for \(names.count) end effector(s) in env_args: assuming robosuite OSC_POSE delta actions (±0.05 m, ±0.5 rad) in the world frame")
                 }
                 conventions.append(.oscDelta(.robosuiteDefault))
                 baseFrames.append(false)
@@ -218,13 +238,14 @@ public struct PrepareSetup: Sendable {
             for (i, s) in specs.enumerated() {
                 let pose = s.poseColumns![0]..<s.poseColumns![1], grip = s.gripperColumns![0]..<s.gripperColumns![1]
                 guard pose.count == conventions[i].width else {
-                    throw DatasetError(file: file, path: "task.endEffectors[\(i)].poseColumns",
-                                       "has \(pose.count) columns, the action convention needs \(conventions[i].width)")
+                    throw DatasetError(
+                        file: file, path: "task.endEffectors[\(i)].poseColumns",
+                        "has \(pose.count) columns, the action convention needs \(conventions[i].width)")
                 }
                 layouts.append(EndEffectorLayout(name: s.name, poseColumns: pose, gripperColumns: grip, convention: conventions[i]))
             }
         } else {
-            var robots: [(String, [Int])] = []   // robot prefix → indices of its end effectors
+            var robots: [(String, [Int])] = []  // robot prefix → indices of its end effectors
             for (i, n) in names.enumerated() {
                 let robot = String(n.split(separator: "_").first ?? Substring(n))
                 if let k = robots.firstIndex(where: { $0.0 == robot }) { robots[k].1.append(i) } else { robots.append((robot, [i])) }
@@ -232,8 +253,10 @@ public struct PrepareSetup: Sendable {
             let poseWidth = conventions.map(\.width).reduce(0, +)
             let gripperTotal = actionDim - poseWidth
             guard gripperTotal >= 0, gripperTotal % names.count == 0 else {
-                throw DatasetError(file: file, path: path,
-                                   "has \(actionDim) columns, which does not split into \(names.count) end effector(s) of \(conventions.map(\.width)) pose columns plus equal gripper columns; give columns in a --task spec")
+                throw DatasetError(
+                    file: file, path: path,
+                    "has \(actionDim) columns, which does not split into \(names.count) end effector(s) of \(conventions.map(\.width)) pose columns plus equal gripper columns; give columns in a --task spec"
+                )
             }
             let g = gripperTotal / names.count
             var result = [EndEffectorLayout?](repeating: nil, count: names.count)
@@ -249,7 +272,8 @@ public struct PrepareSetup: Sendable {
             layouts = result.map { $0! }
         }
         for l in layouts where l.poseColumns.upperBound > actionDim || l.gripperColumns.upperBound > actionDim {
-            throw DatasetError(file: file, path: path, "has \(actionDim) columns, end effector \(l.name) uses columns up to \(max(l.poseColumns.upperBound, l.gripperColumns.upperBound))")
+            throw DatasetError(
+                file: file, path: path, "has \(actionDim) columns, end effector \(l.name) uses columns up to \(max(l.poseColumns.upperBound, l.gripperColumns.upperBound))")
         }
         // Actions expressed in the robot base frame need the base's pose in the world, from the stored scene.
         for (i, base) in baseFrames.enumerated() where base {
@@ -348,8 +372,10 @@ public struct DatagenInfoBuilder: Sendable {
             let g = e.layout.gripperColumns
             var gripper = [Double](repeating: 0, count: t * g.count)
             for s in 0..<t { for (j, c) in g.enumerated() { gripper[s * g.count + j] = actions[s * width + c] } }
-            effectors.append(EndEffectorTrack(name: e.layout.name, eefPose: PoseTrack(measured), targetPose: PoseTrack(targets),
-                                              gripperAction: Tensor(shape: [t, g.count], float64: gripper)))
+            effectors.append(
+                EndEffectorTrack(
+                    name: e.layout.name, eefPose: PoseTrack(measured), targetPose: PoseTrack(targets),
+                    gripperAction: Tensor(shape: [t, g.count], float64: gripper)))
             if annotations == nil, g.count > 0 {
                 let suffix = setup.endEffectors.count > 1 ? "_\(e.layout.name)" : ""
                 let qpos = try e.gripperQposKey.map { key throws(DatasetError) in try column(key, 0, demo.obs(key)!.rowWidth) }
@@ -391,8 +417,10 @@ public struct DatagenInfoBuilder: Sendable {
                 objects[o.name] = PoseTrack(poses)
                 continue
             }
-            objects[o.name] = PoseTrack(try poses(posKey: o.posKey, posStart: o.posStart, quatKey: o.quatKey,
-                                                  quatStart: o.quatStart, wxyz: o.quatIsWXYZ, offset: .identity))
+            objects[o.name] = PoseTrack(
+                try poses(
+                    posKey: o.posKey, posStart: o.posStart, quatKey: o.quatKey,
+                    quatStart: o.quatStart, wxyz: o.quatIsWXYZ, offset: .identity))
         }
         return DatagenInfo(endEffectors: effectors, objectPoses: objects, subtaskTermSignals: signals)
     }

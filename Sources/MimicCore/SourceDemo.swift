@@ -19,8 +19,10 @@ public struct SourceDemo: Sendable {
     ///   - endSignals: per end effector (task order), the end signal of each subtask (nil for the last).
     ///   - effectorNames: the task's end effectors, matched by name against `info.endEffectors`.
     /// - Throws: `DatasetError` when a signal is missing or never rises where the subtask must end.
-    public init(name: String, info: DatagenInfo, effectorNames: [String], endSignals: [[String?]],
-                modelXML: String?, file: String) throws(DatasetError) {
+    public init(
+        name: String, info: DatagenInfo, effectorNames: [String], endSignals: [[String?]],
+        modelXML: String?, file: String
+    ) throws(DatasetError) {
         self.name = name
         self.modelXML = modelXML
         let path = "/data/\(name)/datagen_info"
@@ -48,13 +50,15 @@ public struct SourceDemo: Sendable {
                     break
                 }
                 guard let values = info.subtaskTermSignals[signal] else {
-                    throw DatasetError(file: file, path: "\(path)/subtask_term_signals",
-                                       "has no signal \(signal) (it has: \(info.subtaskTermSignals.keys.sorted().joined(separator: ", ")))")
+                    throw DatasetError(
+                        file: file, path: "\(path)/subtask_term_signals",
+                        "has no signal \(signal) (it has: \(info.subtaskTermSignals.keys.sorted().joined(separator: ", ")))")
                 }
                 // The subtask ends right after the first 0→1 transition at or after its start.
                 guard let rise = (start..<t).first(where: { values[$0] != 0 && ($0 == 0 || values[$0 - 1] == 0) }), rise + 1 < t else {
-                    throw DatasetError(file: file, path: "\(path)/subtask_term_signals/\(signal)",
-                                       "never rises from 0 to 1 after step \(start), so subtask \(j + 1) has no end")
+                    throw DatasetError(
+                        file: file, path: "\(path)/subtask_term_signals/\(signal)",
+                        "never rises from 0 to 1 after step \(start), so subtask \(j + 1) has no end")
                 }
                 ends.append(rise + 1)
                 start = rise + 1

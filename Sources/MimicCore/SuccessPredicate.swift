@@ -130,11 +130,14 @@ extension SuccessPredicate: Codable {
     public init(from decoder: any Decoder) throws {
         let outer = try decoder.container(keyedBy: Key.self)
         guard outer.allKeys.count == 1, let key = outer.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "a success predicate is an object with exactly one key, one of: \(Self.fields.keys.sorted().joined(separator: ", "))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "a success predicate is an object with exactly one key, one of: \(Self.fields.keys.sorted().joined(separator: ", "))"))
         }
         guard let known = Self.fields[key.stringValue] else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: outer,
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: outer,
                 debugDescription: "unknown success predicate \"\(key.stringValue)\" (expected one of: \(Self.fields.keys.sorted().joined(separator: ", ")))")
         }
         switch key.stringValue {
@@ -144,7 +147,8 @@ extension SuccessPredicate: Codable {
         case "task":
             let name = try outer.decode(String.self, forKey: key)
             guard Self.robosuite(envName: name) != nil else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: outer,
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: outer,
                     debugDescription: "no built-in success test for task \"\(name)\" (known: \(TaskProfiles.envNames.joined(separator: ", ")))")
             }
             self = .task(name)
@@ -153,27 +157,33 @@ extension SuccessPredicate: Codable {
         }
         let c = try outer.nestedContainer(keyedBy: Key.self, forKey: key)
         for k in c.allKeys where !known.contains(k.stringValue) {
-            throw DecodingError.dataCorruptedError(forKey: k, in: c,
+            throw DecodingError.dataCorruptedError(
+                forKey: k, in: c,
                 debugDescription: "unknown key \"\(k.stringValue)\" (expected one of: \(known.joined(separator: ", ")))")
         }
         switch key.stringValue {
         case "lifted":
-            self = .lifted(object: try c.decode(String.self, forKey: Key("object")), above: try c.decode(Double.self, forKey: Key("above")),
-                           relativeTo: try c.decodeIfPresent(String.self, forKey: Key("relativeTo")))
+            self = .lifted(
+                object: try c.decode(String.self, forKey: Key("object")), above: try c.decode(Double.self, forKey: Key("above")),
+                relativeTo: try c.decodeIfPresent(String.self, forKey: Key("relativeTo")))
         case "inRegion":
-            self = .inRegion(object: try c.decode(String.self, forKey: Key("object")),
-                             region: Region(min: try c.decode([Double?].self, forKey: Key("min")), max: try c.decode([Double?].self, forKey: Key("max")),
-                                            relativeTo: try c.decodeIfPresent(String.self, forKey: Key("relativeTo"))))
+            self = .inRegion(
+                object: try c.decode(String.self, forKey: Key("object")),
+                region: Region(
+                    min: try c.decode([Double?].self, forKey: Key("min")), max: try c.decode([Double?].self, forKey: Key("max")),
+                    relativeTo: try c.decodeIfPresent(String.self, forKey: Key("relativeTo"))))
         case "grasped":
             self = .grasped(robot: try c.decode(String.self, forKey: Key("robot")), object: try Self.names(c, Key("object")))
         case "touching":
             self = .touching(try Self.names(c, Key("a")), try Self.names(c, Key("b")))
         case "onTop":
-            self = .onTop(object: try c.decode(String.self, forKey: Key("object")), support: try c.decode(String.self, forKey: Key("support")),
-                          releasedBy: try c.decodeIfPresent(String.self, forKey: Key("releasedBy")))
+            self = .onTop(
+                object: try c.decode(String.self, forKey: Key("object")), support: try c.decode(String.self, forKey: Key("support")),
+                releasedBy: try c.decodeIfPresent(String.self, forKey: Key("releasedBy")))
         case "gripperAway":
-            self = .gripperAway(robot: try c.decode(String.self, forKey: Key("robot")), from: try c.decode(String.self, forKey: Key("from")),
-                                distance: try c.decodeIfPresent(Double.self, forKey: Key("distance")) ?? Self.robosuiteReleaseDistance)
+            self = .gripperAway(
+                robot: try c.decode(String.self, forKey: Key("robot")), from: try c.decode(String.self, forKey: Key("from")),
+                distance: try c.decodeIfPresent(Double.self, forKey: Key("distance")) ?? Self.robosuiteReleaseDistance)
         default:
             self = .hammerLifted(above: try c.decode(Double.self, forKey: Key("above")))
         }

@@ -28,8 +28,10 @@ extension GenerationTask {
     /// End effectors are the datagen_info's; their action columns and convention come from the
     /// spec, else `env_args`. Subtasks come from the spec; an end effector without any gets two
     /// (see `defaultSubtasks`).
-    public static func resolve(spec: TaskSpec?, envArgs: EnvArgs?, demo: Demo, infos: [DatagenInfo], file: String,
-                               notes: inout [String]) throws(DatasetError) -> GenerationTask {
+    public static func resolve(
+        spec: TaskSpec?, envArgs: EnvArgs?, demo: Demo, infos: [DatagenInfo], file: String,
+        notes: inout [String]
+    ) throws(DatasetError) -> GenerationTask {
         guard let info = infos.first else { throw DatasetError(file: file, path: "/data", "holds no demos") }
         guard let actions = demo.actions, actions.shape.count == 2 else {
             throw DatasetError(file: file, path: "/data/\(demo.name)/actions", "missing or not (T, A)")
@@ -41,12 +43,14 @@ extension GenerationTask {
             layoutSpec?.endEffectors = try names.enumerated().map { (i, name) throws(DatasetError) in
                 if let match = effectors.first(where: { $0.name == name }) { return match }
                 if effectors.count == names.count { return effectors[i] }
-                throw DatasetError(file: file, path: "task.endEffectors",
-                                   "has no entry for end effector \(name) of the dataset (\(names.joined(separator: ", ")))")
+                throw DatasetError(
+                    file: file, path: "task.endEffectors",
+                    "has no entry for end effector \(name) of the dataset (\(names.joined(separator: ", ")))")
             }
         }
-        let layouts = try PrepareSetup.actionLayouts(names: names, actionDim: actions.shape[1], envArgs: envArgs, spec: layoutSpec,
-                                                     model: demo.modelXML, demo: demo, file: file, notes: &notes)
+        let layouts = try PrepareSetup.actionLayouts(
+            names: names, actionDim: actions.shape[1], envArgs: envArgs, spec: layoutSpec,
+            model: demo.modelXML, demo: demo, file: file, notes: &notes)
         var effectors: [Effector] = []
         for (i, layout) in layouts.enumerated() {
             var layout = layout
@@ -55,7 +59,8 @@ extension GenerationTask {
                 effectors.append(Effector(layout: layout, subtasks: subtasks))
             } else {
                 let subtasks = defaultSubtasks(infos: infos, effector: i, effectorCount: names.count)
-                notes.append("\(names[i]): no subtasks in the task spec; using " + subtasks.map { "[\($0.object ?? "world") until \($0.endSignal ?? "end")]" }.joined(separator: " then "))
+                notes.append(
+                    "\(names[i]): no subtasks in the task spec; using " + subtasks.map { "[\($0.object ?? "world") until \($0.endSignal ?? "end")]" }.joined(separator: " then "))
                 effectors.append(Effector(layout: layout, subtasks: subtasks))
             }
         }
@@ -78,7 +83,8 @@ extension GenerationTask {
             var refs: [(effector: Int, subtask: Int)] = []
             for ref in spec.subtasks {
                 guard let e = effectors.firstIndex(where: { $0.layout.name == ref.endEffector }) else {
-                    throw DatasetError(file: file, path: path, "names end effector \(ref.endEffector), which the dataset does not have (\(effectors.map(\.layout.name).joined(separator: ", ")))")
+                    throw DatasetError(
+                        file: file, path: path, "names end effector \(ref.endEffector), which the dataset does not have (\(effectors.map(\.layout.name).joined(separator: ", ")))")
                 }
                 guard ref.subtask < effectors[e].subtasks.count else {
                     throw DatasetError(file: file, path: path, "names subtask \(ref.subtask) of \(ref.endEffector), which has \(effectors[e].subtasks.count)")
@@ -89,7 +95,8 @@ extension GenerationTask {
                 refs.append((e, ref.subtask))
             }
             if spec.kind == .coordination, spec.scheme != .replay,
-               effectors[refs[0].effector].subtasks[refs[0].subtask].object == nil || effectors[refs[1].effector].subtasks[refs[1].subtask].object == nil {
+                effectors[refs[0].effector].subtasks[refs[0].subtask].object == nil || effectors[refs[1].effector].subtasks[refs[1].subtask].object == nil
+            {
                 throw DatasetError(file: file, path: path, "the \(spec.scheme.rawValue) scheme needs an object on both subtasks (or use \"replay\")")
             }
             constraints.append(Constraint(spec: spec, first: refs[0], second: refs[1]))
@@ -115,7 +122,8 @@ extension GenerationTask {
         let graspName = effectorCount > 1 ? "grasp_\(track.name)" : "grasp"
         guard t > 0 else { return [TaskSpec.SubtaskSpec(object: nil, endSignal: nil)] }
         guard let signal = info.subtaskTermSignals[graspName], let rise = DatagenInfo.firstRise(signal), rise + 1 < t,
-              let grasped = nearest(at: rise, among: objects) else {
+            let grasped = nearest(at: rise, among: objects)
+        else {
             return [TaskSpec.SubtaskSpec(object: nearest(at: t - 1, among: objects), endSignal: nil, selection: .nearestObject)]
         }
         var rest = nearest(at: t - 1, among: objects.filter { $0 != grasped })
@@ -128,7 +136,9 @@ extension GenerationTask {
             let moves = infos.map { $0.objectPoses[grasped]![$0.length - 1].position - $0.objectPoses[grasped]![0].position }
             rest = infos.count > 1 && variance(finals) < variance(moves) ? nil : grasped
         }
-        return [TaskSpec.SubtaskSpec(object: grasped, endSignal: graspName, selection: .nearestObject),
-                TaskSpec.SubtaskSpec(object: rest, endSignal: nil, selection: .nearestObject)]
+        return [
+            TaskSpec.SubtaskSpec(object: grasped, endSignal: graspName, selection: .nearestObject),
+            TaskSpec.SubtaskSpec(object: rest, endSignal: nil, selection: .nearestObject),
+        ]
     }
 }

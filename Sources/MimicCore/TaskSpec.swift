@@ -90,9 +90,11 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
             case object, endSignal, endOffset, selection, nnK, actionNoise, interpolationSteps, fixedSteps, noiseDuringInterpolation, speed
         }
 
-        public init(object: String?, endSignal: String?, endOffset: [Int] = [0, 0], selection: Selection = .random,
-                    nnK: Int = 3, actionNoise: Double = 0.05, interpolationSteps: Int = 5, fixedSteps: Int = 0,
-                    noiseDuringInterpolation: Bool = false, speed: [Double] = [1, 1]) {
+        public init(
+            object: String?, endSignal: String?, endOffset: [Int] = [0, 0], selection: Selection = .random,
+            nnK: Int = 3, actionNoise: Double = 0.05, interpolationSteps: Int = 5, fixedSteps: Int = 0,
+            noiseDuringInterpolation: Bool = false, speed: [Double] = [1, 1]
+        ) {
             self.object = object
             self.endSignal = endSignal
             self.endOffset = endOffset
@@ -108,8 +110,9 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(object: try c.decodeIfPresent(String.self, forKey: .object),
-                      endSignal: try c.decodeIfPresent(String.self, forKey: .endSignal))
+            self.init(
+                object: try c.decodeIfPresent(String.self, forKey: .object),
+                endSignal: try c.decodeIfPresent(String.self, forKey: .endSignal))
             endOffset = try c.decodeIfPresent([Int].self, forKey: .endOffset) ?? [0, 0]
             guard endOffset.count == 2, endOffset[0] <= endOffset[1] else {
                 throw DecodingError.dataCorruptedError(forKey: .endOffset, in: c, debugDescription: "expected [lo, hi] with lo <= hi, found \(endOffset)")
@@ -169,8 +172,10 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
                 endEffector = try c.decode(String.self)
                 subtask = try c.decode(Int.self)
                 guard c.isAtEnd, subtask >= 0 else {
-                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                        debugDescription: "expected [\"end effector\", subtask index >= 0]"))
+                    throw DecodingError.dataCorrupted(
+                        .init(
+                            codingPath: decoder.codingPath,
+                            debugDescription: "expected [\"end effector\", subtask index >= 0]"))
                 }
             }
         }
@@ -193,8 +198,10 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
             case type, subtasks, minTimeDiff, scheme, positionNoise, rotationNoise, synchronizeStart
         }
 
-        public init(kind: Kind, subtasks: [SubtaskRef], minTimeDiff: Int = -1, scheme: Scheme = .replay,
-                    positionNoise: Double = 0, rotationNoise: Double = 0, synchronizeStart: Bool = false) {
+        public init(
+            kind: Kind, subtasks: [SubtaskRef], minTimeDiff: Int = -1, scheme: Scheme = .replay,
+            positionNoise: Double = 0, rotationNoise: Double = 0, synchronizeStart: Bool = false
+        ) {
             self.kind = kind
             self.subtasks = subtasks
             self.minTimeDiff = minTimeDiff
@@ -210,7 +217,8 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
             kind = try c.decode(Kind.self, forKey: .type)
             subtasks = try c.decode([SubtaskRef].self, forKey: .subtasks)
             guard subtasks.count == 2, subtasks[0].endEffector != subtasks[1].endEffector else {
-                throw DecodingError.dataCorruptedError(forKey: .subtasks, in: c,
+                throw DecodingError.dataCorruptedError(
+                    forKey: .subtasks, in: c,
                     debugDescription: "expected two subtasks of different end effectors, e.g. [[\"robot0\", 0], [\"robot1\", 0]]")
             }
             minTimeDiff = try c.decodeIfPresent(Int.self, forKey: .minTimeDiff) ?? -1
@@ -410,8 +418,10 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         }
     }
 
-    public init(name: String? = nil, endEffectors: [EndEffectorSpec]? = nil, action: ActionSpec? = nil, objects: [ObjectSpec]? = nil,
-                placement: PlacementSpec? = nil) {
+    public init(
+        name: String? = nil, endEffectors: [EndEffectorSpec]? = nil, action: ActionSpec? = nil, objects: [ObjectSpec]? = nil,
+        placement: PlacementSpec? = nil
+    ) {
         self.name = name
         self.endEffectors = endEffectors
         self.action = action
@@ -436,8 +446,10 @@ extension TaskSpec {
     /// - Throws: ``DatasetError`` naming `file`'s `env_args` when there is none, saying how to give one.
     public func requireSuccess(envName: String?, file: String) throws(DatasetError) -> SuccessPredicate {
         if let success { return success }
-        throw DatasetError(file: file, path: "/data.attrs[env_args]",
-            "env_name \(envName ?? "(none)") has no built-in success check (known: \(TaskProfiles.envNames.joined(separator: ", "))); give one with --task SPEC.json and its \"success\" (docs/task-spec.md)")
+        throw DatasetError(
+            file: file, path: "/data.attrs[env_args]",
+            "env_name \(envName ?? "(none)") has no built-in success check (known: \(TaskProfiles.envNames.joined(separator: ", "))); give one with --task SPEC.json and its \"success\" (docs/task-spec.md)"
+        )
     }
 }
 

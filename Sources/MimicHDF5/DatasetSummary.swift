@@ -84,9 +84,10 @@ extension RobomimicReader {
             }
         }
         let info = datagen.map { DatasetSummary.DatagenSummary(endEffectors: $0.effectors, objects: $0.objects, signals: $0.signals, firstRise: rises) }
-        return DatasetSummary(file: path, format: format, envName: envArgs?.envName, envVersion: envArgs?.envVersion,
-                              envType: envArgs?.type, demoNames: demoNames, lengths: lengths, actionDim: actionDim,
-                              keys: keys.sorted { $0.path < $1.path }, masks: masks, datagenInfo: info)
+        return DatasetSummary(
+            file: path, format: format, envName: envArgs?.envName, envVersion: envArgs?.envVersion,
+            envType: envArgs?.type, demoNames: demoNames, lengths: lengths, actionDim: actionDim,
+            keys: keys.sorted { $0.path < $1.path }, masks: masks, datagenInfo: info)
     }
 
     /// Where the first demo keeps its datagen_info and the names in it, or nil when it has none.

@@ -135,7 +135,7 @@ enum H5 {
         let flags = writable ? mimic_h5f_acc_rdwr() : mimic_h5f_acc_rdonly()
         let (file, message) = run({ H5Fopen(path, flags, fapl) }, failed: { $0 < 0 })
         if file < 0 { return .failure(failure("H5Fopen", message, site)) }
-        _ = run { mimic_h5f_set_cloexec(file) }   // best effort: children started later do not inherit its lock
+        _ = run { mimic_h5f_set_cloexec(file) }  // best effort: children started later do not inherit its lock
         return .success(file)
     }
 
@@ -145,7 +145,7 @@ enum H5 {
         let fapl = try id("H5Pcreate(H5P_FILE_ACCESS)", site) { mimic_h5p_create_fapl_strong_close() }
         defer { close(fapl, .propertyList) }
         let file = try id("H5Fcreate", site) { H5Fcreate(path, mimic_h5f_acc_trunc(), defaultPlist, fapl) }
-        _ = run { mimic_h5f_set_cloexec(file) }   // best effort: children started later do not inherit its lock
+        _ = run { mimic_h5f_set_cloexec(file) }  // best effort: children started later do not inherit its lock
         return file
     }
 

@@ -134,19 +134,21 @@ public struct HDF5Group {
     /// (H5Lexists per component, then H5Oexists_by_name). Never fails: false on any error.
     public func exists(_ relativePath: String) -> Bool {
         let name = Name(relativePath)
-        return (try? withID { (id) throws(HDF5Error) -> Bool in
-            if name.isEmpty { return true }
-            for i in 1...name.components.count where !H5.linkExists(id, name.hdf5Name(prefix: i)) { return false }
-            return H5.objectExists(id, name.hdf5Name)
-        }) ?? false
+        return
+            (try? withID { (id) throws(HDF5Error) -> Bool in
+                if name.isEmpty { return true }
+                for i in 1...name.components.count where !H5.linkExists(id, name.hdf5Name(prefix: i)) { return false }
+                return H5.objectExists(id, name.hdf5Name)
+            }) ?? false
     }
 
     /// `.group` or `.dataset`, or nil when nothing is there (or it is a committed datatype).
     public func kind(of relativePath: String) -> ObjectKind? {
         let name = Name(relativePath)
-        return (try? withID { (id) throws(HDF5Error) -> ObjectKind? in
-            kind(id, name, prefix: name.components.count)
-        }) ?? nil
+        return
+            (try? withID { (id) throws(HDF5Error) -> ObjectKind? in
+                kind(id, name, prefix: name.components.count)
+            }) ?? nil
     }
 
     /// The names of the links in this group, sorted by name (H5Gget_info + H5Lget_name_by_idx).
@@ -154,7 +156,7 @@ public struct HDF5Group {
         try withID { (id) throws(HDF5Error) -> [String] in
             let count = try H5.linkCount(id, site)
             var names: [String] = []
-            names.reserveCapacity(min(count, 1 << 12))   // a damaged count fails at the first missing name
+            names.reserveCapacity(min(count, 1 << 12))  // a damaged count fails at the first missing name
             for i in 0..<count { names.append(try H5.linkName(id, at: i, site)) }
             return names
         }
@@ -187,7 +189,7 @@ public struct HDF5Group {
             case H5I_GROUP: return (object, .group)
             case H5I_DATASET: return (object, .dataset)
             default:
-                H5.close(object, .object)   // a named datatype: nothing to read
+                H5.close(object, .object)  // a named datatype: nothing to read
                 return nil
             }
         }
@@ -214,8 +216,10 @@ public struct HDF5Group {
         return entries
     }
 
-    private func walk(prefix: String, depth: Int, maxDepth: Int, maxEntries: Int,
-                      inside: inout Set<H5ObjectIdentity>, into entries: inout [Entry]) throws(HDF5Error) {
+    private func walk(
+        prefix: String, depth: Int, maxDepth: Int, maxEntries: Int,
+        inside: inout Set<H5ObjectIdentity>, into entries: inout [Entry]
+    ) throws(HDF5Error) {
         let identity = try withID { (id) throws(HDF5Error) in try H5.objectIdentity(id, site) }
         inside.insert(identity)
         defer { inside.remove(identity) }
@@ -237,8 +241,9 @@ public struct HDF5Group {
                     throw site.at(full).error(.invalidData, "is nested more than \(maxDepth) groups deep")
                 }
                 entries.append(.group(prefix + child, sub))
-                try sub.walk(prefix: prefix + child + "/", depth: depth + 1, maxDepth: maxDepth, maxEntries: maxEntries,
-                             inside: &inside, into: &entries)
+                try sub.walk(
+                    prefix: prefix + child + "/", depth: depth + 1, maxDepth: maxDepth, maxEntries: maxEntries,
+                    inside: &inside, into: &entries)
             case .dataset:
                 entries.append(.dataset(prefix + child, try HDF5Dataset(file: file, path: full, handle: handle)))
             }
@@ -331,11 +336,15 @@ public struct HDF5Group {
     /// used) and writes nothing into it: reads give HDF5's fill value, 0, and a chunked layout
     /// (`options`) allocates no chunks, so a dataset of any size costs a few bytes of the file.
     /// Replaces an existing dataset, like `write`.
-    public func createUnwritten(_ relativePath: String, shape: [Int], like storage: Tensor.Storage,
-                                options: WriteOptions = .init()) throws(HDF5Error) {
+    public func createUnwritten(
+        _ relativePath: String, shape: [Int], like storage: Tensor.Storage,
+        options: WriteOptions = .init()
+    ) throws(HDF5Error) {
         let element = NumericElement(storage)
-        try createDataset(relativePath, shape: shape, fileType: element.fileType, elementSize: element.size,
-                          options: options) { (_, _) throws(HDF5Error) in }
+        try createDataset(
+            relativePath, shape: shape, fileType: element.fileType, elementSize: element.size,
+            options: options
+        ) { (_, _) throws(HDF5Error) in }
     }
 
     /// Writes `tensor` as a new dataset `name` directly in this group, like `write` but without
@@ -444,8 +453,9 @@ public struct HDF5Group {
                     throw targetSite.error(.invalidData, "already exists; remove it or copy under another name")
                 }
                 let source = sourceName.isEmpty ? "/" : sourceName.hdf5Name
-                try H5.objectCopy(sourceID, source, to: destinationID, as: targetName.hdf5Name,
-                                  site.at(absolutePath(name)))
+                try H5.objectCopy(
+                    sourceID, source, to: destinationID, as: targetName.hdf5Name,
+                    site.at(absolutePath(name)))
             }
         }
     }

@@ -110,8 +110,9 @@ enum H5IO {
         defer { H5.close(space, .dataspace) }
         let shape = try shape(ofSpace: space, site)
         let count = try elementCount(shape, site)
-        try Self.limit(limit, of: value, site).check(count: count, elementSize: info.memoryElementSize, shape: shape,
-                                                     dtype: info.dtype.description, site)
+        try Self.limit(limit, of: value, site).check(
+            count: count, elementSize: info.memoryElementSize, shape: shape,
+            dtype: info.dtype.description, site)
 
         var memoryType = element.nativeType
         var ownedMemoryType: hid_t = -1
@@ -160,8 +161,9 @@ enum H5IO {
         let count = try elementCount(shape, site)
         if info.dtype.isString {
             // Variable-length strings cost a pointer each here, and their bytes in HDF5's buffers.
-            try Self.limit(limit, of: value, site).check(count: count, elementSize: info.memoryElementSize, shape: shape,
-                                                         dtype: info.dtype.description, site)
+            try Self.limit(limit, of: value, site).check(
+                count: count, elementSize: info.memoryElementSize, shape: shape,
+                dtype: info.dtype.description, site)
         }
 
         switch info.dtype {

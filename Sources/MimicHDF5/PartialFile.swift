@@ -38,7 +38,8 @@ public struct PartialFile {
     /// The pid in a partial file's name, or nil when the name is not one.
     static func owner(ofPartialNamed name: String) -> pid_t? {
         guard name.hasPrefix("."), let marker = name.range(of: ".partial-", options: .backwards),
-              marker.lowerBound > name.index(after: name.startIndex) else { return nil }
+            marker.lowerBound > name.index(after: name.startIndex)
+        else { return nil }
         let digits = name[marker.upperBound...]
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let pid = pid_t(digits), pid > 0 else { return nil }
         return pid

@@ -50,8 +50,10 @@ struct ReadLimit: Sendable, Equatable {
 
     /// Throws `.invalidData` when reading `count` elements of `elementSize` bytes (shape and
     /// dtype for the message) claims more than the file accounts for or memory allows.
-    func check(count: Int, elementSize: Int, shape: [Int], dtype: String, _ site: H5Site,
-               availableMemory: () -> Int? = ReadLimit.availableMemory) throws(HDF5Error) {
+    func check(
+        count: Int, elementSize: Int, shape: [Int], dtype: String, _ site: H5Site,
+        availableMemory: () -> Int? = ReadLimit.availableMemory
+    ) throws(HDF5Error) {
         let (product, overflow) = count.multipliedReportingOverflow(by: max(elementSize, 1))
         let elementBytes = overflow ? Int.max : product
         let claimed = max(elementBytes, chunkBytes)
@@ -135,7 +137,7 @@ extension ReadLimit {
     init(dataset id: hid_t, creation: hid_t, _ site: H5Site) throws(HDF5Error) {
         let size = try H5.fileSize(holding: id, site)
         let layout = H5.layout(creation)
-        self.init(fileSize: size, stored: min(H5.storageSize(id), size), expansion: 1)   // the memberwise init
+        self.init(fileSize: size, stored: min(H5.storageSize(id), size), expansion: 1)  // the memberwise init
         let external = layout == H5D_CONTIGUOUS ? try H5.externalFileCount(creation, site) : 0
         if layout == H5D_VIRTUAL || external > 0 { stored = nil }
         for i in 0..<(try H5.filterCount(creation, site)) {

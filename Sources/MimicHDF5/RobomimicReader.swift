@@ -35,8 +35,9 @@ public final class RobomimicReader {
         var names: [String] = []
         for (name, kind) in try data.members() {
             guard kind == .group else {
-                throw DatasetError(file: path, path: "/data/\(name)",
-                                   "is a dataset; /data holds only demo_<N> groups (robomimic's loaders read every member of /data as a demo)")
+                throw DatasetError(
+                    file: path, path: "/data/\(name)",
+                    "is a dataset; /data holds only demo_<N> groups (robomimic's loaders read every member of /data as a demo)")
             }
             names.append(name)
         }
@@ -115,8 +116,9 @@ public final class RobomimicReader {
             case .dataset(let path, let dataset):
                 try dataset.checkSize()
                 if Self.isPerStep(path), !dataset.isNumeric {
-                    throw DatasetError(file: self.path, path: dataset.path,
-                                       "holds \(dataset.dtype.isString ? "strings" : "values") of type \(dataset.dtype), expected numbers (per-step arrays are numeric)")
+                    throw DatasetError(
+                        file: self.path, path: dataset.path,
+                        "holds \(dataset.dtype.isString ? "strings" : "values") of type \(dataset.dtype), expected numbers (per-step arrays are numeric)")
                 }
                 datasets.append((path, dataset))
             }
@@ -145,12 +147,14 @@ public final class RobomimicReader {
         guard let reference = perStep.first(where: { $0.path == "actions" }) ?? perStep.first else { return }
         let steps = reference.shape.first ?? 0
         for (path, shape) in perStep where shape.isEmpty || shape[0] != steps {
-            throw DatasetError(file: file, path: "/data/\(demo.name)/\(path)",
-                               "has \(shape.first ?? 0) steps, /data/\(demo.name)/\(reference.path) has \(steps)")
+            throw DatasetError(
+                file: file, path: "/data/\(demo.name)/\(path)",
+                "has \(shape.first ?? 0) steps, /data/\(demo.name)/\(reference.path) has \(steps)")
         }
         if let n = demo.attributes["num_samples"]?.intValue, n != steps {
-            throw DatasetError(file: file, path: "/data/\(demo.name).attrs[num_samples]",
-                               "is \(n), /data/\(demo.name)/\(reference.path) has \(steps) steps")
+            throw DatasetError(
+                file: file, path: "/data/\(demo.name).attrs[num_samples]",
+                "is \(n), /data/\(demo.name)/\(reference.path) has \(steps) steps")
         }
     }
 }

@@ -7,8 +7,10 @@
 public enum DenseMatrix {
     /// The inverse of the `n x n` matrix `a` into `out`, by Gauss-Jordan elimination with partial
     /// pivoting; `work` holds `2 n²` values. A singular matrix gives non-finite entries (never a trap).
-    public static func invert(_ a: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, n: Int,
-                              work w: UnsafeMutablePointer<Double>) {
+    public static func invert(
+        _ a: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, n: Int,
+        work w: UnsafeMutablePointer<Double>
+    ) {
         let cols = 2 * n
         for r in 0..<n {
             for c in 0..<n {
@@ -49,10 +51,12 @@ public enum DenseMatrix {
     /// The 3 x 3 block of a row-major matrix with `columns` columns whose top-left entry is at
     /// `offset` (for a 6 x 6 matrix: 0 is the top-left block, 21 the bottom-right one).
     public static func block3(_ m: UnsafePointer<Double>, offset: Int, columns: Int) -> Matrix3 {
-        Matrix3(rows: (
-            SIMD3(m[offset], m[offset + 1], m[offset + 2]),
-            SIMD3(m[offset + columns], m[offset + columns + 1], m[offset + columns + 2]),
-            SIMD3(m[offset + 2 * columns], m[offset + 2 * columns + 1], m[offset + 2 * columns + 2])))
+        Matrix3(
+            rows: (
+                SIMD3(m[offset], m[offset + 1], m[offset + 2]),
+                SIMD3(m[offset + columns], m[offset + columns + 1], m[offset + columns + 2]),
+                SIMD3(m[offset + 2 * columns], m[offset + 2 * columns + 1], m[offset + 2 * columns + 2])
+            ))
     }
 }
 

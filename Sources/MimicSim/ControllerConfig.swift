@@ -30,10 +30,12 @@ public struct OSCPoseConfig: Sendable, Equatable, Codable {
     /// `init_qpos` when known (Panda), else the arm's joint positions in the initial state.
     public var nullspacePosture: [Double]?
 
-    public init(inputType: InputType = .delta, referenceFrame: ReferenceFrame = .base,
-                scaling: ActionScaling = .robosuiteDefault, kp: [Double] = Array(repeating: 150, count: 6),
-                dampingRatio: [Double] = Array(repeating: 1, count: 6), uncouplePositionOrientation: Bool = true,
-                nullspaceKp: Double = 10, nullspacePosture: [Double]? = nil) {
+    public init(
+        inputType: InputType = .delta, referenceFrame: ReferenceFrame = .base,
+        scaling: ActionScaling = .robosuiteDefault, kp: [Double] = Array(repeating: 150, count: 6),
+        dampingRatio: [Double] = Array(repeating: 1, count: 6), uncouplePositionOrientation: Bool = true,
+        nullspaceKp: Double = 10, nullspacePosture: [Double]? = nil
+    ) {
         self.inputType = inputType
         self.referenceFrame = referenceFrame
         self.scaling = scaling
@@ -99,8 +101,10 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
     /// The robosuite control loop reproduced (default robosuite 1.5's).
     public var loop: ControlLoop
 
-    public init(arms: [OSCPoseConfig], gripper: GripperConfig = GripperConfig(), controlFrequency: Double = 20,
-                robotModels: [String] = [], loop: ControlLoop = .robosuite15) {
+    public init(
+        arms: [OSCPoseConfig], gripper: GripperConfig = GripperConfig(), controlFrequency: Double = 20,
+        robotModels: [String] = [], loop: ControlLoop = .robosuite15
+    ) {
         self.arms = arms
         self.gripper = gripper
         self.controlFrequency = controlFrequency
@@ -122,8 +126,9 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
 
     /// robosuite 1.5's default for `robots` Pandas: OSC_POSE delta in the base frame, GRIP, 20 Hz.
     public static func robosuiteDefault(robots: Int) -> ControllerConfig {
-        ControllerConfig(arms: Array(repeating: OSCPoseConfig(), count: robots),
-                         robotModels: Array(repeating: "Panda", count: robots))
+        ControllerConfig(
+            arms: Array(repeating: OSCPoseConfig(), count: robots),
+            robotModels: Array(repeating: "Panda", count: robots))
     }
 
     /// Number of action values per control step: 7 per robot.
@@ -154,7 +159,9 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
         }
         // Raw per-robot arm configs, for the keys MimicCore does not parse.
         var rawPerRobot: [Any] = []
-        if let list = kwargs["controller_configs"] as? [Any] { rawPerRobot = list } else if let one = kwargs["controller_configs"] {
+        if let list = kwargs["controller_configs"] as? [Any] {
+            rawPerRobot = list
+        } else if let one = kwargs["controller_configs"] {
             rawPerRobot = Array(repeating: one, count: robotCount)
         }
         func rawArm(_ r: Int) -> [String: Any] {
@@ -193,12 +200,13 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
             guard arm.inputMin.count == 6, arm.inputMax.count == 6, arm.outputMin.count == 6, arm.outputMax.count == 6 else {
                 throw DatasetError(file: file, path: where_, "input/output ranges must have 6 values")
             }
-            arms.append(OSCPoseConfig(
-                inputType: arm.delta ? .delta : .absolute,
-                referenceFrame: arm.baseFrame ? .base : .world,
-                scaling: ActionScaling(inputMin: arm.inputMin, inputMax: arm.inputMax, outputMin: arm.outputMin, outputMax: arm.outputMax),
-                kp: try six("kp", 150), dampingRatio: try six("damping_ratio", 1),
-                uncouplePositionOrientation: raw["uncouple_pos_ori"] as? Bool ?? true))
+            arms.append(
+                OSCPoseConfig(
+                    inputType: arm.delta ? .delta : .absolute,
+                    referenceFrame: arm.baseFrame ? .base : .world,
+                    scaling: ActionScaling(inputMin: arm.inputMin, inputMax: arm.inputMax, outputMin: arm.outputMin, outputMax: arm.outputMax),
+                    kp: try six("kp", 150), dampingRatio: try six("damping_ratio", 1),
+                    uncouplePositionOrientation: raw["uncouple_pos_ori"] as? Bool ?? true))
         }
         let frequency = (kwargs["control_freq"] as? NSNumber)?.doubleValue ?? 20
         // Flat arm configs (no composite `body_parts`) are robosuite ≤ 1.4's.
@@ -207,8 +215,9 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
             return config["body_parts"] == nil && config["type"] as? String == "OSC_POSE"
         }
         if flat {
-            self.init(arms: arms, gripper: GripperConfig(speed: 0.01), controlFrequency: frequency,
-                      robotModels: envArgs.robots, loop: .robosuite14)
+            self.init(
+                arms: arms, gripper: GripperConfig(speed: 0.01), controlFrequency: frequency,
+                robotModels: envArgs.robots, loop: .robosuite14)
         } else {
             self.init(arms: arms, controlFrequency: frequency, robotModels: envArgs.robots)
         }

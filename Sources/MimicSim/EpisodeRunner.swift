@@ -22,8 +22,10 @@ public struct ExecutionSetup: Sendable {
     /// The source file, for errors.
     public var file: String
 
-    public init(generator: Generator, controller: ControllerConfig, success: SuccessPredicate, format: OutputFormat,
-                dynamics: TaskSpec.DynamicsSpec? = nil, file: String) {
+    public init(
+        generator: Generator, controller: ControllerConfig, success: SuccessPredicate, format: OutputFormat,
+        dynamics: TaskSpec.DynamicsSpec? = nil, file: String
+    ) {
         self.generator = generator
         self.controller = controller
         self.success = success
@@ -78,8 +80,9 @@ public final class EpisodeRunner {
         objectBodies = bodies
         randomizer = setup.dynamics != nil ? DynamicsRandomizer(world: world) : nil
         for effector in setup.generator.task.effectors where !executor.robots.contains(where: { $0.name == effector.layout.name }) {
-            throw DatasetError(file: setup.file, path: "/data",
-                               "end effector \(effector.layout.name) is no robot of the scene (\(executor.robots.map(\.name).joined(separator: ", ")))")
+            throw DatasetError(
+                file: setup.file, path: "/data",
+                "end effector \(effector.layout.name) is no robot of the scene (\(executor.robots.map(\.name).joined(separator: ", ")))")
         }
     }
 
@@ -110,8 +113,10 @@ public final class EpisodeRunner {
         var provenance = task.effectors.map { _ in [(demo: Int, step: Int)?]() }
         var labels: [Int] = []
         var row = [Double](repeating: 0, count: task.actionWidth)
-        let rollout = try executor.drive(from: initial, success: success, maxSteps: generator.maxSteps, options: options,
-                                         file: file, path: "/data/demo_\(index)") { _, out in
+        let rollout = try executor.drive(
+            from: initial, success: success, maxSteps: generator.maxSteps, options: options,
+            file: file, path: "/data/demo_\(index)"
+        ) { _, out in
             let eefs = robotOf.map { executor.controlledEefPose($0) }
             var objects: [String: Pose] = [:]
             for (name, body) in objectBodies { objects[name] = body.map { world.pose(of: $0) } ?? fixed[name] }
@@ -129,8 +134,10 @@ public final class EpisodeRunner {
         return ExecutedEpisode(index: index, rollout: rollout, demo: demo)
     }
 
-    func makeDemo(index: Int, episode: Episode, rollout: Rollout, provenance: [[(demo: Int, step: Int)?]], labels: [Int],
-                  file: String) throws(DatasetError) -> Demo {
+    func makeDemo(
+        index: Int, episode: Episode, rollout: Rollout, provenance: [[(demo: Int, step: Int)?]], labels: [Int],
+        file: String
+    ) throws(DatasetError) -> Demo {
         let t = rollout.steps, width = rollout.actionWidth
         let world = executor.world
         let generator = setup.generator, recorder = entry.recorder, format = setup.format
@@ -140,8 +147,9 @@ public final class EpisodeRunner {
         let fixed = generator.sources[0].info.objectPoses.mapValues { $0[0] }
         try rollout.states.withUnsafeBufferPointer { all throws(DatasetError) in
             for s in 0..<t {
-                try world.restore(state: UnsafeBufferPointer(rebasing: all[(s * rollout.stateSize)..<((s + 1) * rollout.stateSize)]),
-                                  file: file, path: "/data/demo_\(index)/states")
+                try world.restore(
+                    state: UnsafeBufferPointer(rebasing: all[(s * rollout.stateSize)..<((s + 1) * rollout.stateSize)]),
+                    file: file, path: "/data/demo_\(index)/states")
                 recorder.record(world, into: &rows)
                 for (name, body) in objectBodies { objectTracks[name]!.append(body.map { world.pose(of: $0) } ?? fixed[name]!) }
             }
@@ -162,8 +170,9 @@ public final class EpisodeRunner {
             let w = recorder.widths[i]
             demo.arrays["obs/\(key)"] = format.tensor("obs/\(key)", shape: [t, w], rows[key] ?? [])
             if format.nextObservations {
-                demo.arrays["next_obs/\(key)"] = format.tensor("next_obs/\(key)", shape: [t, w],
-                                                                Array((rows[key] ?? []).dropFirst(w)) + (last[key] ?? []))
+                demo.arrays["next_obs/\(key)"] = format.tensor(
+                    "next_obs/\(key)", shape: [t, w],
+                    Array((rows[key] ?? []).dropFirst(w)) + (last[key] ?? []))
             }
         }
         let robotOf = generator.task.effectors.map { e in executor.robots.firstIndex { $0.name == e.layout.name }! }
@@ -172,14 +181,18 @@ public final class EpisodeRunner {
             let g = effector.layout.gripperColumns
             var gripper: [Double] = []
             for s in 0..<t { for c in g { gripper.append(rollout.actions[s * width + c]) } }
-            effectors.append(EndEffectorTrack(name: effector.layout.name, eefPose: rollout.eefPoses[robotOf[e]],
-                                              targetPose: rollout.targetPoses[robotOf[e]], gripperAction: Tensor(shape: [t, g.count], float64: gripper)))
+            effectors.append(
+                EndEffectorTrack(
+                    name: effector.layout.name, eefPose: rollout.eefPoses[robotOf[e]],
+                    targetPose: rollout.targetPoses[robotOf[e]], gripperAction: Tensor(shape: [t, g.count], float64: gripper)))
         }
-        let info = DatagenInfo(endEffectors: effectors, objectPoses: objectTracks.mapValues { PoseTrack($0) },
-                               subtaskTermSignals: generator.signals(provenance: provenance, steps: t))
+        let info = DatagenInfo(
+            endEffectors: effectors, objectPoses: objectTracks.mapValues { PoseTrack($0) },
+            subtaskTermSignals: generator.signals(provenance: provenance, steps: t))
         demo.setDatagenInfo(info, format: format)
-        demo.recordGeneration(index: index, runSeed: generator.seed, kinematic: false, sourceDemos: episode.sourceDemos,
-                              offsets: episode.offsets, speeds: episode.speeds, labels: labels, placement: episode.placement)
+        demo.recordGeneration(
+            index: index, runSeed: generator.seed, kinematic: false, sourceDemos: episode.sourceDemos,
+            offsets: episode.offsets, speeds: episode.speeds, labels: labels, placement: episode.placement)
         demo.attributes["model_file"] = .string(entry.xml)
         demo.attributes["mimic_physics_steps"] = .int(rollout.physicsSteps)
         if let step = rollout.firstSuccessStep { demo.attributes["mimic_first_success_step"] = .int(step) }
@@ -207,8 +220,9 @@ extension Scene {
             if let joint = candidates.first(where: { jointIfPresent($0).map { kind(of: $0) == .free } ?? false }) {
                 joints[name] = joint
             } else if bodyIfPresent(name) == nil {
-                throw DatasetError(file: file, path: path.isEmpty ? "/" : path,
-                                   "has no free joint for object \(name) (tried \(candidates.joined(separator: ", "))); name it with \"joint\" in a --task spec")
+                throw DatasetError(
+                    file: file, path: path.isEmpty ? "/" : path,
+                    "has no free joint for object \(name) (tried \(candidates.joined(separator: ", "))); name it with \"joint\" in a --task spec")
             }
         }
         return joints

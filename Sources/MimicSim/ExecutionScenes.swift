@@ -55,10 +55,12 @@ public final class ExecutionScenes: @unchecked Sendable {
         let compiled = try catalog.scene(of: demo).compiled
         // Observations: the first source's keys, matched first on the demos of this scene.
         let here = demos.filter { catalog.index(of: $0) == index }
-        let recorder = try ObservationRecorder(world: SimWorld(scene: compiled.scene), keys: demos[0].obsKeys,
-                                               sources: here + demos.filter { d in !here.contains { $0.name == d.name } }, file: file)
-        let entry = Entry(index: index, scene: compiled.scene, xml: compiled.xml, baseState: Array(states.doubles.prefix(states.rowWidth)),
-                          objectJoints: try compiled.scene.objectJoints(for: objectNames, spec: spec, file: file), recorder: recorder)
+        let recorder = try ObservationRecorder(
+            world: SimWorld(scene: compiled.scene), keys: demos[0].obsKeys,
+            sources: here + demos.filter { d in !here.contains { $0.name == d.name } }, file: file)
+        let entry = Entry(
+            index: index, scene: compiled.scene, xml: compiled.xml, baseState: Array(states.doubles.prefix(states.rowWidth)),
+            objectJoints: try compiled.scene.objectJoints(for: objectNames, spec: spec, file: file), recorder: recorder)
         entries[index] = entry
         return entry
     }

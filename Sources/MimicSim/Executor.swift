@@ -117,7 +117,8 @@ public final class Executor {
     public init(world: SimWorld, controller: ControllerConfig) throws(DatasetError) {
         let scene = world.scene
         guard controller.arms.count == scene.robots.count else {
-            throw DatasetError(file: scene.file, path: scene.path,
+            throw DatasetError(
+                file: scene.file, path: scene.path,
                 "the controller config has \(controller.arms.count) arm(s), the scene has \(scene.robots.count) robot(s) (\(scene.robots.map(\.name).joined(separator: ", ")))")
         }
         self.world = world
@@ -130,12 +131,15 @@ public final class Executor {
             let model = k < controller.robotModels.count ? controller.robotModels[k] : ""
             let posture = arm.nullspacePosture ?? RobotModels.initialJointPositions(model)
             if let posture, posture.count != robot.armJoints.count {
-                throw DatasetError(file: scene.file, path: scene.path,
+                throw DatasetError(
+                    file: scene.file, path: scene.path,
                     "\(robot.name): nullspace posture has \(posture.count) values, the arm has \(robot.armJoints.count) joints")
             }
             // Without a known posture, the arm's joint positions in each rollout's initial state.
-            controllers.append(OSCPoseController(robot: robot, scene: scene, config: arm, gripper: controller.gripper, posture: posture,
-                                                 loop: controller.loop))
+            controllers.append(
+                OSCPoseController(
+                    robot: robot, scene: scene, config: arm, gripper: controller.gripper, posture: posture,
+                    loop: controller.loop))
         }
         self.controllers = controllers
         fullM = .allocate(capacity: scene.nv * scene.nv)
@@ -154,9 +158,10 @@ public final class Executor {
             if arm.referenceFrame == .base {
                 if let s = robot.originSite { frame = world.pose(of: s) } else if let b = robot.base { frame = world.pose(of: b) }
             }
-            return EndEffectorLayout(name: robot.name, poseColumns: 7 * k..<7 * k + 6, gripperColumns: 7 * k + 6..<7 * k + 7,
-                                     convention: arm.inputType == .delta ? .oscDelta(arm.scaling) : .oscAbsolute,
-                                     worldFromActionFrame: frame)
+            return EndEffectorLayout(
+                name: robot.name, poseColumns: 7 * k..<7 * k + 6, gripperColumns: 7 * k + 6..<7 * k + 7,
+                convention: arm.inputType == .delta ? .oscDelta(arm.scaling) : .oscAbsolute,
+                worldFromActionFrame: frame)
         }
     }
 
@@ -166,8 +171,10 @@ public final class Executor {
     ///   - success: the test run after every control step; nil never succeeds (``Rollout/failure`` is then `.noSuccess`).
     /// - Throws: ``DatasetError`` for malformed input only (wrong action width, wrong state size);
     ///   a rollout that fails or diverges is returned with its ``Rollout/failure``.
-    public func replay(actions: [Double], from initialState: [Double], success: SuccessCheck?,
-                       options: RolloutOptions = RolloutOptions(), file: String = "<actions>", path: String = "") throws(DatasetError) -> Rollout {
+    public func replay(
+        actions: [Double], from initialState: [Double], success: SuccessCheck?,
+        options: RolloutOptions = RolloutOptions(), file: String = "<actions>", path: String = ""
+    ) throws(DatasetError) -> Rollout {
         let width = config.actionWidth
         guard actions.count % width == 0 else {
             throw DatasetError(file: file, path: path, "\(actions.count) action values are not whole rows of \(width) (7 per robot)")
@@ -193,16 +200,19 @@ public final class Executor {
     ///   - layouts: which robot (by ``EndEffectorLayout/name``, `robot<k>`) and columns each track drives; usually ``endEffectorLayouts()``.
     ///   - actions: `T × actionWidth` values supplying the non-pose columns.
     /// - Throws: ``DatasetError`` for malformed input (lengths, unknown robot name).
-    public func track(targets: [PoseTrack], layouts: [EndEffectorLayout], actions: [Double], from initialState: [Double],
-                      success: SuccessCheck?, options: RolloutOptions = RolloutOptions(),
-                      file: String = "<targets>", path: String = "") throws(DatasetError) -> Rollout {
+    public func track(
+        targets: [PoseTrack], layouts: [EndEffectorLayout], actions: [Double], from initialState: [Double],
+        success: SuccessCheck?, options: RolloutOptions = RolloutOptions(),
+        file: String = "<targets>", path: String = ""
+    ) throws(DatasetError) -> Rollout {
         let width = config.actionWidth
         guard targets.count == layouts.count else {
             throw DatasetError(file: file, path: path, "\(targets.count) target tracks for \(layouts.count) end-effector layouts")
         }
         let steps = targets.first?.count ?? actions.count / width
         guard actions.count == steps * width, targets.allSatisfy({ $0.count == steps }) else {
-            throw DatasetError(file: file, path: path,
+            throw DatasetError(
+                file: file, path: path,
                 "targets have \(targets.map(\.count)) steps and actions \(actions.count) values; expected \(steps) steps of \(width) values")
         }
         var robotIndex: [Int] = []
@@ -235,9 +245,11 @@ public final class Executor {
     /// MimicGen's closed loop, for plans made as the episode unfolds.
     ///
     /// - Throws: ``DatasetError`` for a wrong state size or a success check of another scene.
-    public func drive(from initialState: [Double], success: SuccessCheck?, maxSteps: Int,
-                      options: RolloutOptions = RolloutOptions(), file: String = "<plan>", path: String = "",
-                      makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Bool) throws(DatasetError) -> Rollout {
+    public func drive(
+        from initialState: [Double], success: SuccessCheck?, maxSteps: Int,
+        options: RolloutOptions = RolloutOptions(), file: String = "<plan>", path: String = "",
+        makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Bool
+    ) throws(DatasetError) -> Rollout {
         try checkScene(success, file: file, path: path)
         try world.restore(state: initialState, file: file, path: path)
         return run(steps: maxSteps, success: success, options: options, makeAction: makeAction)
@@ -278,8 +290,10 @@ public final class Executor {
 
     /// The control loop. `makeAction(t, row)` fills action row `t` right after `mj_step1`, so the
     /// world's kinematics are those of the state before action `t`.
-    private func run(steps: Int, success: SuccessCheck?, options: RolloutOptions,
-                     makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Bool) -> Rollout {
+    private func run(
+        steps: Int, success: SuccessCheck?, options: RolloutOptions,
+        makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Bool
+    ) -> Rollout {
         let scene = world.scene
         let width = config.actionWidth, stateSize = scene.stateSize
         for (k, controller) in controllers.enumerated() {
@@ -361,8 +375,9 @@ public final class Executor {
             eef[k].removeSubrange(min(done, eef[k].count)...)
             goals[k].removeSubrange(min(done, goals[k].count)...)
         }
-        return Rollout(stateSize: stateSize, states: states, finalState: world.state(), actionWidth: width, actions: executed,
-                       eefPoses: eef.map(PoseTrack.init), targetPoses: goals.map(PoseTrack.init), steps: done,
-                       firstSuccessStep: firstSuccess, failure: failure, physicsSteps: physics)
+        return Rollout(
+            stateSize: stateSize, states: states, finalState: world.state(), actionWidth: width, actions: executed,
+            eefPoses: eef.map(PoseTrack.init), targetPoses: goals.map(PoseTrack.init), steps: done,
+            firstSuccessStep: firstSuccess, failure: failure, physicsSteps: physics)
     }
 }

@@ -50,21 +50,21 @@ final class OSCPoseController {
     private let gripperRanges: [ClosedRange<Double>]
 
     // Scratch memory, allocated once.
-    private let jacp: UnsafeMutablePointer<Double>   // 3 x nv
-    private let jacr: UnsafeMutablePointer<Double>   // 3 x nv
-    private let J: UnsafeMutablePointer<Double>      // 6 x n (rows: position, rotation)
-    private let M: UnsafeMutablePointer<Double>      // n x n
-    private let Minv: UnsafeMutablePointer<Double>   // n x n
+    private let jacp: UnsafeMutablePointer<Double>  // 3 x nv
+    private let jacr: UnsafeMutablePointer<Double>  // 3 x nv
+    private let J: UnsafeMutablePointer<Double>  // 6 x n (rows: position, rotation)
+    private let M: UnsafeMutablePointer<Double>  // n x n
+    private let Minv: UnsafeMutablePointer<Double>  // n x n
     private let JMinv: UnsafeMutablePointer<Double>  // 6 x n
-    private let work: UnsafeMutablePointer<Double>   // n x 2n (Gauss-Jordan)
-    private let torque: UnsafeMutablePointer<Double> // n
-    private let tmp: UnsafeMutablePointer<Double>    // n
-    private let tmp2: UnsafeMutablePointer<Double>   // n
-    private let lambdaInv: UnsafeMutablePointer<Double> // 6 x 6
-    private let lambda: UnsafeMutablePointer<Double>    // 6 x 6
-    private let small: UnsafeMutablePointer<Double>     // 3 x 6: wrench, y, z
-    private let jointPosition: UnsafeMutablePointer<Double> // n
-    private let jointVelocity: UnsafeMutablePointer<Double> // n
+    private let work: UnsafeMutablePointer<Double>  // n x 2n (Gauss-Jordan)
+    private let torque: UnsafeMutablePointer<Double>  // n
+    private let tmp: UnsafeMutablePointer<Double>  // n
+    private let tmp2: UnsafeMutablePointer<Double>  // n
+    private let lambdaInv: UnsafeMutablePointer<Double>  // 6 x 6
+    private let lambda: UnsafeMutablePointer<Double>  // 6 x 6
+    private let small: UnsafeMutablePointer<Double>  // 3 x 6: wrench, y, z
+    private let jointPosition: UnsafeMutablePointer<Double>  // n
+    private let jointVelocity: UnsafeMutablePointer<Double>  // n
 
     /// The kinematics robosuite's controller holds from its construction until its first physics
     /// step (it skips its update on the first `set_goal` and `run_controller` with `lite_physics`).
@@ -79,8 +79,10 @@ final class OSCPoseController {
     var staleKinematics: StaleKinematics?
 
     /// - Parameter posture: the nullspace target (the arm's joint positions, `n` values); nil: set ``posture`` before use.
-    init(robot: Robot, scene: Scene, config: OSCPoseConfig, gripper: GripperConfig, posture: [Double]?,
-         loop: ControlLoop = .robosuite15) {
+    init(
+        robot: Robot, scene: Scene, config: OSCPoseConfig, gripper: GripperConfig, posture: [Double]?,
+        loop: ControlLoop = .robosuite15
+    ) {
         self.robot = robot
         self.config = config
         self.gripper = gripper
@@ -364,8 +366,10 @@ func robosuiteRotationMatrix(axisAngle v: SIMD3<Double>) -> Matrix3 {
     let scale = (2.0 / Double(norm2)).squareRoot()
     q = SIMD4(Float(Double(q[0]) * scale), Float(Double(q[1]) * scale), Float(Double(q[2]) * scale), Float(Double(q[3]) * scale))
     @inline(__always) func o(_ i: Int, _ j: Int) -> Float { q[i] * q[j] }
-    return Matrix3(rows: (
-        SIMD3(1.0 - Double(o(2, 2)) - Double(o(3, 3)), Double(o(1, 2) - o(3, 0)), Double(o(1, 3) + o(2, 0))),
-        SIMD3(Double(o(1, 2) + o(3, 0)), 1.0 - Double(o(1, 1)) - Double(o(3, 3)), Double(o(2, 3) - o(1, 0))),
-        SIMD3(Double(o(1, 3) - o(2, 0)), Double(o(2, 3) + o(1, 0)), 1.0 - Double(o(1, 1)) - Double(o(2, 2)))))
+    return Matrix3(
+        rows: (
+            SIMD3(1.0 - Double(o(2, 2)) - Double(o(3, 3)), Double(o(1, 2) - o(3, 0)), Double(o(1, 3) + o(2, 0))),
+            SIMD3(Double(o(1, 2) + o(3, 0)), 1.0 - Double(o(1, 1)) - Double(o(3, 3)), Double(o(2, 3) - o(1, 0))),
+            SIMD3(Double(o(1, 3) - o(2, 0)), Double(o(2, 3) + o(1, 0)), 1.0 - Double(o(1, 1)) - Double(o(2, 2)))
+        ))
 }

@@ -64,16 +64,18 @@ public struct ObservationRecorder: Sendable {
             sources.append(source)
         }
         // Ten demos are evidence enough that a formula holds, and keep large sources quick.
-        var derived = DerivedObservations.discover(targets: named.uncomputable.filter { matched[$0] == nil },
-                                                   known: keys, demos: Array(demos.prefix(10)))
+        var derived = DerivedObservations.discover(
+            targets: named.uncomputable.filter { matched[$0] == nil },
+            known: keys, demos: Array(demos.prefix(10)))
         if !derived.unmatched.isEmpty {
             // Task vectors whose parts the file does not keep (robomimic's datasets store only
             // `object`): offer every free body's pose and every hand's pose as hidden inputs,
             // read at the states of this scene's demos.
             let hidden = Self.hiddenSources(world.scene)
             let augmented = try Self.recording(hidden, at: sameScene, world: world, file: file)
-            let more = DerivedObservations.discover(targets: derived.unmatched,
-                                                    known: keys + derived.entries.map(\.key) + hidden.map(\.key), demos: augmented)
+            let more = DerivedObservations.discover(
+                targets: derived.unmatched,
+                known: keys + derived.entries.map(\.key) + hidden.map(\.key), demos: augmented)
             if !more.entries.isEmpty {
                 keys += hidden.map(\.key)
                 widths += hidden.map(\.width)
@@ -115,8 +117,10 @@ public struct ObservationRecorder: Sendable {
     }
 
     /// Copies of `demos` with `obs/<key>` added for each source, read at every recorded state.
-    static func recording(_ extra: [(key: String, source: Source, width: Int)], at demos: [Demo], world: SimWorld,
-                          file: String) throws(DatasetError) -> [Demo] {
+    static func recording(
+        _ extra: [(key: String, source: Source, width: Int)], at demos: [Demo], world: SimWorld,
+        file: String
+    ) throws(DatasetError) -> [Demo] {
         var out: [Demo] = []
         for var demo in demos {
             guard let states = demo.arrays["states"], states.rowWidth == world.scene.stateSize else { continue }
@@ -146,7 +150,8 @@ public struct ObservationRecorder: Sendable {
                     [.hinge, .slide].contains(scene.kind(of: $0)) && !robotJoints.contains(scene.qposAddress(of: $0))
                 }.map { .jointQpos(scene.qposAddress(of: $0)) }
             case 3:
-                candidates[key] = scene.bodyNames.compactMap(scene.bodyIfPresent).map { .objectPos($0) }
+                candidates[key] =
+                    scene.bodyNames.compactMap(scene.bodyIfPresent).map { .objectPos($0) }
                     + scene.siteNames.compactMap(scene.siteIfPresent).map { .sitePos($0) }
                     + scene.geomNames.compactMap(scene.geomIfPresent).map { .geomPos($0) }
             case 4:
@@ -176,8 +181,10 @@ public struct ObservationRecorder: Sendable {
     }
 
     /// Restores `demo`'s first `steps` recorded states in turn, calling `body` with each step.
-    static func restoring(_ states: Tensor, steps: Int, of demo: Demo, in world: SimWorld, file: String,
-                          _ body: (Int) -> Void) throws(DatasetError) {
+    static func restoring(
+        _ states: Tensor, steps: Int, of demo: Demo, in world: SimWorld, file: String,
+        _ body: (Int) -> Void
+    ) throws(DatasetError) {
         let all = states.doubles, width = states.rowWidth
         for t in 0..<steps {
             try world.restore(state: Array(all[(t * width)..<((t + 1) * width)]), file: file, path: "/data/\(demo.name)/states")

@@ -61,8 +61,9 @@ public enum RobosuiteAssets {
     ///   to pass the directory explicitly.
     public static func installed(python: String = "python3") throws(DatasetError) -> String {
         func failure(_ detail: String) -> DatasetError {
-            DatasetError(.io, file: python, path: "import robosuite",
-                         "cannot find robosuite's asset directory (\(detail)); install robosuite 1.5 or pass its models/assets directory (--robosuite-assets)")
+            DatasetError(
+                .io, file: python, path: "import robosuite",
+                "cannot find robosuite's asset directory (\(detail)); install robosuite 1.5 or pass its models/assets directory (--robosuite-assets)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

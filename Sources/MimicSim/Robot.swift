@@ -52,8 +52,9 @@ public struct Robot: Sendable, Equatable {
         let m = scene.model.pointee
         var k = 0
         while scene.jointIfPresent("robot\(k)_joint1") != nil,
-              let (eef, prefix) = scene.siteIfPresent("gripper\(k)_right_grip_site").map({ ($0, "gripper\(k)_right") })
-                ?? scene.siteIfPresent("gripper\(k)_grip_site").map({ ($0, "gripper\(k)") }) {
+            let (eef, prefix) = scene.siteIfPresent("gripper\(k)_right_grip_site").map({ ($0, "gripper\(k)_right") })
+                ?? scene.siteIfPresent("gripper\(k)_grip_site").map({ ($0, "gripper\(k)") })
+        {
             var joints: [JointID] = []
             var i = 1
             while let j = scene.jointIfPresent("robot\(k)_joint\(i)") { joints.append(j); i += 1 }
@@ -71,16 +72,17 @@ public struct Robot: Sendable, Equatable {
             let gripperGeoms = geoms.filter { g in
                 scene.name(of: g).hasPrefix(gripperPrefix) && (m.geom_contype[g.index] != 0 || m.geom_conaffinity[g.index] != 0)
             }
-            robots.append(Robot(
-                index: k, gripperPrefix: prefix, armJoints: joints,
-                armQposAddresses: joints.map(scene.qposAddress(of:)), armQvelAddresses: joints.map(scene.qvelAddress(of:)),
-                armActuators: armActuators, gripperJoints: gripperJoints,
-                gripperActuators: gripperJoints.compactMap(actuator(driving:)),
-                eefSite: eef, originSite: scene.siteIfPresent("robot\(k)_right_center"),
-                base: scene.bodyIfPresent("robot\(k)_base"),
-                leftFingerPads: [scene.geomIfPresent("\(gripperPrefix)finger1_pad_collision")].compactMap { $0 },
-                rightFingerPads: [scene.geomIfPresent("\(gripperPrefix)finger2_pad_collision")].compactMap { $0 },
-                gripperGeoms: gripperGeoms))
+            robots.append(
+                Robot(
+                    index: k, gripperPrefix: prefix, armJoints: joints,
+                    armQposAddresses: joints.map(scene.qposAddress(of:)), armQvelAddresses: joints.map(scene.qvelAddress(of:)),
+                    armActuators: armActuators, gripperJoints: gripperJoints,
+                    gripperActuators: gripperJoints.compactMap(actuator(driving:)),
+                    eefSite: eef, originSite: scene.siteIfPresent("robot\(k)_right_center"),
+                    base: scene.bodyIfPresent("robot\(k)_base"),
+                    leftFingerPads: [scene.geomIfPresent("\(gripperPrefix)finger1_pad_collision")].compactMap { $0 },
+                    rightFingerPads: [scene.geomIfPresent("\(gripperPrefix)finger2_pad_collision")].compactMap { $0 },
+                    gripperGeoms: gripperGeoms))
             k += 1
         }
         return robots
@@ -93,8 +95,10 @@ extension Scene {
     /// - Throws: ``DatasetError`` listing the robots the scene has.
     public func robot(_ name: String) throws(DatasetError) -> Robot {
         if let r = robots.first(where: { $0.name == name }) { return r }
-        throw DatasetError(file: file, path: path,
-            "the scene has no robot \"\(name)\" (found: \(robots.isEmpty ? "none" : robots.map(\.name).joined(separator: ", ")); robots are found by robosuite's names robot<k>_joint1 and gripper<k>_right_grip_site)")
+        throw DatasetError(
+            file: file, path: path,
+            "the scene has no robot \"\(name)\" (found: \(robots.isEmpty ? "none" : robots.map(\.name).joined(separator: ", ")); robots are found by robosuite's names robot<k>_joint1 and gripper<k>_right_grip_site)"
+        )
     }
 }
 

@@ -36,14 +36,17 @@ public final class Scene: @unchecked Sendable {
     /// - Throws: ``DatasetError`` (`.invalidData`) with MuJoCo's compiler message when the
     ///   document does not compile (bad XML, unknown attribute, missing mesh), or when it names
     ///   robosuite's assets and `assetsRoot` is nil.
-    public init(mjcf: String, assetsRoot: String? = nil, loadTextures: Bool = false,
-                file: String = "<mjcf>", path: String = "") throws(DatasetError) {
+    public init(
+        mjcf: String, assetsRoot: String? = nil, loadTextures: Bool = false,
+        file: String = "<mjcf>", path: String = ""
+    ) throws(DatasetError) {
         self.file = file
         self.path = path
         var xml = loadTextures ? mjcf : Self.removingImageTextures(from: mjcf)
         if RobosuiteAssets.isNeeded(by: xml) {
             guard let assetsRoot else {
-                throw DatasetError(file: file, path: path,
+                throw DatasetError(
+                    file: file, path: path,
                     "names files of robosuite's asset tree; install robosuite 1.5 or pass its models/assets directory (--robosuite-assets)")
             }
             xml = RobosuiteAssets.remapping(xml, to: RobosuiteAssets.normalize(assetsRoot))

@@ -64,8 +64,9 @@ public final class SceneCatalog: @unchecked Sendable {
             compiled[index] = entry
         }
         if let states = demo.arrays["states"], states.shape.count == 2, states.rowWidth != entry.scene.stateSize {
-            throw DatasetError(file: file, path: "\(path)/states",
-                               "has \(states.rowWidth) values per row, the scene's state has \(entry.scene.stateSize) (1 + nq + nv)")
+            throw DatasetError(
+                file: file, path: "\(path)/states",
+                "has \(states.rowWidth) values per row, the scene's state has \(entry.scene.stateSize) (1 + nq + nv)")
         }
         return (index, entry)
     }
@@ -80,11 +81,13 @@ public final class SceneCatalog: @unchecked Sendable {
             return Compiled(scene: try Scene(mjcfFile: mjcf, file: named, path: "mjcf"), xml: text)
         }
         guard let modelXML else {
-            throw DatasetError(file: file, path: "\(demoPath).attrs[model_file]",
-                               "missing: the demo's MuJoCo scene (or name one with a task spec's \"mjcf\")")
+            throw DatasetError(
+                file: file, path: "\(demoPath).attrs[model_file]",
+                "missing: the demo's MuJoCo scene (or name one with a task spec's \"mjcf\")")
         }
         if assetsRoot == nil, RobosuiteAssets.isNeeded(by: modelXML) { assetsRoot = try RobosuiteAssets.installed() }
-        return Compiled(scene: try Scene(mjcf: modelXML, assetsRoot: assetsRoot, file: file, path: "\(demoPath).attrs[model_file]"),
-                        xml: modelXML)
+        return Compiled(
+            scene: try Scene(mjcf: modelXML, assetsRoot: assetsRoot, file: file, path: "\(demoPath).attrs[model_file]"),
+            xml: modelXML)
     }
 }

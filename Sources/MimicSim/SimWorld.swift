@@ -110,7 +110,8 @@ public final class SimWorld {
     public func restore(state: UnsafeBufferPointer<Double>, file: String = "<state>", path: String = "") throws(DatasetError) {
         let nq = scene.nq, nv = scene.nv
         guard state.count == 1 + nq + nv else {
-            throw DatasetError(file: file, path: path,
+            throw DatasetError(
+                file: file, path: path,
                 "a state of this scene has \(1 + nq + nv) values (time, \(nq) qpos, \(nv) qvel), found \(state.count); is it from another scene?")
         }
         if let bad = state.firstIndex(where: { !$0.isFinite }) {

@@ -72,7 +72,8 @@ public struct SuccessCheck: Sendable {
     static func grasp(_ robotName: String, _ object: [String], _ scene: Scene) throws(DatasetError) -> Node {
         let robot = try scene.robot(robotName)
         guard !robot.leftFingerPads.isEmpty, !robot.rightFingerPads.isEmpty else {
-            throw DatasetError(file: scene.file, path: scene.path, "success predicate: \(robotName)'s gripper has no known finger pads (Panda: \(robot.gripperPrefix)_finger1_pad_collision)")
+            throw DatasetError(
+                file: scene.file, path: scene.path, "success predicate: \(robotName)'s gripper has no known finger pads (Panda: \(robot.gripperPrefix)_finger1_pad_collision)")
         }
         return .grasped(groups: [robot.leftFingerPads, robot.rightFingerPads], object: try geoms(object, scene))
     }
@@ -87,16 +88,18 @@ public struct SuccessCheck: Sendable {
             }
             let lo = SIMD3(region.min[0] ?? -.infinity, region.min[1] ?? -.infinity, region.min[2] ?? -.infinity)
             let hi = SIMD3(region.max[0] ?? .infinity, region.max[1] ?? .infinity, region.max[2] ?? .infinity)
-            return .inRegion(try point(object, scene), min: lo, max: hi,
-                             try region.relativeTo.map { (name) throws(DatasetError) in try point(name, scene) })
+            return .inRegion(
+                try point(object, scene), min: lo, max: hi,
+                try region.relativeTo.map { (name) throws(DatasetError) in try point(name, scene) })
         case .grasped(let robot, let object):
             return try grasp(robot, object, scene)
         case .touching(let a, let b):
             return .touching(try geoms(a, scene), try geoms(b, scene))
         case .onTop(let object, let support, let releasedBy):
-            return .onTop(object: try point(object, scene), objectGeoms: try geoms([object], scene),
-                          support: try point(support, scene), supportGeoms: try geoms([support], scene),
-                          release: try releasedBy.map { (robot) throws(DatasetError) in try grasp(robot, [object], scene) })
+            return .onTop(
+                object: try point(object, scene), objectGeoms: try geoms([object], scene),
+                support: try point(support, scene), supportGeoms: try geoms([support], scene),
+                release: try releasedBy.map { (robot) throws(DatasetError) in try grasp(robot, [object], scene) })
         case .gripperAway(let robot, let object, let distance):
             return .away(try scene.robot(robot).eefSite, try point(object, scene), distance)
         case .hammerLifted(let above):
@@ -107,8 +110,9 @@ public struct SuccessCheck: Sendable {
             let isBox = scene.model.pointee.geom_type[handle.index] == Int32(mjGEOM_BOX.rawValue)
             let halfLength = isBox ? handleSize.z : handleSize.y
             let lever = halfLength + 2 * scene.size(of: head).y
-            return .hammer(handle: handle, root: try scene.body("hammer_root"), table: try scene.site("table_top"),
-                           topOffset: handleSize.x, lever: lever, above: above)
+            return .hammer(
+                handle: handle, root: try scene.body("hammer_root"), table: try scene.site("table_top"),
+                topOffset: handleSize.x, lever: lever, above: above)
         case .not(let inner): return .not(try resolve(inner, scene))
         case .all(let list):
             var nodes: [Node] = []
@@ -120,7 +124,8 @@ public struct SuccessCheck: Sendable {
             return .any(nodes)
         case .task(let name):
             guard let builtIn = SuccessPredicate.robosuite(envName: name) else {
-                throw DatasetError(file: scene.file, path: scene.path,
+                throw DatasetError(
+                    file: scene.file, path: scene.path,
                     "no built-in success test for task \"\(name)\" (known: \(TaskProfiles.envNames.joined(separator: ", ")))")
             }
             return try resolve(builtIn, scene)

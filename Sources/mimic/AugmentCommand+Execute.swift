@@ -7,21 +7,26 @@ extension AugmentCommand {
     /// `--execute`: every attempt runs closed loop in MuJoCo; successes are kept, in attempt order,
     /// until -n are kept or --max-attempts are spent. Attempt i is generated demo i, so the kept
     /// set is the same for any number of workers.
-    func executeRun(generator: Generator, spec: TaskSpec, reader: RobomimicReader, demos: [Demo], format: OutputFormat,
-                    count: Int, runSeed: UInt64, started: Date) throws -> Summary {
+    func executeRun(
+        generator: Generator, spec: TaskSpec, reader: RobomimicReader, demos: [Demo], format: OutputFormat,
+        count: Int, runSeed: UInt64, started: Date
+    ) throws -> Summary {
         let predicate = try spec.requireSuccess(envName: reader.envArgs?.envName, file: source)
         guard let envArgs = reader.envArgs else { throw DatasetError(file: source, path: "/data.attrs[env_args]", "missing") }
         let controller = try ControllerConfig(envArgs: envArgs, file: source)
         // Every attempt runs in the scene of the source demo it follows first.
-        let scenes = ExecutionScenes(demos: demos, spec: spec, specFile: task, objectNames: generator.objectNames,
-                                     assetsRoot: robosuiteAssets, file: source)
+        let scenes = ExecutionScenes(
+            demos: demos, spec: spec, specFile: task, objectNames: generator.objectNames,
+            assetsRoot: robosuiteAssets, file: source)
         let uncomputable = try scenes.entry(forSource: 0).recorder.uncomputable
         if !uncomputable.isEmpty {
             Console.warning("not written (Mimic cannot compute them from the simulator): \(uncomputable.map { "obs/" + $0 }.joined(separator: ", "))")
         }
-        let pool = EpisodeRunnerPool(setup: ExecutionSetup(generator: generator, controller: controller, success: predicate, format: format,
-                                                           dynamics: spec.dynamics, file: source),
-                                     scenes: scenes, workers: workers)
+        let pool = EpisodeRunnerPool(
+            setup: ExecutionSetup(
+                generator: generator, controller: controller, success: predicate, format: format,
+                dynamics: spec.dynamics, file: source),
+            scenes: scenes, workers: workers)
 
         let maxAttempts = self.maxAttempts ?? 20 * count
         var attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: false)
@@ -70,13 +75,15 @@ extension AugmentCommand {
         try writer.finish(masks: splitMasks(kept, seed: runSeed))
         try failedWriter?.finish(masks: [:])
         summary.seconds = Date().timeIntervalSince(started)
-        try writeStats(summary, seed: runSeed, extra: [
-            "kinematic": false, "attempts": summary.attempts, "successes": summary.demos,
-            "success_rate": Double(summary.demos) / Double(max(summary.attempts, 1)),
-            "failure_reasons": summary.failureReasons,
-            "seconds_per_success": summary.seconds / Double(max(summary.demos, 1)),
-            "physics_steps": summary.physicsSteps, "mujoco": mujocoVersion,
-        ])
+        try writeStats(
+            summary, seed: runSeed,
+            extra: [
+                "kinematic": false, "attempts": summary.attempts, "successes": summary.demos,
+                "success_rate": Double(summary.demos) / Double(max(summary.attempts, 1)),
+                "failure_reasons": summary.failureReasons,
+                "seconds_per_success": summary.seconds / Double(max(summary.demos, 1)),
+                "physics_steps": summary.physicsSteps, "mujoco": mujocoVersion,
+            ])
         return summary
     }
 

@@ -74,13 +74,17 @@ struct AugmentCommand: AsyncParsableCommand {
         }
         let summary = try reportingFailures { try augment() }
         if execute {
-            Console.out("kept \(summary.demos) successful demos (\(summary.samples) samples) of \(summary.attempts) attempts: success rate \(String(format: "%.1f", 100 * Double(summary.demos) / Double(max(summary.attempts, 1)))) %, \(String(format: "%.2f", summary.seconds)) s, \(String(format: "%.3f", summary.seconds / Double(max(summary.demos, 1)))) s per kept demo -> \(output)")
+            Console.out(
+                "kept \(summary.demos) successful demos (\(summary.samples) samples) of \(summary.attempts) attempts: success rate \(String(format: "%.1f", 100 * Double(summary.demos) / Double(max(summary.attempts, 1)))) %, \(String(format: "%.2f", summary.seconds)) s, \(String(format: "%.3f", summary.seconds / Double(max(summary.demos, 1)))) s per kept demo -> \(output)"
+            )
             if summary.demos < summary.wanted {
                 Console.warning("only \(summary.demos) of \(summary.wanted) demos succeeded within --max-attempts \(summary.attempts)")
             }
             Console.out("checked in MuJoCo \(mujocoVersion); stats in \(Self.statsPath(output))")
         } else {
-            Console.out("generated \(summary.demos) demos (\(summary.samples) samples) in \(String(format: "%.2f", summary.seconds)) s, \(ProgressBar.rate(Double(summary.demos) / max(summary.seconds, 1e-9))) demos/s -> \(output)")
+            Console.out(
+                "generated \(summary.demos) demos (\(summary.samples) samples) in \(String(format: "%.2f", summary.seconds)) s, \(ProgressBar.rate(Double(summary.demos) / max(summary.seconds, 1e-9))) demos/s -> \(output)"
+            )
             Console.out("kinematic candidates (not yet checked in a simulator); stats in \(Self.statsPath(output))")
         }
     }
@@ -123,8 +127,9 @@ struct AugmentCommand: AsyncParsableCommand {
         let sources = generator.sources
         let format = OutputFormat(source: demos[0], envArgs: reader.envArgs, taskName: spec.name)
         if execute {
-            return try executeRun(generator: generator, spec: spec, reader: reader, demos: demos, format: format, count: count,
-                                  runSeed: runSeed, started: started)
+            return try executeRun(
+                generator: generator, spec: spec, reader: reader, demos: demos, format: format, count: count,
+                runSeed: runSeed, started: started)
         }
 
         let attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: true)
@@ -137,8 +142,9 @@ struct AugmentCommand: AsyncParsableCommand {
             let size = min(batch, count - start)
             let results = Self.generate(generator, range: start..<(start + size), workers: workers)
             for generated in results {
-                let demo = generated.demo(name: "demo_\(generated.index)", format: format, runSeed: runSeed,
-                                          modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML)
+                let demo = generated.demo(
+                    name: "demo_\(generated.index)", format: format, runSeed: runSeed,
+                    modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML)
                 try writer.write(demo)
                 summary.demos += 1
                 summary.samples += generated.length
@@ -163,15 +169,18 @@ struct AugmentCommand: AsyncParsableCommand {
             "source": URL(fileURLWithPath: source).lastPathComponent, "seed": runSeed, "demos": count,
             "kinematic": kinematic, "task": spec.name ?? reader.envArgs?.envName ?? "inferred",
         ]
-        attributes["mimic_generation"] = .string(String(decoding: try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+        attributes["mimic_generation"] = .string(
+            String(decoding: try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
         return attributes
     }
 
     /// mask/train and mask/valid over `names` (see `validDemos`).
     func splitMasks(_ names: [String], seed: UInt64) -> [String: [String]] {
         let valid = Self.validDemos(count: names.count, fraction: validFraction, seed: seed)
-        return ["train": names.enumerated().filter { !valid.contains($0.offset) }.map(\.element),
-                "valid": names.enumerated().filter { valid.contains($0.offset) }.map(\.element)]
+        return [
+            "train": names.enumerated().filter { !valid.contains($0.offset) }.map(\.element),
+            "valid": names.enumerated().filter { valid.contains($0.offset) }.map(\.element),
+        ]
     }
 
     /// Writes OUT.stats.json (through a partial file, like the dataset).

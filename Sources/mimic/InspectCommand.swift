@@ -43,14 +43,16 @@ struct InspectCommand: AsyncParsableCommand {
             "masks": s.masks.mapValues { $0.count },
         ]
         if let d = s.datagenInfo {
-            object["datagen_info"] = [
-                "end_effectors": d.endEffectors,
-                "objects": d.objects,
-                "signals": d.signals,
-                "first_rise": Dictionary(uniqueKeysWithValues: d.firstRise.map { row in
-                    (row.demo, row.steps.mapValues { $0 as Any? ?? NSNull() })
-                }),
-            ] as [String: Any]
+            object["datagen_info"] =
+                [
+                    "end_effectors": d.endEffectors,
+                    "objects": d.objects,
+                    "signals": d.signals,
+                    "first_rise": Dictionary(
+                        uniqueKeysWithValues: d.firstRise.map { row in
+                            (row.demo, row.steps.mapValues { $0 as Any? ?? NSNull() })
+                        }),
+                ] as [String: Any]
         } else {
             object["datagen_info"] = NSNull()
         }
@@ -78,7 +80,8 @@ struct InspectCommand: AsyncParsableCommand {
         // next_obs usually mirrors obs key for key: say so in one row instead of repeating them all.
         let obs = s.keys.filter { $0.path.hasPrefix("obs/") }
         let next = s.keys.filter { $0.path.hasPrefix("next_obs/") }
-        let mirrored = !next.isEmpty && next.count == obs.count
+        let mirrored =
+            !next.isEmpty && next.count == obs.count
             && zip(obs, next).allSatisfy { $0.path.dropFirst(4) == $1.path.dropFirst(9) && $0.shape == $1.shape && $0.dtype == $1.dtype }
         var rows = [["path", "shape", "dtype"]]
         for key in s.keys where !(mirrored && key.path.hasPrefix("next_obs/")) {
@@ -97,9 +100,11 @@ struct InspectCommand: AsyncParsableCommand {
             if !d.signals.isEmpty {
                 out.append("")
                 out.append("first rise of each signal (step)")
-                out += Console.table([["demo"] + d.signals] + d.firstRise.map { row in
-                    [row.demo] + d.signals.map { signal in (row.steps[signal] ?? nil).map(String.init) ?? "-" }
-                })
+                out += Console.table(
+                    [["demo"] + d.signals]
+                        + d.firstRise.map { row in
+                            [row.demo] + d.signals.map { signal in (row.steps[signal] ?? nil).map(String.init) ?? "-" }
+                        })
             }
         }
         return out

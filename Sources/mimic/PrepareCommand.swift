@@ -31,11 +31,12 @@ struct PrepareCommand: AsyncParsableCommand {
         let result = try reportingFailures { try prepare() }
         for note in result.notes { Console.warning(note) }
         Console.out("prepared \(result.demos) demos (\(result.samples) samples) -> \(output)")
-        Console.out(Console.table([
-            ["end effectors", result.effectors.joined(separator: ", ")],
-            ["objects", result.objects.isEmpty ? "-" : result.objects.joined(separator: ", ")],
-            ["signals", result.signals.isEmpty ? "-" : result.signals.joined(separator: ", ")],
-        ]).joined(separator: "\n"))
+        Console.out(
+            Console.table([
+                ["end effectors", result.effectors.joined(separator: ", ")],
+                ["objects", result.objects.isEmpty ? "-" : result.objects.joined(separator: ", ")],
+                ["signals", result.signals.isEmpty ? "-" : result.signals.joined(separator: ", ")],
+            ]).joined(separator: "\n"))
     }
 
     struct Result {
@@ -58,8 +59,9 @@ struct PrepareCommand: AsyncParsableCommand {
         case .isaacLab:
             throw DatasetError(file: source, path: "/data", "is an Isaac Lab dataset, which carries its datagen_info already (obs/datagen_info)")
         case .robosuiteRaw:
-            throw DatasetError(file: source, path: "/data/\(reader.demoNames.first ?? "demo_0")/obs",
-                               "missing: a raw robosuite recording has no observations; convert it to the robomimic layout first")
+            throw DatasetError(
+                file: source, path: "/data/\(reader.demoNames.first ?? "demo_0")/obs",
+                "missing: a raw robosuite recording has no observations; convert it to the robomimic layout first")
         }
         guard let firstName = reader.demoNames.first else {
             throw DatasetError(file: source, path: "/data", "holds no demos")

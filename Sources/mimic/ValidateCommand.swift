@@ -55,17 +55,25 @@ struct ValidateCommand: AsyncParsableCommand {
                 "file": file, "mode": mode.rawValue, "demos": report.results.count, "successes": report.successes,
                 "success_rate": report.successRate, "seconds": report.seconds, "physics_steps": report.physicsSteps,
                 "results": report.results.map { r -> [String: Any] in
-                    ["demo": r.demo, "success": r.success, "first_success_step": r.firstSuccessStep as Any? ?? NSNull(),
-                     "failure": r.failure as Any? ?? NSNull(), "steps": r.steps]
+                    [
+                        "demo": r.demo, "success": r.success, "first_success_step": r.firstSuccessStep as Any? ?? NSNull(),
+                        "failure": r.failure as Any? ?? NSNull(), "steps": r.steps,
+                    ]
                 },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
             Console.out(String(decoding: data, as: UTF8.self))
         } else {
-            Console.out(Console.table([["demo", "result", "steps", "first success"]] + report.results.map { r in
-                [r.demo, r.success ? "success" : "FAILED: \(r.failure ?? "")", "\(r.steps)", r.firstSuccessStep.map(String.init) ?? "-"]
-            }).joined(separator: "\n"))
-            Console.out("validated \(report.results.count) demos (\(mode.rawValue)): \(report.successes) successful, success rate \(String(format: "%.1f", 100 * report.successRate)) %, \(String(format: "%.2f", report.seconds)) s")
+            Console.out(
+                Console.table(
+                    [["demo", "result", "steps", "first success"]]
+                        + report.results.map { r in
+                            [r.demo, r.success ? "success" : "FAILED: \(r.failure ?? "")", "\(r.steps)", r.firstSuccessStep.map(String.init) ?? "-"]
+                        }
+                ).joined(separator: "\n"))
+            Console.out(
+                "validated \(report.results.count) demos (\(mode.rawValue)): \(report.successes) successful, success rate \(String(format: "%.1f", 100 * report.successRate)) %, \(String(format: "%.2f", report.seconds)) s"
+            )
             if let output { Console.out("wrote \(output) with mask/successful and mask/failed") }
         }
     }
@@ -120,9 +128,11 @@ struct ValidateCommand: AsyncParsableCommand {
                 throw DatasetError(file: file, path: "\(path)/actions", "missing or not (T, A)")
             }
             let (index, compiled) = try scenes.scene(of: demo)
-            jobs.append(Job(name: name, sceneIndex: index, scene: compiled.scene,
-                            states: mode == .execute ? Array(states.doubles.prefix(states.rowWidth)) : states.doubles,
-                            stateWidth: states.rowWidth, actions: actions.doubles))
+            jobs.append(
+                Job(
+                    name: name, sceneIndex: index, scene: compiled.scene,
+                    states: mode == .execute ? Array(states.doubles.prefix(states.rowWidth)) : states.doubles,
+                    stateWidth: states.rowWidth, actions: actions.doubles))
         }
 
         let results: [Result] = try Self.run(jobs, mode: mode, predicate: predicate, controller: controller, workers: workers, file: file)
@@ -141,8 +151,10 @@ struct ValidateCommand: AsyncParsableCommand {
 
     /// Runs the jobs on `workers` threads, each with its own world, executor and success check
     /// per scene; results in job order.
-    static func run(_ jobs: [Job], mode: Mode, predicate: SuccessPredicate, controller: ControllerConfig,
-                    workers: Int, file: String) throws -> [Result] {
+    static func run(
+        _ jobs: [Job], mode: Mode, predicate: SuccessPredicate, controller: ControllerConfig,
+        workers: Int, file: String
+    ) throws -> [Result] {
         let checkers = WorkerPool<(Executor, SuccessCheck)>(workers: workers)
         return try parallelMap(jobs.count, workers: workers) { w, k in
             Swift.Result { () throws(DatasetError) -> Result in
@@ -159,23 +171,27 @@ struct ValidateCommand: AsyncParsableCommand {
         let path = "/data/\(job.name)"
         switch mode {
         case .execute:
-            let rollout = try executor.replay(actions: job.actions, from: job.states, success: success,
-                                              options: RolloutOptions(stopAfterSuccess: 0), file: file, path: "\(path)/actions")
-            return Result(demo: job.name, success: rollout.success, firstSuccessStep: rollout.firstSuccessStep,
-                          failure: rollout.failure?.description, steps: rollout.steps, physicsSteps: rollout.physicsSteps)
+            let rollout = try executor.replay(
+                actions: job.actions, from: job.states, success: success,
+                options: RolloutOptions(stopAfterSuccess: 0), file: file, path: "\(path)/actions")
+            return Result(
+                demo: job.name, success: rollout.success, firstSuccessStep: rollout.firstSuccessStep,
+                failure: rollout.failure?.description, steps: rollout.steps, physicsSteps: rollout.physicsSteps)
         case .states:
             let rows = job.states.count / job.stateWidth
             var first: Int?
             try job.states.withUnsafeBufferPointer { all throws(DatasetError) in
                 for t in 0..<rows where first == nil {
-                    try executor.world.restore(state: UnsafeBufferPointer(rebasing: all[(t * job.stateWidth)..<((t + 1) * job.stateWidth)]),
-                                               file: file, path: "\(path)/states")
+                    try executor.world.restore(
+                        state: UnsafeBufferPointer(rebasing: all[(t * job.stateWidth)..<((t + 1) * job.stateWidth)]),
+                        file: file, path: "\(path)/states")
                     if success.evaluate(executor.world) { first = t }
                 }
             }
-            return Result(demo: job.name, success: first != nil, firstSuccessStep: first,
-                          failure: first == nil ? "the success test holds in none of the \(rows) recorded states" : nil,
-                          steps: rows, physicsSteps: 0)
+            return Result(
+                demo: job.name, success: first != nil, firstSuccessStep: first,
+                failure: first == nil ? "the success test holds in none of the \(rows) recorded states" : nil,
+                steps: rows, physicsSteps: 0)
         }
     }
 }

@@ -3,8 +3,9 @@ import MimicMath
 @testable import MimicCore
 
 @Suite struct ActionConventionTests {
-    static let layout = EndEffectorLayout(name: "robot0", poseColumns: 0..<6, gripperColumns: 6..<7,
-                                          convention: .oscDelta(.robosuiteDefault))
+    static let layout = EndEffectorLayout(
+        name: "robot0", poseColumns: 0..<6, gripperColumns: 6..<7,
+        convention: .oscDelta(.robosuiteDefault))
 
     static func target(_ layout: EndEffectorLayout, _ action: [Double], _ current: Pose) -> Pose {
         action.withUnsafeBufferPointer { layout.targetPose(action: $0, worldFromEef: current) }
@@ -18,9 +19,9 @@ import MimicMath
             let a = rng.uniform(-1, 1)
             #expect(abs(s.unscale(s.scale(a, i), i) - a) < 1e-12)
         }
-        #expect(s.scale(3, 0) == 0.05)       // clipped to the input range first
+        #expect(s.scale(3, 0) == 0.05)  // clipped to the input range first
         #expect(s.scale(-1, 4) == -0.5)
-        #expect(s.unscale(1, 0) == 1)        // beyond output_max clips to 1
+        #expect(s.unscale(1, 0) == 1)  // beyond output_max clips to 1
     }
 
     @Test func zeroDeltaTargetsTheCurrentPose() {
@@ -33,8 +34,9 @@ import MimicMath
     @Test func deltaIsScaledAndRotationPremultiplied() {
         var rng = RandomStream(seed: 7)
         for _ in 0..<200 {
-            let current = Pose(position: SIMD3(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(0, 2)),
-                               rotation: Quaternion(axisAngle: SIMD3(rng.uniform(-2, 2), rng.uniform(-2, 2), rng.uniform(-2, 2))))
+            let current = Pose(
+                position: SIMD3(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(0, 2)),
+                rotation: Quaternion(axisAngle: SIMD3(rng.uniform(-2, 2), rng.uniform(-2, 2), rng.uniform(-2, 2))))
             let a = (0..<6).map { _ in rng.uniform(-1, 1) }
             let t = Self.target(Self.layout, a + [1], current)
             #expect(simdLength(t.position - current.position - SIMD3(a[0], a[1], a[2]) * 0.05) < 1e-12)

@@ -10,8 +10,11 @@ import MimicMath
     static func info(effectors: [String]) -> DatagenInfo {
         let track = PoseTrack([pose(0), pose(1, yaw: 0.3)])
         return DatagenInfo(
-            endEffectors: effectors.map { EndEffectorTrack(name: $0, eefPose: track, targetPose: track,
-                                                           gripperAction: Tensor(shape: [2, 1], float64: [-1, 1])) },
+            endEffectors: effectors.map {
+                EndEffectorTrack(
+                    name: $0, eefPose: track, targetPose: track,
+                    gripperAction: Tensor(shape: [2, 1], float64: [-1, 1]))
+            },
             objectPoses: ["cube": track], subtaskTermSignals: ["grasp": [0, 1]])
     }
 
@@ -76,9 +79,11 @@ import MimicMath
     }
 
     @Test func everyArrayMustBeFiniteAndAnEndEffectorPresent() {
-        for (path, tensor) in [("datagen_info/gripper_action", Tensor(shape: [2, 1], float64: [0, .nan])),
-                               ("datagen_info/subtask_term_signals/grasp", Tensor(shape: [2], float64: [0, .infinity])),
-                               ("datagen_info/target_pose", Tensor(shape: [2, 4, 4], float64: (0..<32).map { $0 == 20 ? .nan : 0 }))] {
+        for (path, tensor) in [
+            ("datagen_info/gripper_action", Tensor(shape: [2, 1], float64: [0, .nan])),
+            ("datagen_info/subtask_term_signals/grasp", Tensor(shape: [2], float64: [0, .infinity])),
+            ("datagen_info/target_pose", Tensor(shape: [2, 4, 4], float64: (0..<32).map { $0 == 20 ? .nan : 0 })),
+        ] {
             var arrays = Self.info(effectors: ["robot0"]).arrays
             arrays[path] = tensor
             do {

@@ -15,9 +15,11 @@ import Testing
 
     @Test func checkedNamesSortAndRefuseOtherNamesAndRepeatedNumbers() throws {
         #expect(try Demo.checkedNames(["demo_10", "demo_2", "demo_01"], file: "f") == ["demo_01", "demo_2", "demo_10"])
-        for (names, path) in [(["demo_0", "demo_a"], "/data/demo_a"), (["trial_3"], "/data/trial_3"),
-                              (["demo_1", "demo_01"], "/data/demo_1"), (["demo_-1"], "/data/demo_-1"),
-                              (["demo_99999999999999999999"], "/data/demo_99999999999999999999")] {
+        for (names, path) in [
+            (["demo_0", "demo_a"], "/data/demo_a"), (["trial_3"], "/data/trial_3"),
+            (["demo_1", "demo_01"], "/data/demo_1"), (["demo_-1"], "/data/demo_-1"),
+            (["demo_99999999999999999999"], "/data/demo_99999999999999999999"),
+        ] {
             do {
                 _ = try Demo.checkedNames(names, file: "f")
                 Issue.record("accepted \(names)")

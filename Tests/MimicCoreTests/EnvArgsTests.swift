@@ -3,17 +3,17 @@ import Testing
 
 @Suite struct EnvArgsTests {
     static let robosuite15 = """
-    {"env_name": "Lift", "env_version": "1.5.2", "type": 1, "env_kwargs": {"robots": "Panda",
-     "controller_configs": {"type": "BASIC", "body_parts": {"right": {"type": "OSC_POSE", "input_max": 1, "input_min": -1,
-      "output_max": [0.05, 0.05, 0.05, 0.5, 0.5, 0.5], "output_min": [-0.05, -0.05, -0.05, -0.5, -0.5, -0.5],
-      "input_type": "delta", "input_ref_frame": "base", "gripper": {"type": "GRIP"}}}}}}
-    """
+        {"env_name": "Lift", "env_version": "1.5.2", "type": 1, "env_kwargs": {"robots": "Panda",
+         "controller_configs": {"type": "BASIC", "body_parts": {"right": {"type": "OSC_POSE", "input_max": 1, "input_min": -1,
+          "output_max": [0.05, 0.05, 0.05, 0.5, 0.5, 0.5], "output_min": [-0.05, -0.05, -0.05, -0.5, -0.5, -0.5],
+          "input_type": "delta", "input_ref_frame": "base", "gripper": {"type": "GRIP"}}}}}}
+        """
 
     static let mimicgen14 = """
-    {"env_name": "Stack_D0", "env_version": "1.4.1", "type": 1, "env_kwargs": {"robots": ["Panda"],
-     "controller_configs": {"type": "OSC_POSE", "input_max": 1, "input_min": -1, "output_max": [0.05, 0.05, 0.05, 0.5, 0.5, 0.5],
-      "output_min": [-0.05, -0.05, -0.05, -0.5, -0.5, -0.5], "control_delta": true}}}
-    """
+        {"env_name": "Stack_D0", "env_version": "1.4.1", "type": 1, "env_kwargs": {"robots": ["Panda"],
+         "controller_configs": {"type": "OSC_POSE", "input_max": 1, "input_min": -1, "output_max": [0.05, 0.05, 0.05, 0.5, 0.5, 0.5],
+          "output_min": [-0.05, -0.05, -0.05, -0.5, -0.5, -0.5], "control_delta": true}}}
+        """
 
     @Test func readsRobosuite15CompositeConfig() throws {
         let args = try EnvArgs(json: Self.robosuite15, file: "f")

@@ -43,7 +43,9 @@ import MimicMath
     /// Choosing the first source ahead (for the simulator's scene) draws what the first step
     /// would: given the same poses, the episode plans exactly the same commands.
     @Test(arguments: [0, 1, 5]) func choosingTheFirstSourceAheadChangesNothing(index: Int) throws {
-        let subtasks = GenerationFixture.subtasks.map { s -> TaskSpec.SubtaskSpec in var s = s; s.selection = .nearestObject; s.nnK = 2; return s }
+        let subtasks = GenerationFixture.subtasks.map { s -> TaskSpec.SubtaskSpec in
+            var s = s; s.selection = .nearestObject; s.nnK = 2; return s
+        }
         let generator = try GenerationFixture.generator(subtasks: subtasks)
         func drive(_ ahead: Bool) -> (Int?, [Pose], [[Int]]) {
             var episode = Episode(generator: generator, index: index)
@@ -107,7 +109,8 @@ import MimicMath
 
     /// Sequential with minTimeDiff d: the later subtask plays until d of its steps remain, then waits.
     @Test func sequentialMinTimeDiffLeavesThatManySteps() throws {
-        let constraint = try JSONDecoder().decode(TaskSpec.ConstraintSpec.self, from: Data(#"{"type": "sequential", "subtasks": [["robot0", 0], ["robot1", 0]], "minTimeDiff": 4}"#.utf8))
+        let constraint = try JSONDecoder().decode(
+            TaskSpec.ConstraintSpec.self, from: Data(#"{"type": "sequential", "subtasks": [["robot0", 0], ["robot1", 0]], "minTimeDiff": 4}"#.utf8))
         let generator = try TwoArmFixture.generator(constraints: [constraint])
         let steps = TwoArmFixture.drive(generator, index: 2)
         var episode = Episode(generator: generator, index: 2)
@@ -119,14 +122,16 @@ import MimicMath
         #expect(later.upperBound == former.upperBound + 4)
         // With 0 it never waits.
         let free = try TwoArmFixture.generator(constraints: [TaskSpec.ConstraintSpec(kind: .sequential, subtasks: constraint.subtasks, minTimeDiff: 0)])
-        #expect(TwoArmFixture.drive(free, index: 2).map { $0.map(\.target) } == TwoArmFixture.drive(try TwoArmFixture.generator(constraints: []), index: 2).map { $0.map(\.target) })
+        #expect(
+            TwoArmFixture.drive(free, index: 2).map { $0.map(\.target) } == TwoArmFixture.drive(try TwoArmFixture.generator(constraints: []), index: 2).map { $0.map(\.target) })
     }
 
     /// Coordination: one source demo and one transform for both, and both end on the same step.
     @Test(arguments: [TaskSpec.ConstraintSpec.Scheme.transform, .translate, .replay])
     func coordinatedSubtasksShareTheTransformAndEndTogether(scheme: TaskSpec.ConstraintSpec.Scheme) throws {
-        let constraint = TaskSpec.ConstraintSpec(kind: .coordination, subtasks: [Ref(endEffector: "robot0", subtask: 0), Ref(endEffector: "robot1", subtask: 0)],
-                                                 scheme: scheme)
+        let constraint = TaskSpec.ConstraintSpec(
+            kind: .coordination, subtasks: [Ref(endEffector: "robot0", subtask: 0), Ref(endEffector: "robot1", subtask: 0)],
+            scheme: scheme)
         for index in 0..<4 {
             let generator = try TwoArmFixture.generator(constraints: [constraint], shareSourceDemo: false)
             let steps = TwoArmFixture.drive(generator, index: index)
@@ -141,11 +146,12 @@ import MimicMath
             let d = episode.sourceDemos[0][0], source = generator.sources[d].info
             let start = generator.sources[d].segment(effector: 0, subtask: 0, offsets: episode.offsets[0]).lowerBound
             let now = episode.placement["cube"]!, then = source.objectPoses["cube"]![start]
-            let delta: Pose = switch scheme {
-            case .transform: now * then.inverse
-            case .translate: Pose(position: now.position - then.position, rotation: .identity)
-            case .replay: .identity
-            }
+            let delta: Pose =
+                switch scheme {
+                case .transform: now * then.inverse
+                case .translate: Pose(position: now.position - then.position, rotation: .identity)
+                case .replay: .identity
+                }
             let last = steps[two.upperBound][1]
             let expected = delta * source.endEffectors[1].targetPose[last.source!.step]
             #expect(euclideanNorm(last.target.position - expected.position) < 1e-12)
@@ -155,8 +161,9 @@ import MimicMath
     /// synchronizeStart: robot1, which has no first subtask of its own to wait on here, holds its
     /// first lift command until robot0 starts lifting.
     @Test func synchronizedStartHoldsTheFirstStep() throws {
-        let constraint = TaskSpec.ConstraintSpec(kind: .coordination, subtasks: [Ref(endEffector: "robot0", subtask: 1), Ref(endEffector: "robot1", subtask: 1)],
-                                                 scheme: .transform, synchronizeStart: true)
+        let constraint = TaskSpec.ConstraintSpec(
+            kind: .coordination, subtasks: [Ref(endEffector: "robot0", subtask: 1), Ref(endEffector: "robot1", subtask: 1)],
+            scheme: .transform, synchronizeStart: true)
         let generator = try TwoArmFixture.generator(constraints: [constraint])
         let steps = TwoArmFixture.drive(generator, index: 0)
         var episode = Episode(generator: generator, index: 0)

@@ -22,7 +22,9 @@ import MimicMath
         // The recorded scene is the sampled one.
         let scene = try #require(demo.attributes["mimic_scene"]?.stringValue)
         let parsed = try JSONDecoder().decode([String: [Double]].self, from: Data(scene.utf8))
-        #expect(parsed["cube"]?.prefix(3).elementsEqual([generated.placement["cube"]!.position.x, generated.placement["cube"]!.position.y, generated.placement["cube"]!.position.z]) == true)
+        #expect(
+            parsed["cube"]?.prefix(3).elementsEqual([generated.placement["cube"]!.position.x, generated.placement["cube"]!.position.y, generated.placement["cube"]!.position.z])
+                == true)
         // The output is itself a source: its datagen_info reads back.
         let info = try #require(try DatagenInfo(demo: demo, file: "out"))
         #expect(info == generated.info)

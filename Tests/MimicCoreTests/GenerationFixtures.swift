@@ -4,7 +4,7 @@ import MimicMath
 /// Synthetic prepared sources: one end effector approaches a cube at `cubeAt`, grasps it at
 /// step `grasp` (closing the gripper), then lifts it 0.2 m with the cube carried rigidly.
 enum GenerationFixture {
-    static let down = Quaternion(xyzw: SIMD4(1, 0, 0, 0))   // gripper pointing down
+    static let down = Quaternion(xyzw: SIMD4(1, 0, 0, 0))  // gripper pointing down
 
     static func info(cubeAt cube: SIMD3<Double>, yaw: Double = 0, steps: Int = 40, grasp: Int = 20) -> DatagenInfo {
         let cubeRotation = Quaternion(axisAngle: SIMD3(0, 0, yaw))
@@ -18,12 +18,15 @@ enum GenerationFixture {
                 let u = Double(s) / Double(grasp)
                 pose = Pose.interpolate(Pose(position: start, rotation: down), graspPose, t: u)
             } else {
-                pose = Pose(position: graspPose.position + SIMD3(0, 0, 0.2 * Double(s - grasp) / Double(steps - grasp)),
-                            rotation: graspPose.rotation)
+                pose = Pose(
+                    position: graspPose.position + SIMD3(0, 0, 0.2 * Double(s - grasp) / Double(steps - grasp)),
+                    rotation: graspPose.rotation)
             }
             eef.append(pose)
-            objects.append(s <= grasp ? Pose(position: cube, rotation: cubeRotation)
-                                      : Pose(position: pose.position, rotation: cubeRotation))
+            objects.append(
+                s <= grasp
+                    ? Pose(position: cube, rotation: cubeRotation)
+                    : Pose(position: pose.position, rotation: cubeRotation))
             gripper.append(s < grasp ? -1 : 1)
             signal.append(s >= grasp ? 1 : 0)
         }
@@ -31,8 +34,11 @@ enum GenerationFixture {
         for s in 0..<steps { targets.append(eef[s + 1]) }
         eef.removeLast(); objects.removeLast(); gripper.removeLast(); signal.removeLast()
         return DatagenInfo(
-            endEffectors: [EndEffectorTrack(name: "robot0", eefPose: PoseTrack(eef), targetPose: PoseTrack(targets),
-                                            gripperAction: Tensor(shape: [steps, 1], float64: gripper))],
+            endEffectors: [
+                EndEffectorTrack(
+                    name: "robot0", eefPose: PoseTrack(eef), targetPose: PoseTrack(targets),
+                    gripperAction: Tensor(shape: [steps, 1], float64: gripper))
+            ],
             objectPoses: ["cube": PoseTrack(objects)], subtaskTermSignals: ["grasp": signal])
     }
 
@@ -43,20 +49,26 @@ enum GenerationFixture {
 
     static func sources(_ cubes: [SIMD3<Double>], subtasks: [TaskSpec.SubtaskSpec] = subtasks) throws -> [SourceDemo] {
         try cubes.enumerated().map { (i, cube) in
-            try SourceDemo(name: "demo_\(i)", info: info(cubeAt: cube, yaw: 0.2 * Double(i)), effectorNames: ["robot0"],
-                           endSignals: [subtasks.map(\.endSignal)], modelXML: nil, file: "src.hdf5")
+            try SourceDemo(
+                name: "demo_\(i)", info: info(cubeAt: cube, yaw: 0.2 * Double(i)), effectorNames: ["robot0"],
+                endSignals: [subtasks.map(\.endSignal)], modelXML: nil, file: "src.hdf5")
         }
     }
 
     /// A generator with absolute pose actions (no clipping), so targets are exact.
-    static func generator(subtasks: [TaskSpec.SubtaskSpec] = subtasks, placement: TaskSpec.PlacementSpec? = nil,
-                          convention: PoseActionConvention = .oscAbsolute, seed: UInt64 = 7,
-                          cubes: [SIMD3<Double>] = [SIMD3(0.0, 0.0, 0.82), SIMD3(0.05, -0.04, 0.82), SIMD3(-0.06, 0.03, 0.82)]) throws -> Generator {
-        let layout = EndEffectorLayout(name: "robot0", poseColumns: 0..<convention.width,
-                                       gripperColumns: convention.width..<(convention.width + 1), convention: convention)
-        let task = GenerationTask(effectors: [.init(layout: layout, subtasks: subtasks)], actionWidth: convention.width + 1,
-                                  placement: placement ?? TaskSpec.PlacementSpec(
-                                      reference: [0, 0, 0.8], objects: ["cube": .init(x: [-0.1, 0.1], y: [-0.1, 0.1], yaw: [0, 6.283])]))
+    static func generator(
+        subtasks: [TaskSpec.SubtaskSpec] = subtasks, placement: TaskSpec.PlacementSpec? = nil,
+        convention: PoseActionConvention = .oscAbsolute, seed: UInt64 = 7,
+        cubes: [SIMD3<Double>] = [SIMD3(0.0, 0.0, 0.82), SIMD3(0.05, -0.04, 0.82), SIMD3(-0.06, 0.03, 0.82)]
+    ) throws -> Generator {
+        let layout = EndEffectorLayout(
+            name: "robot0", poseColumns: 0..<convention.width,
+            gripperColumns: convention.width..<(convention.width + 1), convention: convention)
+        let task = GenerationTask(
+            effectors: [.init(layout: layout, subtasks: subtasks)], actionWidth: convention.width + 1,
+            placement: placement
+                ?? TaskSpec.PlacementSpec(
+                    reference: [0, 0, 0.8], objects: ["cube": .init(x: [-0.1, 0.1], y: [-0.1, 0.1], yaw: [0, 6.283])]))
         return try Generator(task: task, sources: try sources(cubes, subtasks: subtasks), seed: seed, file: "src.hdf5")
     }
 }
@@ -69,32 +81,44 @@ enum TwoArmFixture {
         let two = GenerationFixture.info(cubeAt: cube, yaw: yaw, steps: 40, grasp: grasps.1)
         var robot1 = two.endEffectors[0]
         robot1.name = "robot1"
-        return DatagenInfo(endEffectors: [one.endEffectors[0], robot1], objectPoses: one.objectPoses,
-                           subtaskTermSignals: ["grasp_robot0": one.subtaskTermSignals["grasp"]!,
-                                                "grasp_robot1": two.subtaskTermSignals["grasp"]!])
+        return DatagenInfo(
+            endEffectors: [one.endEffectors[0], robot1], objectPoses: one.objectPoses,
+            subtaskTermSignals: [
+                "grasp_robot0": one.subtaskTermSignals["grasp"]!,
+                "grasp_robot1": two.subtaskTermSignals["grasp"]!,
+            ])
     }
 
     static func subtasks(_ arm: String) -> [TaskSpec.SubtaskSpec] {
-        [TaskSpec.SubtaskSpec(object: "cube", endSignal: "grasp_\(arm)", selection: .random, actionNoise: 0, interpolationSteps: 3),
-         TaskSpec.SubtaskSpec(object: "cube", endSignal: nil, selection: .random, actionNoise: 0, interpolationSteps: 3)]
+        [
+            TaskSpec.SubtaskSpec(object: "cube", endSignal: "grasp_\(arm)", selection: .random, actionNoise: 0, interpolationSteps: 3),
+            TaskSpec.SubtaskSpec(object: "cube", endSignal: nil, selection: .random, actionNoise: 0, interpolationSteps: 3),
+        ]
     }
 
     /// A generator over three sources with absolute pose actions and the given constraints.
-    static func generator(constraints: [TaskSpec.ConstraintSpec], grasps: (Int, Int) = (20, 12), shareSourceDemo: Bool = true,
-                          seed: UInt64 = 3) throws -> Generator {
+    static func generator(
+        constraints: [TaskSpec.ConstraintSpec], grasps: (Int, Int) = (20, 12), shareSourceDemo: Bool = true,
+        seed: UInt64 = 3
+    ) throws -> Generator {
         let cubes = [SIMD3(0.0, 0.0, 0.82), SIMD3(0.05, -0.04, 0.82), SIMD3(-0.06, 0.03, 0.82)]
         let names = ["robot0", "robot1"]
         let sources = try cubes.enumerated().map { (i, cube) in
-            try SourceDemo(name: "demo_\(i)", info: info(cubeAt: cube, yaw: 0.2 * Double(i), grasps: grasps), effectorNames: names,
-                           endSignals: names.map { subtasks($0).map(\.endSignal) }, modelXML: nil, file: "src.hdf5")
+            try SourceDemo(
+                name: "demo_\(i)", info: info(cubeAt: cube, yaw: 0.2 * Double(i), grasps: grasps), effectorNames: names,
+                endSignals: names.map { subtasks($0).map(\.endSignal) }, modelXML: nil, file: "src.hdf5")
         }
         let effectors = names.enumerated().map { (k, name) in
-            GenerationTask.Effector(layout: EndEffectorLayout(name: name, poseColumns: 7 * k..<7 * k + 6, gripperColumns: 7 * k + 6..<7 * k + 7,
-                                                              convention: .oscAbsolute),
-                                    subtasks: subtasks(name))
+            GenerationTask.Effector(
+                layout: EndEffectorLayout(
+                    name: name, poseColumns: 7 * k..<7 * k + 6, gripperColumns: 7 * k + 6..<7 * k + 7,
+                    convention: .oscAbsolute),
+                subtasks: subtasks(name))
         }
-        var task = GenerationTask(effectors: effectors, actionWidth: 14, placement: TaskSpec.PlacementSpec(
-            reference: [0, 0, 0.8], objects: ["cube": .init(x: [-0.1, 0.1], y: [-0.1, 0.1], yaw: [0, 6.283])]))
+        var task = GenerationTask(
+            effectors: effectors, actionWidth: 14,
+            placement: TaskSpec.PlacementSpec(
+                reference: [0, 0, 0.8], objects: ["cube": .init(x: [-0.1, 0.1], y: [-0.1, 0.1], yaw: [0, 6.283])]))
         task.shareSourceDemo = shareSourceDemo
         task.constraints = try GenerationTask.resolveConstraints(constraints, effectors: effectors, file: "task.json")
         return try Generator(task: task, sources: sources, seed: seed, file: "src.hdf5")

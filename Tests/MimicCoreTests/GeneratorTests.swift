@@ -197,10 +197,12 @@ import MimicMath
 @Suite struct TwoArmGeneratorTests {
     static func generator(share: Bool) throws -> Generator {
         let cubes = [SIMD3(0.0, 0, 0.82), SIMD3(0.05, -0.04, 0.82), SIMD3(-0.06, 0.03, 0.82), SIMD3(0.02, 0.05, 0.82)]
-        let subtasks = { (arm: String) in [
-            TaskSpec.SubtaskSpec(object: "cube", endSignal: "grasp_\(arm)", selection: .random, actionNoise: 0),
-            TaskSpec.SubtaskSpec(object: "cube", endSignal: nil, selection: .random, actionNoise: 0),
-        ] }
+        let subtasks = { (arm: String) in
+            [
+                TaskSpec.SubtaskSpec(object: "cube", endSignal: "grasp_\(arm)", selection: .random, actionNoise: 0),
+                TaskSpec.SubtaskSpec(object: "cube", endSignal: nil, selection: .random, actionNoise: 0),
+            ]
+        }
         let sources = try cubes.enumerated().map { (i, cube) -> SourceDemo in
             var info = GenerationFixture.info(cubeAt: cube)
             var second = info.endEffectors[0]
@@ -208,14 +210,18 @@ import MimicMath
             info.endEffectors.append(second)
             let grasp = info.subtaskTermSignals["grasp"]!
             info.subtaskTermSignals = ["grasp_robot0": grasp, "grasp_robot1": grasp]
-            return try SourceDemo(name: "demo_\(i)", info: info, effectorNames: ["robot0", "robot1"],
-                                  endSignals: [subtasks("robot0").map(\.endSignal), subtasks("robot1").map(\.endSignal)], modelXML: nil, file: "f")
+            return try SourceDemo(
+                name: "demo_\(i)", info: info, effectorNames: ["robot0", "robot1"],
+                endSignals: [subtasks("robot0").map(\.endSignal), subtasks("robot1").map(\.endSignal)], modelXML: nil, file: "f")
         }
         let layouts = [0, 7].map { c in
             EndEffectorLayout(name: c == 0 ? "robot0" : "robot1", poseColumns: c..<(c + 6), gripperColumns: (c + 6)..<(c + 7), convention: .oscAbsolute)
         }
-        var task = GenerationTask(effectors: [.init(layout: layouts[0], subtasks: subtasks("robot0")),
-                                              .init(layout: layouts[1], subtasks: subtasks("robot1"))], actionWidth: 14, placement: nil)
+        var task = GenerationTask(
+            effectors: [
+                .init(layout: layouts[0], subtasks: subtasks("robot0")),
+                .init(layout: layouts[1], subtasks: subtasks("robot1")),
+            ], actionWidth: 14, placement: nil)
         task.shareSourceDemo = share
         return try Generator(task: task, sources: sources, seed: 3, file: "f")
     }

@@ -4,24 +4,24 @@ import MimicMath
 
 @Suite struct MJCFFramesTests {
     static let xml = """
-    <mujoco model="t">
-      <compiler angle="radian"/>
-      <worldbody>
-        <body name="robot0_base" pos="-0.5 0.1 0.9" quat="0 0 0 1">
-          <body name="robot0_link1" pos="0 0 0.3">
-            <joint name="j1" axis="0 0 1"/>
-            <body name="robot0_right_hand" pos="0 0 0.1" quat="0.92388 0 0 -0.382683">
-              <body name="gripper0_eef" pos="0 0 0.097" quat="1 0 0 0">
-                <site name="gripper0_right_grip_site" pos="0 0 0"/>
+        <mujoco model="t">
+          <compiler angle="radian"/>
+          <worldbody>
+            <body name="robot0_base" pos="-0.5 0.1 0.9" quat="0 0 0 1">
+              <body name="robot0_link1" pos="0 0 0.3">
+                <joint name="j1" axis="0 0 1"/>
+                <body name="robot0_right_hand" pos="0 0 0.1" quat="0.92388 0 0 -0.382683">
+                  <body name="gripper0_eef" pos="0 0 0.097" quat="1 0 0 0">
+                    <site name="gripper0_right_grip_site" pos="0 0 0"/>
+                  </body>
+                </body>
               </body>
             </body>
-          </body>
-        </body>
-        <body name="cube" pos="0 0 0.8"><freejoint/></body>
-        <body name="tilted" axisangle="0 0 1 1.5707963"/>
-      </worldbody>
-    </mujoco>
-    """
+            <body name="cube" pos="0 0 0.8"><freejoint/></body>
+            <body name="tilted" axisangle="0 0 1 1.5707963"/>
+          </worldbody>
+        </mujoco>
+        """
 
     @Test func worldPoseOfAFixedBody() throws {
         let frames = try #require(MJCFFrames(xml: Self.xml))
@@ -64,10 +64,11 @@ import MimicMath
         #expect(frames.joints[1].qposAddress == 1)
         #expect(frames.joints[1].qvelAddress == 1)
         #expect(frames.nq == 8 && frames.nv == 7)
-        let xml = "<mujoco><default><joint type=\"slide\"/></default><worldbody><body><joint name=\"b\" type=\"ball\"/>"
+        let xml =
+            "<mujoco><default><joint type=\"slide\"/></default><worldbody><body><joint name=\"b\" type=\"ball\"/>"
             + "<body><joint name=\"s\" type=\"slide\"/></body></body></worldbody></mujoco>"
         let other = try #require(MJCFFrames(xml: xml))
-        #expect(other.joints.map(\.name) == ["b", "s"])   // the <default> joint is not a joint
+        #expect(other.joints.map(\.name) == ["b", "s"])  // the <default> joint is not a joint
         #expect(other.joint("s")?.qposAddress == 4)
         #expect(other.nq == 5 && other.nv == 4)
     }

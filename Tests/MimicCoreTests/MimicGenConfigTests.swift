@@ -4,20 +4,20 @@ import Testing
 
 @Suite struct MimicGenConfigTests {
     static let stack = """
-    {"name": "stack", "type": "robosuite",
-     "experiment": {"name": "demo", "seed": 5, "render_video": false,
-       "source": {"dataset_path": "x.hdf5", "filter_key": null},
-       "generation": {"path": "out", "guarantee": true, "keep_failed": false, "num_trials": 25,
-                      "select_src_per_subtask": true, "transform_first_robot_pose": false, "interpolate_from_last_target_pose": true}},
-     "obs": {"collect_obs": true},
-     "task": {"name": "Stack_D0", "task_spec": {
-       "subtask_1": {"object_ref": "cubeA", "subtask_term_signal": "grasp", "subtask_term_offset_range": [10, 20],
-                     "selection_strategy": "nearest_neighbor_object", "selection_strategy_kwargs": {"nn_k": 3},
-                     "action_noise": 0.05, "num_interpolation_steps": 5, "num_fixed_steps": 0, "apply_noise_during_interpolation": false},
-       "subtask_2": {"object_ref": "cubeB", "subtask_term_signal": null, "subtask_term_offset_range": null,
-                     "selection_strategy": "nearest_neighbor_robot_distance", "selection_strategy_kwargs": {"nn_k": 2},
-                     "action_noise": 0.03, "num_interpolation_steps": 7, "num_fixed_steps": 1, "apply_noise_during_interpolation": true}}}}
-    """
+        {"name": "stack", "type": "robosuite",
+         "experiment": {"name": "demo", "seed": 5, "render_video": false,
+           "source": {"dataset_path": "x.hdf5", "filter_key": null},
+           "generation": {"path": "out", "guarantee": true, "keep_failed": false, "num_trials": 25,
+                          "select_src_per_subtask": true, "transform_first_robot_pose": false, "interpolate_from_last_target_pose": true}},
+         "obs": {"collect_obs": true},
+         "task": {"name": "Stack_D0", "task_spec": {
+           "subtask_1": {"object_ref": "cubeA", "subtask_term_signal": "grasp", "subtask_term_offset_range": [10, 20],
+                         "selection_strategy": "nearest_neighbor_object", "selection_strategy_kwargs": {"nn_k": 3},
+                         "action_noise": 0.05, "num_interpolation_steps": 5, "num_fixed_steps": 0, "apply_noise_during_interpolation": false},
+           "subtask_2": {"object_ref": "cubeB", "subtask_term_signal": null, "subtask_term_offset_range": null,
+                         "selection_strategy": "nearest_neighbor_robot_distance", "selection_strategy_kwargs": {"nn_k": 2},
+                         "action_noise": 0.03, "num_interpolation_steps": 7, "num_fixed_steps": 1, "apply_noise_during_interpolation": true}}}}
+        """
 
     @Test func mapsSubtasksSwitchesSeedAndTrials() throws {
         let config = try MimicGenConfig(json: Data(Self.stack.utf8), file: "c.json")

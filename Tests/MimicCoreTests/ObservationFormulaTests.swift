@@ -42,7 +42,8 @@ import MimicMath
             var demo = Demo(name: "demo_\(d)")
             for (k, v) in keys {
                 let shape = [steps, v.count / steps]
-                demo.arrays["obs/" + k] = k == "object" && float32Object
+                demo.arrays["obs/" + k] =
+                    k == "object" && float32Object
                     ? Tensor(shape: shape, float32: v.map { Float($0) }) : Tensor(shape: shape, float64: v)
             }
             return demo

@@ -27,8 +27,9 @@ import MimicCore
 
     @Test func setsTheDatagenInfoInterface() {
         var demo = Demo(name: "demo_0")
-        demo.setDatagenInfo(DatagenInfo(endEffectors: [], objectPoses: [:], subtaskTermSignals: [:]),
-                            format: OutputFormat(interfaceName: "MG_Stack", interfaceType: "robosuite"))
+        demo.setDatagenInfo(
+            DatagenInfo(endEffectors: [], objectPoses: [:], subtaskTermSignals: [:]),
+            format: OutputFormat(interfaceName: "MG_Stack", interfaceType: "robosuite"))
         #expect(demo.groupAttributes["datagen_info"]?["env_interface_name"] == .string("MG_Stack"))
         #expect(demo.groupAttributes["datagen_info"]?["env_interface_type"] == .string("robosuite"))
     }

@@ -20,22 +20,25 @@ enum Fixture {
             let a = (0..<6).map { _ in rng.uniform(-0.5, 0.5) }
             actions += a + [s < closeAt ? -1 : 1]
             // The measured next pose is where the action pointed (a perfect controller).
-            pose = Pose(position: pose.position + SIMD3(a[0], a[1], a[2]) * 0.05,
-                        rotation: (Quaternion(axisAngle: SIMD3(a[3], a[4], a[5]) * 0.5) * pose.rotation).normalized)
+            pose = Pose(
+                position: pose.position + SIMD3(a[0], a[1], a[2]) * 0.05,
+                rotation: (Quaternion(axisAngle: SIMD3(a[3], a[4], a[5]) * 0.5) * pose.rotation).normalized)
         }
         let cubePos = (0..<t).flatMap { _ in [0.0, 0.02, 0.82] }
         let cubeQuat = (0..<t).flatMap { _ in [0.0, 0.0, 0.0, 1.0] }
-        return Demo(name: name, attributes: ["num_samples": .int(t)], arrays: [
-            "actions": Tensor(shape: [t, 7], float64: actions),
-            "obs/\(prefix)_eef_pos": Tensor(shape: [t, 3], float64: pos),
-            "obs/\(prefix)_eef_quat_site": Tensor(shape: [t, 4], float32: quat),
-            "obs/\(prefix)_gripper_qpos": Tensor(shape: [t, 2], float64: fingers),
-            "obs/cube_pos": Tensor(shape: [t, 3], float64: cubePos),
-            "obs/cube_quat": Tensor(shape: [t, 4], float64: cubeQuat),
-            "obs/gripper_to_cube_pos": Tensor(shape: [t, 3], float64: cubePos),
-            "obs/cube_to_robot0_eef_pos": Tensor(shape: [t, 3], float64: cubePos),
-            "obs/cube_to_robot0_eef_quat": Tensor(shape: [t, 4], float64: cubeQuat),
-        ])
+        return Demo(
+            name: name, attributes: ["num_samples": .int(t)],
+            arrays: [
+                "actions": Tensor(shape: [t, 7], float64: actions),
+                "obs/\(prefix)_eef_pos": Tensor(shape: [t, 3], float64: pos),
+                "obs/\(prefix)_eef_quat_site": Tensor(shape: [t, 4], float32: quat),
+                "obs/\(prefix)_gripper_qpos": Tensor(shape: [t, 2], float64: fingers),
+                "obs/cube_pos": Tensor(shape: [t, 3], float64: cubePos),
+                "obs/cube_quat": Tensor(shape: [t, 4], float64: cubeQuat),
+                "obs/gripper_to_cube_pos": Tensor(shape: [t, 3], float64: cubePos),
+                "obs/cube_to_robot0_eef_pos": Tensor(shape: [t, 3], float64: cubePos),
+                "obs/cube_to_robot0_eef_quat": Tensor(shape: [t, 4], float64: cubeQuat),
+            ])
     }
 }
 
@@ -52,7 +55,7 @@ enum Fixture {
         #expect(setup.endEffectors[0].quatKey == "robot0_eef_quat_site")
         #expect(setup.endEffectors[0].layout.poseColumns == 0..<6)
         #expect(setup.endEffectors[0].layout.gripperColumns == 6..<7)
-        #expect(setup.objects.map(\.name) == ["cube"])   // not gripper_to_cube nor cube_to_robot0_eef
+        #expect(setup.objects.map(\.name) == ["cube"])  // not gripper_to_cube nor cube_to_robot0_eef
     }
 
     @Test func targetPoseOfEachStepIsTheNextMeasuredPose() throws {
@@ -61,7 +64,7 @@ enum Fixture {
         for s in 0..<(e.eefPose.count - 1) {
             let target = e.targetPose[s], next = e.eefPose[s + 1]
             #expect(simdLength(target.position - next.position) < 1e-9)
-            #expect(target.rotation.angle(to: next.rotation) < 1e-6)   // the fixture stores the quat in float32
+            #expect(target.rotation.angle(to: next.rotation) < 1e-6)  // the fixture stores the quat in float32
         }
         #expect(e.gripperAction.shape == [12, 1])
         #expect(info.objectPoses["cube"]?.count == 12)
@@ -92,11 +95,12 @@ enum Fixture {
             body += [q.x, q.y, q.z, q.w]
         }
         demo.arrays["obs/robot0_eef_quat"] = Tensor(shape: [demo.length, 4], float64: body)
-        demo.attributes["model_file"] = .string("""
-        <mujoco><worldbody><body name="robot0_base"><body name="robot0_right_hand">
-          <body name="gripper0_right_eef" pos="0 0 0.1" axisangle="0 0 1 -90"><site name="gripper0_right_grip_site"/></body>
-        </body></body></worldbody></mujoco>
-        """)
+        demo.attributes["model_file"] = .string(
+            """
+            <mujoco><worldbody><body name="robot0_base"><body name="robot0_right_hand">
+              <body name="gripper0_right_eef" pos="0 0 0.1" axisangle="0 0 1 -90"><site name="gripper0_right_grip_site"/></body>
+            </body></body></worldbody></mujoco>
+            """)
         let setup = try PrepareSetup.infer(demo: demo, envArgs: nil, spec: nil, file: "f")
         #expect(setup.endEffectors[0].quatKey == "robot0_eef_quat")
         let info = try DatagenInfoBuilder(setup: setup).build(demo, file: "f")
@@ -115,10 +119,11 @@ enum Fixture {
         // [time, qpos: 1 hinge + free (pos, w x y z), qvel: 1 + 6]
         let row: [Double] = [0, 0.5, 0.1, -0.2, 0.83, cos(angle / 2), 0, 0, sin(angle / 2)] + Array(repeating: 0, count: 7)
         demo.arrays["states"] = Tensor(shape: [t, row.count], float64: (0..<t).flatMap { _ in row })
-        demo.attributes["model_file"] = .string("""
-        <mujoco><worldbody><body name="arm"><joint name="robot0_joint1"/></body>
-        <body name="cube_main"><joint name="cube_joint0" type="free"/></body></worldbody></mujoco>
-        """)
+        demo.attributes["model_file"] = .string(
+            """
+            <mujoco><worldbody><body name="arm"><joint name="robot0_joint1"/></body>
+            <body name="cube_main"><joint name="cube_joint0" type="free"/></body></worldbody></mujoco>
+            """)
         let setup = try PrepareSetup.infer(demo: demo, envArgs: nil, spec: nil, file: "f")
         #expect(setup.objects.map(\.name) == ["cube"])
         #expect(setup.notes.contains { $0.contains("free joints") })

@@ -11,10 +11,11 @@ import Testing
     }
 
     @Test func envNamesAreTheTenRobosuiteTasks() {
-        #expect(TaskProfiles.envNames == [
-            "Lift", "Stack", "PickPlaceCan", "PickPlaceMilk", "PickPlaceBread", "PickPlaceCereal",
-            "NutAssemblySquare", "NutAssemblyRound", "TwoArmLift", "TwoArmHandover",
-        ])
+        #expect(
+            TaskProfiles.envNames == [
+                "Lift", "Stack", "PickPlaceCan", "PickPlaceMilk", "PickPlaceBread", "PickPlaceCereal",
+                "NutAssemblySquare", "NutAssemblyRound", "TwoArmLift", "TwoArmHandover",
+            ])
         #expect(Set(TaskProfiles.envNames).count == TaskProfiles.envNames.count)
     }
 
@@ -175,8 +176,10 @@ import Testing
         #expect(stack.objects["cubeA"]?.x == [-0.08, 0.08])
 
         // PickPlace: bin half size (0.39/2 − 0.05, 0.49/2 − 0.05) minus the object's radius, around bin1.
-        for (name, object, radius) in [("PickPlaceCan", "can", 0.025), ("PickPlaceMilk", "milk", 0.025),
-                                       ("PickPlaceBread", "bread", 0.03), ("PickPlaceCereal", "cereal", 0.04)] {
+        for (name, object, radius) in [
+            ("PickPlaceCan", "can", 0.025), ("PickPlaceMilk", "milk", 0.025),
+            ("PickPlaceBread", "bread", 0.03), ("PickPlaceCereal", "cereal", 0.04),
+        ] {
             let placement = try #require(try profile(name).placement)
             let p = try #require(placement.objects[object], "\(name)")
             #expect(abs(p.x[1] - (0.39 / 2 - 0.05 - radius)) < 1e-9 && p.x[0] == -p.x[1], "\(name)")

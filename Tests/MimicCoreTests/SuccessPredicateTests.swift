@@ -20,13 +20,16 @@ import MimicCore
     }
 
     @Test func decodesTheDocumentedForm() throws {
-        let json = #"{"all": [{"lifted": {"object": "cubeA_main", "above": 0.84}}, {"not": {"grasped": {"robot": "robot0", "object": "cubeA_main"}}}, {"inRegion": {"object": "Can_main", "min": [0.1, null, 0.8], "max": [0.295, 0.525, 0.9]}}]}"#
+        let json =
+            #"{"all": [{"lifted": {"object": "cubeA_main", "above": 0.84}}, {"not": {"grasped": {"robot": "robot0", "object": "cubeA_main"}}}, {"inRegion": {"object": "Can_main", "min": [0.1, null, 0.8], "max": [0.295, 0.525, 0.9]}}]}"#
         let p = try decodeStrictJSON(SuccessPredicate.self, from: Data(json.utf8), file: "task.json")
-        #expect(p == .all([
-            .lifted(object: "cubeA_main", above: 0.84),
-            .not(.grasped(robot: "robot0", object: ["cubeA_main"])),
-            .inRegion(object: "Can_main", region: .init(min: [0.1, nil, 0.8], max: [0.295, 0.525, 0.9])),
-        ]))
+        #expect(
+            p
+                == .all([
+                    .lifted(object: "cubeA_main", above: 0.84),
+                    .not(.grasped(robot: "robot0", object: ["cubeA_main"])),
+                    .inRegion(object: "Can_main", region: .init(min: [0.1, nil, 0.8], max: [0.295, 0.525, 0.9])),
+                ]))
     }
 
     @Test func rejectsUnknownKeysAndTasks() {

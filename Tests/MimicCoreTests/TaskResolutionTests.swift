@@ -18,10 +18,12 @@ import MimicMath
     }
 
     @Test func specSubtasksAndSwitchesAreUsed() throws {
-        let spec = try TaskSpec.decode(Data("""
-        {"endEffectors": [{"name": "robot0", "subtasks": [{"object": "cube", "endSignal": "grasp"}, {"object": null}]}],
-         "transformFirstRobotPose": true}
-        """.utf8), file: "t")
+        let spec = try TaskSpec.decode(
+            Data(
+                """
+                {"endEffectors": [{"name": "robot0", "subtasks": [{"object": "cube", "endSignal": "grasp"}, {"object": null}]}],
+                 "transformFirstRobotPose": true}
+                """.utf8), file: "t")
         var notes: [String] = []
         let info = GenerationFixture.info(cubeAt: SIMD3(0, 0, 0.82))
         let task = try GenerationTask.resolve(spec: spec, envArgs: nil, demo: Self.demo(), infos: [info], file: "f", notes: &notes)

@@ -6,12 +6,13 @@ import Testing
     func decode(_ json: String) throws(DatasetError) -> TaskSpec { try TaskSpec.decode(Data(json.utf8), file: "task.json") }
 
     @Test func fullPrepareSpec() throws {
-        let spec = try decode("""
-        {"name": "Lift",
-         "endEffectors": [{"name": "robot0", "poseColumns": [0, 6], "gripperColumns": [6, 7], "quatKey": "robot0_eef_quat_site"}],
-         "action": {"convention": "oscDelta", "outputMax": [0.05, 0.05, 0.05, 0.5, 0.5, 0.5], "frame": "base"},
-         "objects": [{"name": "cube", "posKey": "object", "posStart": 0, "quatKey": "object", "quatStart": 3}]}
-        """)
+        let spec = try decode(
+            """
+            {"name": "Lift",
+             "endEffectors": [{"name": "robot0", "poseColumns": [0, 6], "gripperColumns": [6, 7], "quatKey": "robot0_eef_quat_site"}],
+             "action": {"convention": "oscDelta", "outputMax": [0.05, 0.05, 0.05, 0.5, 0.5, 0.5], "frame": "base"},
+             "objects": [{"name": "cube", "posKey": "object", "posStart": 0, "quatKey": "object", "quatStart": 3}]}
+            """)
         #expect(spec.name == "Lift")
         #expect(spec.endEffectors?.first?.poseColumns == [0, 6])
         #expect(spec.action?.convention == .oscDelta)
@@ -53,17 +54,21 @@ import Testing
     }
 
     @Test func constraintsDecodeAsIsaacLabMimicDescribesThem() throws {
-        let spec = try decode(#"{"constraints": [{"type": "coordination", "subtasks": [["right", 0], ["left", 0]], "scheme": "translate", "positionNoise": 0.01, "synchronizeStart": true}, {"type": "sequential", "subtasks": [["robot0", 1], ["robot1", 0]]}]}"#)
+        let spec = try decode(
+            #"{"constraints": [{"type": "coordination", "subtasks": [["right", 0], ["left", 0]], "scheme": "translate", "positionNoise": 0.01, "synchronizeStart": true}, {"type": "sequential", "subtasks": [["robot0", 1], ["robot1", 0]]}]}"#
+        )
         let c = try #require(spec.constraints)
         #expect(c[0].kind == .coordination && c[0].scheme == .translate && c[0].positionNoise == 0.01 && c[0].rotationNoise == 0 && c[0].synchronizeStart)
         #expect(c[0].subtasks == [.init(endEffector: "right", subtask: 0), .init(endEffector: "left", subtask: 0)])
         #expect(c[1].kind == .sequential && c[1].minTimeDiff == -1 && c[1].scheme == .replay)
         #expect(TaskSpec().merged(with: spec).constraints == spec.constraints)
-        for bad in [#"{"type": "sequential", "subtasks": [["a", 0], ["a", 1]]}"#, #"{"type": "sequential", "subtasks": [["a", 0]]}"#,
-                    #"{"type": "sequential", "subtasks": [["a", 0], ["b", 0]], "scheme": "transform"}"#,
-                    #"{"type": "coordination", "subtasks": [["a", 0], ["b", 0]], "minTimeDiff": 3}"#,
-                    #"{"type": "coordination", "subtasks": [["a", -1], ["b", 0]]}"#, #"{"type": "parallel", "subtasks": [["a", 0], ["b", 0]]}"#,
-                    #"{"type": "sequential", "subtasks": [["a", 0], ["b", 0]], "minTimeDiff": -2}"#] {
+        for bad in [
+            #"{"type": "sequential", "subtasks": [["a", 0], ["a", 1]]}"#, #"{"type": "sequential", "subtasks": [["a", 0]]}"#,
+            #"{"type": "sequential", "subtasks": [["a", 0], ["b", 0]], "scheme": "transform"}"#,
+            #"{"type": "coordination", "subtasks": [["a", 0], ["b", 0]], "minTimeDiff": 3}"#,
+            #"{"type": "coordination", "subtasks": [["a", -1], ["b", 0]]}"#, #"{"type": "parallel", "subtasks": [["a", 0], ["b", 0]]}"#,
+            #"{"type": "sequential", "subtasks": [["a", 0], ["b", 0]], "minTimeDiff": -2}"#,
+        ] {
             #expect(throws: DatasetError.self, "\(bad)") { try decode(#"{"constraints": ["# + bad + "]}") }
         }
     }

@@ -20,8 +20,10 @@ import Testing
     }
 
     @Test func doublesConvertEveryType() {
-        let cases: [Tensor.Storage] = [.float32([1.5]), .float64([1.5]), .int8([-2]), .int16([-2]), .int32([-2]), .int64([-2]),
-                                       .uint8([2]), .uint16([2]), .uint32([2]), .uint64([2])]
+        let cases: [Tensor.Storage] = [
+            .float32([1.5]), .float64([1.5]), .int8([-2]), .int16([-2]), .int32([-2]), .int64([-2]),
+            .uint8([2]), .uint16([2]), .uint32([2]), .uint64([2]),
+        ]
         for storage in cases {
             let value = Tensor(shape: [1], storage: storage).doubles[0]
             #expect(abs(value) == 1.5 || abs(value) == 2, "\(storage.dtypeName)")

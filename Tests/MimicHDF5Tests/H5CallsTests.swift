@@ -6,7 +6,7 @@ import MimicCore
     @Test func shimConstantsMatchTheHeaders() {
         #expect(H5.defaultPlist == 0)
         #expect(H5.allSpace == 0)
-        #expect(H5.variableSize == -1)          // (size_t)-1 imports as Int
+        #expect(H5.variableSize == -1)  // (size_t)-1 imports as Int
         #expect(H5.unlimited == UInt64.max)
         #expect(H5.deflateFilter == 1)
         #expect(H5.shuffleFilter == 2)

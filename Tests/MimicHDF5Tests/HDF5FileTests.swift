@@ -10,7 +10,8 @@ import MimicCore
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
         return fds.compactMap { name -> Bool? in
             guard let fd = Int32(name), let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"),
-                  link == target else { return nil }
+                link == target
+            else { return nil }
             return fcntl(fd, F_GETFD) & FD_CLOEXEC != 0
         }
     }

@@ -94,7 +94,7 @@ import MimicCore
             try demo.write("obs/b", Tensor(shape: [2], float64: [0, 1]))
             try demo.write("obs/a", Tensor(shape: [2], float64: [0, 1]))
             try demo.write("actions", Tensor(shape: [2, 1], float64: [0, 1]))
-            try demo.createSoftLink("again", to: "/data/demo_0/obs/a")   // the same dataset twice is fine
+            try demo.createSoftLink("again", to: "/data/demo_0/obs/a")  // the same dataset twice is fine
             let paths = try demo.walk().map { entry -> String in
                 switch entry {
                 case .group(let path, _): return path + "/"

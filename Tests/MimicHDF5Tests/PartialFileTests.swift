@@ -15,8 +15,10 @@ import MimicCore
         #expect(PartialFile.name(for: "out.hdf5", pid: 42) == ".out.hdf5.partial-42")
         #expect(PartialFile.owner(ofPartialNamed: ".out.hdf5.partial-42") == 42)
         #expect(PartialFile.owner(ofPartialNamed: ".a.partial-1.partial-7") == 7)
-        for other in ["out.hdf5.partial-42", ".partial-42", ".out.hdf5.partial-", ".out.hdf5.partial-4x", ".out.hdf5.partial--3",
-                      ".out.hdf5.partial-0", ".out.hdf5.partial-99999999999", ".out.hdf5"] {
+        for other in [
+            "out.hdf5.partial-42", ".partial-42", ".out.hdf5.partial-", ".out.hdf5.partial-4x", ".out.hdf5.partial--3",
+            ".out.hdf5.partial-0", ".out.hdf5.partial-99999999999", ".out.hdf5",
+        ] {
             #expect(PartialFile.owner(ofPartialNamed: other) == nil, "\(other)")
         }
     }
@@ -90,7 +92,7 @@ import MimicCore
             for path in paths { #expect(FileManager.default.createFile(atPath: path, contents: Data())) }
             let first = try #require(table.register(paths[0]))
             #expect(table.register(paths[1]) != nil)
-            #expect(table.register(paths[2]) == nil)   // full
+            #expect(table.register(paths[2]) == nil)  // full
             table.release(first)
             table.unlinkAll()
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a", "c"])

@@ -47,8 +47,10 @@ import MimicCore
 
     /// Writes `demos` (fixture demos unless given) with `change` applied to the open file, and
     /// returns the error the reader (init, then every demo) reports.
-    static func readerError(_ demos: [Demo] = [RobomimicFixture.demo(0, steps: 4), RobomimicFixture.demo(1, steps: 4)],
-                            masks: [String: [String]] = [:], _ change: (HDF5File) throws -> Void = { _ in }) throws -> DatasetError? {
+    static func readerError(
+        _ demos: [Demo] = [RobomimicFixture.demo(0, steps: 4), RobomimicFixture.demo(1, steps: 4)],
+        masks: [String: [String]] = [:], _ change: (HDF5File) throws -> Void = { _ in }
+    ) throws -> DatasetError? {
         try withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("a.hdf5").path
             let writer = try RobomimicWriter(destination: path, dataAttributes: [:])
@@ -103,8 +105,9 @@ import MimicCore
 
     @Test func absurdSizesAreRefusedBeforeLengthsAndBeforeReading() throws {
         let error = try Self.readerError { file in
-            try file.root.createUnwritten("data/demo_0/actions", shape: [1_000_000_000, 7], like: .float64([]),
-                                          options: WriteOptions(chunkRows: 64))
+            try file.root.createUnwritten(
+                "data/demo_0/actions", shape: [1_000_000_000, 7], like: .float64([]),
+                options: WriteOptions(chunkRows: 64))
         }
         #expect(error?.path == "/data/demo_0/actions")
         #expect(error?.detail.hasPrefix("claims 56.0 GB (1000000000 x 7 float64) but the file is") == true)

@@ -12,7 +12,7 @@ import MimicCore
             var back: [Demo] = []
             for (original, name) in zip(demos, reader.demoNames) {
                 let demo = try reader.demo(name)
-                #expect(demo.arrays == original.arrays)   // every dtype kept
+                #expect(demo.arrays == original.arrays)  // every dtype kept
                 #expect(demo.groupAttributes == original.groupAttributes)
                 var expected = original.attributes
                 expected["num_samples"] = .int(original.length)

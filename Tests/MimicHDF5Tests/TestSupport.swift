@@ -23,8 +23,10 @@ func withTemporaryFile<R>(_ body: (HDF5File) throws -> R) throws -> R {
 
 /// Runs `body`, expecting an `HDF5Error` of `kind`; returns it for further checks.
 @discardableResult
-func expectHDF5Error(_ kind: HDF5Error.Kind, sourceLocation: SourceLocation = #_sourceLocation,
-                     _ body: () throws -> Void) -> HDF5Error? {
+func expectHDF5Error(
+    _ kind: HDF5Error.Kind, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) -> HDF5Error? {
     do {
         try body()
         Issue.record("expected an HDF5Error of kind \(kind), nothing was thrown", sourceLocation: sourceLocation)

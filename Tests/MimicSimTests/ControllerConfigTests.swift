@@ -17,11 +17,17 @@ import MimicCore
     }
 
     func envArgs(_ arm: String, extra: String = "") throws -> EnvArgs {
-        try EnvArgs(json: #"{"env_name": "Lift", "env_version": "1.5.2", "type": 1, "env_kwargs": {"robots": "Panda", "control_freq": 10\#(extra), "controller_configs": {"type": "BASIC", "body_parts": {"right": \#(arm)}}}}"#, file: "f")
+        try EnvArgs(
+            json:
+                #"{"env_name": "Lift", "env_version": "1.5.2", "type": 1, "env_kwargs": {"robots": "Panda", "control_freq": 10\#(extra), "controller_configs": {"type": "BASIC", "body_parts": {"right": \#(arm)}}}}"#,
+            file: "f")
     }
 
     @Test func readsGainsFrameAndInputType() throws {
-        let config = try ControllerConfig(envArgs: try envArgs(#"{"type": "OSC_POSE", "kp": [100, 100, 100, 50, 50, 50], "damping_ratio": 0.5, "input_type": "absolute", "input_ref_frame": "world", "uncouple_pos_ori": false, "gripper": {"type": "GRIP"}}"#), file: "f")
+        let config = try ControllerConfig(
+            envArgs: try envArgs(
+                #"{"type": "OSC_POSE", "kp": [100, 100, 100, 50, 50, 50], "damping_ratio": 0.5, "input_type": "absolute", "input_ref_frame": "world", "uncouple_pos_ori": false, "gripper": {"type": "GRIP"}}"#
+            ), file: "f")
         let arm = config.arms[0]
         #expect(arm.kp == [100, 100, 100, 50, 50, 50])
         #expect(arm.dampingRatio == Array(repeating: 0.5, count: 6))

@@ -16,19 +16,22 @@ import MimicMath
             prepared.append(d)
         }
         var notes: [String] = []
-        let generator = try Generator.make(demos: prepared, envArgs: lift.envArgs, spec: TaskProfiles.spec(forEnvName: "Lift"),
-                                           seed: 5, file: "lift", notes: &notes)
+        let generator = try Generator.make(
+            demos: prepared, envArgs: lift.envArgs, spec: TaskProfiles.spec(forEnvName: "Lift"),
+            seed: 5, file: "lift", notes: &notes)
         return (generator, lift)
     }
 
     /// The run's setup and the scenes of the bundled Lift sources.
     static func setup() throws -> (ExecutionSetup, ExecutionScenes) {
         let (generator, lift) = try generator()
-        let setup = ExecutionSetup(generator: generator, controller: try ControllerConfig(envArgs: lift.envArgs, file: "lift"),
-                                   success: SuccessPredicate.robosuite(envName: "Lift")!,
-                                   format: OutputFormat(source: lift.demos[0], envArgs: lift.envArgs, taskName: nil), file: "lift")
-        let scenes = ExecutionScenes(demos: generator.sources.map { s in lift.demos.first { $0.name == s.name }! }, spec: TaskSpec(),
-                                     specFile: nil, objectNames: generator.objectNames, assetsRoot: Bundled.assetsRoot, file: "lift")
+        let setup = ExecutionSetup(
+            generator: generator, controller: try ControllerConfig(envArgs: lift.envArgs, file: "lift"),
+            success: SuccessPredicate.robosuite(envName: "Lift")!,
+            format: OutputFormat(source: lift.demos[0], envArgs: lift.envArgs, taskName: nil), file: "lift")
+        let scenes = ExecutionScenes(
+            demos: generator.sources.map { s in lift.demos.first { $0.name == s.name }! }, spec: TaskSpec(),
+            specFile: nil, objectNames: generator.objectNames, assetsRoot: Bundled.assetsRoot, file: "lift")
         return (setup, scenes)
     }
 
@@ -73,8 +76,9 @@ import MimicMath
     @Test func unknownObjectJointIsAnError() throws {
         let (setup, scenes) = try Self.setup()
         let good = try scenes.entry(forSource: 0)
-        let bad = ExecutionScenes.Entry(index: good.index, scene: good.scene, xml: good.xml, baseState: good.baseState,
-                                        objectJoints: ["cube": "no_such_joint"], recorder: good.recorder)
+        let bad = ExecutionScenes.Entry(
+            index: good.index, scene: good.scene, xml: good.xml, baseState: good.baseState,
+            objectJoints: ["cube": "no_such_joint"], recorder: good.recorder)
         #expect(throws: DatasetError.self) { try EpisodeRunner(setup: setup, entry: bad) }
     }
 }

@@ -8,8 +8,9 @@ import MimicSim
     /// scene: an attempt following source d runs in d's model_file, from d's first state.
     @Test func eachSourceRunsInItsOwnScene() throws {
         let data = try Bundled.dataset("two_arm_handover")
-        let scenes = ExecutionScenes(demos: data.demos, spec: TaskSpec(), specFile: nil, objectNames: ["hammer"],
-                                     assetsRoot: Bundled.assetsRoot, file: "two_arm_handover")
+        let scenes = ExecutionScenes(
+            demos: data.demos, spec: TaskSpec(), specFile: nil, objectNames: ["hammer"],
+            assetsRoot: Bundled.assetsRoot, file: "two_arm_handover")
         #expect(data.demos.indices.map(scenes.sceneIndex(ofSource:)) == Array(0..<data.demos.count))
         let entry = try scenes.entry(forSource: 3)
         #expect(entry.index == 3)
@@ -26,8 +27,9 @@ import MimicSim
         let data = try Bundled.dataset("lift")
         var spec = TaskSpec()
         spec.mjcf = "/nonexistent/scene.xml"
-        let scenes = ExecutionScenes(demos: data.demos, spec: spec, specFile: "task.json", objectNames: ["cube"],
-                                     assetsRoot: nil, file: "lift")
+        let scenes = ExecutionScenes(
+            demos: data.demos, spec: spec, specFile: "task.json", objectNames: ["cube"],
+            assetsRoot: nil, file: "lift")
         #expect(Set(data.demos.indices.map(scenes.sceneIndex(ofSource:))) == [0])
         #expect(throws: DatasetError.self) { try scenes.entry(forSource: 0) }
     }

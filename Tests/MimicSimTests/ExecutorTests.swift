@@ -42,7 +42,9 @@ import MimicMath
             let rewards = demo.arrays["rewards"]!.doubles
             let recordedFirst = rewards.firstIndex { $0 > 0 }
             #expect(rollout.firstSuccessStep == recordedFirst, "\(demo.name)")
-            lines.append("\(name) \(demo.name): T=\(states.rows) success=\(rollout.success) first=\(rollout.firstSuccessStep.map(String.init) ?? "-") (recorded \(recordedFirst.map(String.init) ?? "-")) qpos>1e-5 from t=\(firstDivergence.map(String.init) ?? "-") max|Δstate|=\(String(format: "%.3g", drift)) max|Δqpos|=\(String(format: "%.3g", qposDrift))")
+            lines.append(
+                "\(name) \(demo.name): T=\(states.rows) success=\(rollout.success) first=\(rollout.firstSuccessStep.map(String.init) ?? "-") (recorded \(recordedFirst.map(String.init) ?? "-")) qpos>1e-5 from t=\(firstDivergence.map(String.init) ?? "-") max|Δstate|=\(String(format: "%.3g", drift)) max|Δqpos|=\(String(format: "%.3g", qposDrift))"
+            )
         }
         print(lines.joined(separator: "\n"))
         print("\(name): \(successes)/\(dataset.demos.count) replays succeed; max state drift \(worstDrift), max qpos drift \(worstQposDrift)")
@@ -66,8 +68,9 @@ import MimicMath
         let layouts = executor.endEffectorLayouts()
         #expect(layouts.map(\.name) == ["robot0", "robot1"])
         #expect(layouts[1].poseColumns == 7..<13 && layouts[1].gripperColumns == 13..<14)
-        let tracked = try executor.track(targets: replay.targetPoses, layouts: layouts, actions: demo.actions!.doubles,
-                                         from: initial, success: check)
+        let tracked = try executor.track(
+            targets: replay.targetPoses, layouts: layouts, actions: demo.actions!.doubles,
+            from: initial, success: check)
         #expect(tracked.success)
         #expect(tracked.firstSuccessStep == replay.firstSuccessStep)
         let actionError = maxAbsDifference(tracked.actions, replay.actions)
@@ -84,8 +87,9 @@ import MimicMath
         let demo = dataset.demos[0]
         let scene = try Bundled.scene("lift", demo: 0)
         let executor = try Executor(world: try SimWorld(scene: scene), controller: try ControllerConfig(envArgs: dataset.envArgs, file: ""))
-        let rollout = try executor.replay(actions: demo.actions!.doubles, from: demo.arrays["states"]!.row(0),
-                                          success: try SuccessCheck(.task("Lift"), scene: scene), options: RolloutOptions(stopAfterSuccess: 3))
+        let rollout = try executor.replay(
+            actions: demo.actions!.doubles, from: demo.arrays["states"]!.row(0),
+            success: try SuccessCheck(.task("Lift"), scene: scene), options: RolloutOptions(stopAfterSuccess: 3))
         #expect(rollout.firstSuccessStep == 65)
         #expect(rollout.steps == 69)
         #expect(rollout.states.count == 69 * 32 && rollout.actions.count == 69 * 7)
@@ -127,8 +131,10 @@ import MimicMath
 /// robosuite 1.5's asset tree (1.5 has no `mounts/meshes/rethink_mount/pedestal.stl`).
 let robosuite14Assets: String? = {
     let candidates = [ProcessInfo.processInfo.environment["MIMIC_ROBOSUITE14"]].compactMap { $0 }
-    return candidates.first { FileManager.default.fileExists(atPath: $0 + "/models/assets/mounts/meshes/rethink_mount/pedestal.stl")
-        || FileManager.default.fileExists(atPath: $0 + "/mounts/meshes/rethink_mount/pedestal.stl") }
+    return candidates.first {
+        FileManager.default.fileExists(atPath: $0 + "/models/assets/mounts/meshes/rethink_mount/pedestal.stl")
+            || FileManager.default.fileExists(atPath: $0 + "/mounts/meshes/rethink_mount/pedestal.stl")
+    }
 }()
 
 @Suite struct Robosuite14LoopTests {
@@ -173,7 +179,9 @@ let robosuite14Assets: String? = {
             #expect(otherDrift > 1e-3)
             // The recorder stops 5 control steps after the first success.
             #expect(rollout.firstSuccessStep == states.rows - 6, "\(demo.name)")
-            print("\(name) \(demo.name): T=\(states.rows) first success \(rollout.firstSuccessStep.map(String.init) ?? "-") (recorded \(states.rows - 6)) max|Δstate|=\(String(format: "%.3g", drift)) max|Δqpos|=\(String(format: "%.3g", qposDrift)) |Δstate|>1e-12 from t=\(firstDifference.map(String.init) ?? "-")")
+            print(
+                "\(name) \(demo.name): T=\(states.rows) first success \(rollout.firstSuccessStep.map(String.init) ?? "-") (recorded \(states.rows - 6)) max|Δstate|=\(String(format: "%.3g", drift)) max|Δqpos|=\(String(format: "%.3g", qposDrift)) |Δstate|>1e-12 from t=\(firstDifference.map(String.init) ?? "-")"
+            )
             worstDrift = max(worstDrift, drift)
             worstQposDrift = max(worstQposDrift, qposDrift)
         }

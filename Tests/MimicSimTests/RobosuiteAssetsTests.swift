@@ -4,7 +4,8 @@ import MimicSim
 
 @Suite struct RobosuiteAssetsTests {
     @Test func remapsRobosuiteAssetPaths() {
-        let xml = #"<mesh file="/path/to/site-packages/robosuite/models/assets/robots/panda/meshes/link0.stl"/><texture file="/other/x.png"/><mesh file="/home/u/venv/lib/robosuite/models/assets/a.obj" name="a"/>"#
+        let xml =
+            #"<mesh file="/path/to/site-packages/robosuite/models/assets/robots/panda/meshes/link0.stl"/><texture file="/other/x.png"/><mesh file="/home/u/venv/lib/robosuite/models/assets/a.obj" name="a"/>"#
         #expect(RobosuiteAssets.isNeeded(by: xml))
         #expect(!RobosuiteAssets.isNeeded(by: #"<mesh file="/other/x.stl"/>"#))
         let out = RobosuiteAssets.remapping(xml, to: "/opt/rs/models/assets/")

@@ -91,8 +91,12 @@ import MimicCore
 
 @Suite struct SceneTextureTests {
     @Test func removesImageTexturesAndTheirReferences() {
-        let xml = #"<asset><texture type="2d" name="t1" file="/a/b.png"/><texture type="cube" name="t2" builtin="flat" rgb1="1 1 1" width="4" height="4"/><material name="m1" texture="t1" rgba="1 0 0 1"/><material name="m2" texture="t2"/></asset>"#
-        #expect(Scene.removingImageTextures(from: xml) == #"<asset><texture type="cube" name="t2" builtin="flat" rgb1="1 1 1" width="4" height="4"/><material name="m1" rgba="1 0 0 1"/><material name="m2" texture="t2"/></asset>"#)
+        let xml =
+            #"<asset><texture type="2d" name="t1" file="/a/b.png"/><texture type="cube" name="t2" builtin="flat" rgb1="1 1 1" width="4" height="4"/><material name="m1" texture="t1" rgba="1 0 0 1"/><material name="m2" texture="t2"/></asset>"#
+        #expect(
+            Scene.removingImageTextures(from: xml)
+                == #"<asset><texture type="cube" name="t2" builtin="flat" rgb1="1 1 1" width="4" height="4"/><material name="m1" rgba="1 0 0 1"/><material name="m2" texture="t2"/></asset>"#
+        )
     }
 
     @Test func texturesCanBeKept() throws {

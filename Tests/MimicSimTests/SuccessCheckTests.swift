@@ -8,31 +8,31 @@ import MimicMath
 /// (1 cm apart along y around the grip site), free cubes cubeA/cubeB, a table top at z 0.8,
 /// pegs, a nut and a pot site.
 private let syntheticMJCF = """
-<mujoco>
-  <option gravity="0 0 0"/>
-  <worldbody>
-    <body name="table" pos="0 0 0.4"><geom name="table_collision" type="box" size="1 1 0.4"/>
-      <site name="table_top" pos="0 0 0.4"/></body>
-    <body name="robot0_base" pos="0 -0.5 0.8">
-      <site name="robot0_right_center"/>
-      <body name="robot0_link1"><joint name="robot0_joint1" type="slide" axis="0 0 1"/>
-        <geom type="sphere" size="0.01" pos="0 0 -0.3" contype="0" conaffinity="0" mass="1"/>
-        <body name="gripper0_right_eef" pos="0 0.5 0.3">
-          <site name="gripper0_right_grip_site"/>
-          <geom name="gripper0_right_finger1_pad_collision" type="box" size="0.01 0.005 0.01" pos="0 -0.024 0"/>
-          <geom name="gripper0_right_finger2_pad_collision" type="box" size="0.01 0.005 0.01" pos="0 0.024 0"/>
+    <mujoco>
+      <option gravity="0 0 0"/>
+      <worldbody>
+        <body name="table" pos="0 0 0.4"><geom name="table_collision" type="box" size="1 1 0.4"/>
+          <site name="table_top" pos="0 0 0.4"/></body>
+        <body name="robot0_base" pos="0 -0.5 0.8">
+          <site name="robot0_right_center"/>
+          <body name="robot0_link1"><joint name="robot0_joint1" type="slide" axis="0 0 1"/>
+            <geom type="sphere" size="0.01" pos="0 0 -0.3" contype="0" conaffinity="0" mass="1"/>
+            <body name="gripper0_right_eef" pos="0 0.5 0.3">
+              <site name="gripper0_right_grip_site"/>
+              <geom name="gripper0_right_finger1_pad_collision" type="box" size="0.01 0.005 0.01" pos="0 -0.024 0"/>
+              <geom name="gripper0_right_finger2_pad_collision" type="box" size="0.01 0.005 0.01" pos="0 0.024 0"/>
+            </body>
+          </body>
         </body>
-      </body>
-    </body>
-    <body name="cubeA_main" pos="0.3 0 0.82"><freejoint name="cubeA_joint0"/><geom name="cubeA_g0" type="box" size="0.02 0.02 0.02"/></body>
-    <body name="cubeB_main" pos="-0.3 0 0.825"><freejoint name="cubeB_joint0"/><geom name="cubeB_g0" type="box" size="0.025 0.025 0.025"/></body>
-    <body name="peg1" pos="0.23 0.1 0.85"><geom type="cylinder" size="0.01 0.05" contype="0" conaffinity="0"/></body>
-    <body name="SquareNut_main" pos="0 0.4 0.82"><freejoint name="SquareNut_joint0"/><geom name="SquareNut_g0" type="box" size="0.02 0.02 0.005"/></body>
-    <body name="pot_root" pos="0 -0.3 0.87"><freejoint name="pot_joint0"/><geom name="pot_g0" type="box" size="0.05 0.05 0.05"/><site name="pot_center"/></body>
-  </worldbody>
-  <actuator><motor name="robot0_torq_j1" joint="robot0_joint1" ctrlrange="-80 80" ctrllimited="true"/></actuator>
-</mujoco>
-"""
+        <body name="cubeA_main" pos="0.3 0 0.82"><freejoint name="cubeA_joint0"/><geom name="cubeA_g0" type="box" size="0.02 0.02 0.02"/></body>
+        <body name="cubeB_main" pos="-0.3 0 0.825"><freejoint name="cubeB_joint0"/><geom name="cubeB_g0" type="box" size="0.025 0.025 0.025"/></body>
+        <body name="peg1" pos="0.23 0.1 0.85"><geom type="cylinder" size="0.01 0.05" contype="0" conaffinity="0"/></body>
+        <body name="SquareNut_main" pos="0 0.4 0.82"><freejoint name="SquareNut_joint0"/><geom name="SquareNut_g0" type="box" size="0.02 0.02 0.005"/></body>
+        <body name="pot_root" pos="0 -0.3 0.87"><freejoint name="pot_joint0"/><geom name="pot_g0" type="box" size="0.05 0.05 0.05"/><site name="pot_center"/></body>
+      </worldbody>
+      <actuator><motor name="robot0_torq_j1" joint="robot0_joint1" ctrlrange="-80 80" ctrllimited="true"/></actuator>
+    </mujoco>
+    """
 
 @Suite struct SuccessCheckTests {
     let scene: Scene

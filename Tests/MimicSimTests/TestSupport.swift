@@ -44,8 +44,9 @@ enum Bundled {
         defer { lock.unlock() }
         let key = "\(name)#\(demo)"
         if let s = scenes[key] { return s }
-        let s = try Scene(mjcf: d.demos[demo].modelXML!, assetsRoot: assetsRoot, file: path(name),
-                          path: "/data/\(d.demos[demo].name).attrs[model_file]")
+        let s = try Scene(
+            mjcf: d.demos[demo].modelXML!, assetsRoot: assetsRoot, file: path(name),
+            path: "/data/\(d.demos[demo].name).attrs[model_file]")
         scenes[key] = s
         return s
     }

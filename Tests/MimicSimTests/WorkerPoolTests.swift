@@ -9,7 +9,9 @@ import MimicSim
         let pool = WorkerPool<Made>(workers: 2)
         var made = 0
         for (w, s) in [(0, 0), (1, 0), (0, 3), (0, 0), (1, 0), (0, 3)] {
-            let value = pool.value(worker: w, scene: s) { made += 1; return Made(w, s) }
+            let value = pool.value(worker: w, scene: s) {
+                made += 1; return Made(w, s)
+            }
             #expect(value.worker == w && value.scene == s)
         }
         #expect(made == 3)

@@ -57,7 +57,8 @@ import MimicMath
         let out = dir.path("gen.hdf5")
         // Without action noise the commanded targets are the transformed source targets themselves.
         let task = dir.path("task.json")
-        try #"{"endEffectors": [{"name": "robot0", "subtasks": [{"object": "cube", "endSignal": "grasp", "actionNoise": 0, "endOffset": [-2, 2]}, {"object": "cube", "actionNoise": 0}]}]}"#
+        try
+            #"{"endEffectors": [{"name": "robot0", "subtasks": [{"object": "cube", "endSignal": "grasp", "actionNoise": 0, "endOffset": [-2, 2]}, {"object": "cube", "actionNoise": 0}]}]}"#
             .write(toFile: task, atomically: true, encoding: .utf8)
         #expect(try CLI.run(["augment", source, "-o", out, "-n", "10", "--seed", "11", "--task", task]).status == 0)
         let generated = try RobomimicReader(path: out), original = try RobomimicReader(path: source)
@@ -71,7 +72,7 @@ import MimicMath
             let src = try #require(try DatagenInfo(demo: try original.demo(original.demoNames[d]), file: source))
             let object = try #require(src.objectPoses.keys.sorted().first)
             let rise = try #require(DatagenInfo.firstRise(src.subtaskTermSignals["grasp"]!))
-            let bridge = 5   // interpolation steps of the first subtask
+            let bridge = 5  // interpolation steps of the first subtask
             let actions = demo.arrays["actions"]!.doubles
             for k in 0..<(rise + 1 + offset[0]) {
                 let t = bridge + k

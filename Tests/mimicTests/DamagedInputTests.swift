@@ -54,8 +54,9 @@ import MimicHDF5
         defer { file.close() }
         switch damage {
         case .billionRowActions:
-            try file.root.createUnwritten("data/demo_0/actions", shape: [1_000_000_000, 7], like: .float64([]),
-                                          options: WriteOptions(chunkRows: 100))
+            try file.root.createUnwritten(
+                "data/demo_0/actions", shape: [1_000_000_000, 7], like: .float64([]),
+                options: WriteOptions(chunkRows: 100))
         case .actionsAsStrings:
             let actions = demos[0].actions!
             try file.root.writeStrings("data/demo_0/actions", (0..<actions.rows).map { "\(actions.rows(($0)..<($0 + 1)).doubles)" })

@@ -61,8 +61,11 @@ import MimicHDF5
         let script = CLI.packageRoot.appendingPathComponent("Tests/Fuzz/mutate_hdf5.py").path
         let parts = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let outputs = parallelRun(parts) { part in
-            Result { try CLI.run(["python3", script, base, dir.path, "\(part)", "\(parts)"],
-                                 executable: URL(fileURLWithPath: "/usr/bin/env"), timeout: 120) }
+            Result {
+                try CLI.run(
+                    ["python3", script, base, dir.path, "\(part)", "\(parts)"],
+                    executable: URL(fileURLWithPath: "/usr/bin/env"), timeout: 120)
+            }
         }
         var cases: [Case] = []
         for output in outputs {
@@ -106,7 +109,8 @@ import MimicHDF5
                 defer { try? FileManager.default.removeItem(at: out) }
                 let result = try CLI.run(command.arguments, timeout: 30, addressSpaceLimit: addressSpaceLimit)
                 for problem in command.problems(result, out: out) {
-                    problems.append("case \(c.case) (\(c.kind): \(c.detail)) \(command.name): \(problem); stderr: \(result.stderr.prefix(300)); stdout: \(result.stdout.prefix(200))")
+                    problems.append(
+                        "case \(c.case) (\(c.kind): \(c.detail)) \(command.name): \(problem); stderr: \(result.stderr.prefix(300)); stdout: \(result.stdout.prefix(200))")
                 }
             } catch {
                 problems.append("case \(c.case) \(command.name): could not run: \(error)")
@@ -130,7 +134,8 @@ import MimicHDF5
             getrusage(who, &usage)
             return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         }
-        print("fuzz: \(cases.count) cases, 4 commands each, in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
-              + " (CPU: \(String(format: "%.1f", cpu(RUSAGE_CHILDREN.rawValue))) s in children, \(String(format: "%.1f", cpu(RUSAGE_SELF.rawValue))) s in the test process)")
+        print(
+            "fuzz: \(cases.count) cases, 4 commands each, in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+                + " (CPU: \(String(format: "%.1f", cpu(RUSAGE_CHILDREN.rawValue))) s in children, \(String(format: "%.1f", cpu(RUSAGE_SELF.rawValue))) s in the test process)")
     }
 }

@@ -68,9 +68,10 @@ import Testing
         let source = try AugmentCommandTests.prepared(dir)
         let run = try Running(Self.augment(source, into: out, extra: ["--keep-failed", out.path("failed.hdf5")]), log: dir.path("stderr"))
         // Mid-run: both files made and a batch of demos written, the workers in MuJoCo.
-        try #require(try await run.waitUntil {
-            run.partialSize(of: "failed.hdf5", in: out) != nil && (run.partialSize(of: "out.hdf5", in: out) ?? 0) >= Self.oneDemo
-        }, "\(run.stderr)")
+        try #require(
+            try await run.waitUntil {
+                run.partialSize(of: "failed.hdf5", in: out) != nil && (run.partialSize(of: "out.hdf5", in: out) ?? 0) >= Self.oneDemo
+            }, "\(run.stderr)")
         try await run.stop(with: SIGTERM)
         #expect(run.process.terminationReason == .exit)
         #expect(run.process.terminationStatus == 143, "\(run.stderr)")
@@ -95,7 +96,7 @@ import Testing
         let source = try AugmentCommandTests.prepared(dir)
         let run = try Running(Self.augment(source, into: out), log: dir.path("stderr"))
         try #require(try await run.waitUntil { (run.partialSize(of: "out.hdf5", in: out) ?? 0) >= Self.oneDemo }, "\(run.stderr)")
-        try await run.stop(with: SIGKILL)   // no handler runs: the partial file, with its demos, stays
+        try await run.stop(with: SIGKILL)  // no handler runs: the partial file, with its demos, stays
         let stale = ".out.hdf5.partial-\(run.pid)"
         #expect(out.contents == [stale])
         // A partial file of a live process (this test's) must survive.

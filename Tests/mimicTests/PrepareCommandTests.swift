@@ -18,7 +18,7 @@ import MimicMath
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("prepared 10 demos"))
         #expect(try Self.sha(source) == before)
-        #expect(dir.contents == ["prepared.hdf5"])   // no temporary file left behind
+        #expect(dir.contents == ["prepared.hdf5"])  // no temporary file left behind
 
         let reader = try RobomimicReader(path: out)
         let original = try RobomimicReader(path: source)
@@ -49,16 +49,16 @@ import MimicMath
         let out = dir.path("prepared.hdf5")
         #expect(try CLI.run(["prepare", CLI.dataset("lift.hdf5"), "-o", out]).status == 0)
         let script = """
-        import h5py, json, sys
-        f = h5py.File(sys.argv[1], "r")
-        demos = sorted(f["data"].keys(), key=lambda n: int(n[5:]))
-        assert f["data"].attrs["total"] == sum(f["data"][d].attrs["num_samples"] for d in demos)
-        json.loads(f["data"].attrs["env_args"])
-        d = f["data"][demos[0]]
-        assert d["datagen_info/eef_pose"].shape == (d.attrs["num_samples"], 4, 4)
-        assert [m.decode() for m in f["mask/train"][:]]
-        print("ok", len(demos))
-        """
+            import h5py, json, sys
+            f = h5py.File(sys.argv[1], "r")
+            demos = sorted(f["data"].keys(), key=lambda n: int(n[5:]))
+            assert f["data"].attrs["total"] == sum(f["data"][d].attrs["num_samples"] for d in demos)
+            json.loads(f["data"].attrs["env_args"])
+            d = f["data"][demos[0]]
+            assert d["datagen_info/eef_pose"].shape == (d.attrs["num_samples"], 4, 4)
+            assert [m.decode() for m in f["mask/train"][:]]
+            print("ok", len(demos))
+            """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, out]

@@ -36,8 +36,10 @@ enum CLI {
     ///   - timeout: seconds after which the process is killed (SIGKILL) and `timedOut` is set.
     ///   - addressSpaceLimit: bytes of address space the process may map (`ulimit -v`, through
     ///     `/bin/sh`, which `exec`s the program): an allocation beyond it fails.
-    static func run(_ arguments: [String], executable: URL = binary, timeout: TimeInterval? = nil,
-                    addressSpaceLimit: Int? = nil) throws -> Output {
+    static func run(
+        _ arguments: [String], executable: URL = binary, timeout: TimeInterval? = nil,
+        addressSpaceLimit: Int? = nil
+    ) throws -> Output {
         let process = Process()
         if let addressSpaceLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -71,9 +73,10 @@ enum CLI {
         process.waitUntilExit()
         finished.set()
         let signaled = process.terminationReason == .uncaughtSignal
-        return Output(status: signaled ? -1 : process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData.value ?? Data(), as: UTF8.self),
-                      signal: signaled ? process.terminationStatus : nil, timedOut: timedOut.isSet)
+        return Output(
+            status: signaled ? -1 : process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData.value ?? Data(), as: UTF8.self),
+            signal: signaled ? process.terminationStatus : nil, timedOut: timedOut.isSet)
     }
 
     /// A value one thread writes and another reads after synchronizing (a DispatchGroup wait).
@@ -161,10 +164,12 @@ struct CommandRun {
         return [
             CommandRun(name: "inspect", arguments: ["inspect", file] + (json ? ["--json"] : []), outputs: []),
             CommandRun(name: "prepare", arguments: ["prepare", file, "-o", o("p.hdf5")], outputs: ["p.hdf5"]),
-            CommandRun(name: "augment", arguments: ["augment", file, "-o", o("a.hdf5"), "-n", "2", "--workers", "1", "--seed", "1"],
-                       outputs: ["a.hdf5", "a.hdf5.stats.json"]),
-            CommandRun(name: "validate", arguments: ["validate", file, "--mode", "states", "-o", o("v.hdf5"), "--workers", "1"],
-                       outputs: ["v.hdf5"]),
+            CommandRun(
+                name: "augment", arguments: ["augment", file, "-o", o("a.hdf5"), "-n", "2", "--workers", "1", "--seed", "1"],
+                outputs: ["a.hdf5", "a.hdf5.stats.json"]),
+            CommandRun(
+                name: "validate", arguments: ["validate", file, "--mode", "states", "-o", o("v.hdf5"), "--workers", "1"],
+                outputs: ["v.hdf5"]),
         ]
     }
 

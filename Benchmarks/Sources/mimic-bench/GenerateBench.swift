@@ -25,8 +25,9 @@ struct GenerateBench {
 
         /// `generated` as `mimic augment` writes it (with the source's MJCF as `model_file`, unless `modelFile` is false).
         func demo(_ generated: GeneratedDemo, modelFile: Bool = true) -> Demo {
-            generated.demo(name: "demo_\(generated.index)", format: format, runSeed: seed,
-                           modelXML: modelFile ? sources[generated.sourceDemos[0].first ?? 0].modelXML : nil)
+            generated.demo(
+                name: "demo_\(generated.index)", format: format, runSeed: seed,
+                modelXML: modelFile ? sources[generated.sourceDemos[0].first ?? 0].modelXML : nil)
         }
     }
 
@@ -72,9 +73,10 @@ struct GenerateBench {
         try JSONSerialization.data(withJSONObject: Self.taskJSON(task, seed: seed), options: [.sortedKeys, .prettyPrinted])
             .write(to: URL(fileURLWithPath: taskPath))
         let lengths = sources.map(\.length)
-        return Setup(liftPath: liftPath, preparedPath: prepared, taskPath: taskPath, generator: generator, sources: sources,
-                     format: OutputFormat(source: demos[0], envArgs: reader.envArgs, taskName: spec.name),
-                     dataAttributes: attributes, seed: seed, notes: notes, sourceSteps: lengths.min()! ... lengths.max()!)
+        return Setup(
+            liftPath: liftPath, preparedPath: prepared, taskPath: taskPath, generator: generator, sources: sources,
+            format: OutputFormat(source: demos[0], envArgs: reader.envArgs, taskName: spec.name),
+            dataAttributes: attributes, seed: seed, notes: notes, sourceSteps: lengths.min()!...lengths.max()!)
     }
 
     /// The resolved task as numpy_plan.py reads it: action layout, subtasks and switches.
@@ -85,7 +87,9 @@ struct GenerateBench {
                 "name": layout.name,
                 "pose_columns": [layout.poseColumns.lowerBound, layout.poseColumns.upperBound],
                 "gripper_columns": [layout.gripperColumns.lowerBound, layout.gripperColumns.upperBound],
-                "frame_xyzw": { let q = layout.worldFromActionFrame.rotation; return [q.x, q.y, q.z, q.w] }(),
+                "frame_xyzw": {
+                    let q = layout.worldFromActionFrame.rotation; return [q.x, q.y, q.z, q.w]
+                }(),
             ]
             switch layout.convention {
             case .oscDelta(let s):
@@ -116,7 +120,7 @@ struct GenerateBench {
     /// Writes demos 0 ..< count as `mimic augment` would, for numpy_plan.py --check.
     func writeCheckDemos(_ setup: Setup, count: Int, to path: String) throws {
         let writer = try RobomimicWriter(destination: path, dataAttributes: setup.dataAttributes)
-        for i in 0 ..< count { try writer.write(setup.demo(setup.generator.generate(i))) }
+        for i in 0..<count { try writer.write(setup.demo(setup.generator.generate(i))) }
         try writer.finish(masks: [:])
     }
 
@@ -137,13 +141,13 @@ struct GenerateBench {
     /// `runs` runs of `generate(0 ..< demos)` on one thread, after an untimed pass that records
     /// every demo's digest (for the all-cores check).
     func planSingleThread(_ generator: Generator, demos: Int, runs: Int, digests: inout [Double], sink: inout Double) -> PlanResult {
-        digests = (0 ..< demos).map { Self.digest(generator.generate($0)) }
+        digests = (0..<demos).map { Self.digest(generator.generate($0)) }
         var cpuRates: [Double] = [], wallRates: [Double] = []
         var steps = 0
-        for _ in 0 ..< runs {
+        for _ in 0..<runs {
             steps = 0
             let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
-            for i in 0 ..< demos {
+            for i in 0..<demos {
                 let demo = generator.generate(i)
                 steps += demo.length
                 sink += demo.actions[demo.actions.count - 1]
@@ -152,9 +156,10 @@ struct GenerateBench {
             cpuRates.append(Double(demos) * 1e9 / Double(cpu))
             wallRates.append(Double(demos) * 1e9 / Double(wall))
         }
-        return PlanResult(label: "Swift Generator.generate, 1 thread", threads: 1, demos: demos,
-                          stepsPerDemo: Double(steps) / Double(demos),
-                          cpuRate: Stats(cpuRates, calls: demos), wallRate: Stats(wallRates, calls: demos))
+        return PlanResult(
+            label: "Swift Generator.generate, 1 thread", threads: 1, demos: demos,
+            stepsPerDemo: Double(steps) / Double(demos),
+            cpuRate: Stats(cpuRates, calls: demos), wallRate: Stats(wallRates, calls: demos))
     }
 
     /// `runs` runs of `generate(0 ..< demos)` spread over all cores (DispatchQueue.concurrentPerform,
@@ -164,7 +169,7 @@ struct GenerateBench {
         let workers = self.workers
         var cpuRates: [Double] = [], wallRates: [Double] = []
         var steps = 0
-        for run in -1 ..< runs {
+        for run in -1..<runs {
             let slots = WorkerSlots(workers: workers, demos: demos)
             let check = run < 0
             let start = nowNanoseconds()
@@ -191,9 +196,10 @@ struct GenerateBench {
             wallRates.append(Double(demos) * 1e9 / Double(wall))
             sink += slots.digests.reduce(0, +)
         }
-        return PlanResult(label: "Swift Generator.generate, all cores", threads: workers, demos: demos,
-                          stepsPerDemo: Double(steps) / Double(demos),
-                          cpuRate: Stats(cpuRates, calls: demos), wallRate: Stats(wallRates, calls: demos))
+        return PlanResult(
+            label: "Swift Generator.generate, all cores", threads: workers, demos: demos,
+            stepsPerDemo: Double(steps) / Double(demos),
+            cpuRate: Stats(cpuRates, calls: demos), wallRate: Stats(wallRates, calls: demos))
     }
 
     /// A number that changes with every value of a generated demo's actions and poses.
@@ -246,8 +252,9 @@ struct GenerateBench {
     /// max(64, 32 * workers) generated on all cores, then converted and written in index order on
     /// this thread; train/valid masks at the end.
     func endToEnd(_ setup: Setup, count: Int, sink: Sink, path: String) throws -> EndToEndResult {
-        var result = EndToEndResult(sink: sink, demos: count, steps: 0, wall: 0, generateWall: 0, planCPU: 0, convertCPU: 0,
-                                    writeCPU: 0, writeSystem: 0, arrayBytes: 0, attributeBytes: 0, modelFileBytes: 0, datasets: 0, fileBytes: 0)
+        var result = EndToEndResult(
+            sink: sink, demos: count, steps: 0, wall: 0, generateWall: 0, planCPU: 0, convertCPU: 0,
+            writeCPU: 0, writeSystem: 0, arrayBytes: 0, attributeBytes: 0, modelFileBytes: 0, datasets: 0, fileBytes: 0)
         let workers = self.workers
         let start = nowNanoseconds()
         var cpu = threadCPUNanoseconds()
@@ -292,7 +299,8 @@ struct GenerateBench {
                 writeSystem += threadSystemNanoseconds() - system
                 result.steps += generated.length
                 result.arrayBytes += demo.arrays.values.reduce(0) { $0 + byteCount($1) }
-                let attributes = demo.attributes.values.map(Self.attributeByteCount).reduce(0, +)
+                let attributes =
+                    demo.attributes.values.map(Self.attributeByteCount).reduce(0, +)
                     + demo.groupAttributes.values.flatMap(\.values).map(Self.attributeByteCount).reduce(0, +)
                 result.attributeBytes += attributes
                 result.modelFileBytes += demo.attributes["model_file"].map(Self.attributeByteCount) ?? 0
@@ -306,12 +314,14 @@ struct GenerateBench {
         case .hdf5, .hdf5WithoutModel:
             // mask/valid: 10% of the demos by a seeded shuffle, as mimic augment picks them.
             var rng = RandomStream(seed: setup.seed, stream: UInt64.max)
-            var order = Array(0 ..< count)
+            var order = Array(0..<count)
             order.shuffle(using: &rng)
             let valid = Set(order.prefix(Int((Double(count) * 0.1).rounded())))
-            let names = (0 ..< count).map { "demo_\($0)" }
-            try writer!.finish(masks: ["train": names.indices.filter { !valid.contains($0) }.map { names[$0] },
-                                       "valid": names.indices.filter { valid.contains($0) }.map { names[$0] }])
+            let names = (0..<count).map { "demo_\($0)" }
+            try writer!.finish(masks: [
+                "train": names.indices.filter { !valid.contains($0) }.map { names[$0] },
+                "valid": names.indices.filter { valid.contains($0) }.map { names[$0] },
+            ])
         case .raw:
             guard close(fd) == 0, rename(partial, path) == 0 else { throw BenchError("cannot finish \(path): errno \(errno)") }
         }

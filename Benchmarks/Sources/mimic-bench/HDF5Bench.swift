@@ -66,7 +66,7 @@ struct HDF5Bench {
         }
         var attributes = reader.dataAttributes
         attributes["total"] = nil
-        let demos = (0 ..< demosPerFile).map { i in
+        let demos = (0..<demosPerFile).map { i in
             var demo = sources[i % sources.count]
             demo.name = "demo_\(i)"
             return demo
@@ -74,7 +74,7 @@ struct HDF5Bench {
         let lengths = sources.map(\.length)
         return Workload(
             demos: demos, dataAttributes: attributes, sourceDemos: sources.count,
-            stepRange: lengths.min()! ... lengths.max()!,
+            stepRange: lengths.min()!...lengths.max()!,
             arrayBytes: demos.reduce(0) { total, demo in total + demo.arrays.values.reduce(0) { $0 + byteCount($1) } },
             datasets: demos.reduce(0) { $0 + $1.arrays.count })
     }
@@ -87,8 +87,8 @@ struct HDF5Bench {
         var cpuRates: [Method: [Double]] = [:]
         var sizes: [Method: Int] = [:]
         let names = work.demos.map(\.name)
-        for repetition in -1 ..< repetitions {  // repetition -1 warms up (page cache, HDF5 init)
-            for k in 0 ..< methods.count {
+        for repetition in -1..<repetitions {  // repetition -1 warms up (page cache, HDF5 init)
+            for k in 0..<methods.count {
                 let method = methods[(k + max(repetition, 0)) % methods.count]
                 let path = directory + "/bench-\(method).hdf5"
                 let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
@@ -110,12 +110,16 @@ struct HDF5Bench {
                 sizes[method] = size
             }
             if repetition >= 0 {
-                progress("  HDF5 repetition \(repetition + 1)/\(repetitions): "
-                         + methods.map { "\($0): \(fixed(rates[$0]!.last!, 0)) MB/s" }.joined(separator: ", "))
+                progress(
+                    "  HDF5 repetition \(repetition + 1)/\(repetitions): "
+                        + methods.map { "\($0): \(fixed(rates[$0]!.last!, 0)) MB/s" }.joined(separator: ", "))
             }
         }
-        return methods.map { Result(method: $0, rate: Stats(rates[$0]!, calls: 1), cpuRate: Stats(cpuRates[$0]!, calls: 1),
-                                        fileBytes: sizes[$0]!) }
+        return methods.map {
+            Result(
+                method: $0, rate: Stats(rates[$0]!, calls: 1), cpuRate: Stats(cpuRates[$0]!, calls: 1),
+                fileBytes: sizes[$0]!)
+        }
     }
 
     /// The same bytes as the HDF5 file's datasets, in the same order, one `write(2)` per array,

@@ -47,8 +47,10 @@ struct Stats {
 ///
 /// One warm-up call, then `calls` is calibrated so that a run lasts at least `targetSeconds`;
 /// then `runs` runs are timed in thread CPU time. Returns nanoseconds per item (`items` per call).
-func measure(items: Int, runs: Int, targetSeconds: Double, sink: inout Double,
-             _ body: (Int) -> Double) -> Stats {
+func measure(
+    items: Int, runs: Int, targetSeconds: Double, sink: inout Double,
+    _ body: (Int) -> Double
+) -> Stats {
     sink += body(1)
     let target = UInt64(targetSeconds * 1e9)
     var calls = 1
@@ -57,12 +59,13 @@ func measure(items: Int, runs: Int, targetSeconds: Double, sink: inout Double,
         sink += body(calls)
         let elapsed = threadCPUNanoseconds() - start
         if elapsed >= target || calls >= 1 << 24 { break }
-        calls = elapsed < target / 8
+        calls =
+            elapsed < target / 8
             ? calls * 2
             : Swift.max(calls + 1, Int((Double(calls) * Double(target) / Double(Swift.max(elapsed, 1))).rounded(.up)))
     }
     var samples: [Double] = []
-    for _ in 0 ..< runs {
+    for _ in 0..<runs {
         let start = threadCPUNanoseconds()
         sink += body(calls)
         let elapsed = threadCPUNanoseconds() - start

@@ -186,7 +186,8 @@ struct MimicBench {
             let swiftResults = transform.run(sink: &sink)
             var text = transformReport(swiftResults, numpy, options: options, transform: transform)
             if let numpy, let swiftVersusNumpy {
-                text += "\ncheck (\(checkPoses) poses, float64): Swift vs numpy max |diff| \(String(format: "%.1e", swiftVersusNumpy)); "
+                text +=
+                    "\ncheck (\(checkPoses) poses, float64): Swift vs numpy max |diff| \(String(format: "%.1e", swiftVersusNumpy)); "
                     + "numpy variants among themselves \(String(format: "%.1e", numpy.variantsDisagreeBy ?? .nan))"
                 if !(swiftVersusNumpy < 1e-12) { failures.append("Swift and numpy disagree by \(swiftVersusNumpy)") }
             }
@@ -226,10 +227,12 @@ struct MimicBench {
             }
             progress("generation planning: Swift, 1 thread and \(bench.workers) threads")
             var digests: [Double] = []
-            let single = bench.planSingleThread(setup.generator, demos: options.planDemos, runs: options.planRuns,
-                                                digests: &digests, sink: &sink)
-            let parallel = try bench.planAllCores(setup.generator, demos: options.planDemos, runs: options.planRuns,
-                                                  expected: digests, sink: &sink)
+            let single = bench.planSingleThread(
+                setup.generator, demos: options.planDemos, runs: options.planRuns,
+                digests: &digests, sink: &sink)
+            let parallel = try bench.planAllCores(
+                setup.generator, demos: options.planDemos, runs: options.planRuns,
+                expected: digests, sink: &sink)
             report.append(planReport([single, parallel], numpyPlan, setup: setup, options: options))
 
             var endToEnd: [GenerateBench.EndToEndResult] = []
@@ -254,13 +257,16 @@ struct MimicBench {
         // Report.
         let loadAtEnd = loadAverage()
         print("mimic-bench  \(ISO8601DateFormatter().string(from: started))  (\(fixed(Date().timeIntervalSince(started), 0)) s)")
-        print("machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(cpuModel()), "
-              + "\(ProcessInfo.processInfo.physicalMemory >> 30) GiB; load average \(loadAtStart) at start, \(loadAtEnd) at end")
-        let python = numpy.map { "python \($0.python), numpy \($0.numpy) (\($0.blas)), 1 BLAS thread" }
+        print(
+            "machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(cpuModel()), "
+                + "\(ProcessInfo.processInfo.physicalMemory >> 30) GiB; load average \(loadAtStart) at start, \(loadAtEnd) at end")
+        let python =
+            numpy.map { "python \($0.python), numpy \($0.numpy) (\($0.blas)), 1 BLAS thread" }
             ?? numpyPlan.map { "python \($0.python), numpy \($0.numpy), 1 BLAS thread" } ?? "numpy: not run"
-        print("config:  \(options.quick ? "--quick (a smoke test: do not quote these numbers); " : "")"
-              + "Swift release build (default target CPU); sections \(Section.allCases.filter(sections.contains).map(\.rawValue).joined(separator: ", ")); "
-              + python)
+        print(
+            "config:  \(options.quick ? "--quick (a smoke test: do not quote these numbers); " : "")"
+                + "Swift release build (default target CPU); sections \(Section.allCases.filter(sections.contains).map(\.rawValue).joined(separator: ", ")); "
+                + python)
         for text in report {
             print("")
             print(text)
@@ -273,32 +279,45 @@ struct MimicBench {
 
     static let oneBLASThread = ["OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"]
 
-    static func planReport(_ swift: [GenerateBench.PlanResult], _ numpy: NumpyPlanReport?,
-                           setup: GenerateBench.Setup, options: Options) -> String {
+    static func planReport(
+        _ swift: [GenerateBench.PlanResult], _ numpy: NumpyPlanReport?,
+        setup: GenerateBench.Setup, options: Options
+    ) -> String {
         let best = numpy?.best
-        var rows = [["implementation", "threads", "demos/run", "steps/demo", "demos/s CPU", "min-max", "steps/s CPU",
-                     "demos/s wall", "min-max", "steps/s wall", "vs numpy CPU", "vs numpy wall"]]
+        var rows = [
+            [
+                "implementation", "threads", "demos/run", "steps/demo", "demos/s CPU", "min-max", "steps/s CPU",
+                "demos/s wall", "min-max", "steps/s wall", "vs numpy CPU", "vs numpy wall",
+            ]
+        ]
         func row(_ name: String, threads: Int, demos: Int, stepsPerDemo: Double, cpu: Stats, wall: Stats) -> [String] {
-            [name, String(threads), String(demos), fixed(stepsPerDemo, 1),
-             grouped(cpu.median), grouped(cpu.min) + "-" + grouped(cpu.max), grouped(cpu.median * stepsPerDemo),
-             grouped(wall.median), grouped(wall.min) + "-" + grouped(wall.max), grouped(wall.median * stepsPerDemo),
-             best.map { fixed(cpu.median / $0.cpuRate.median, 1) + "x" } ?? "n/a",
-             best.map { fixed(wall.median / $0.wallRate.median, 1) + "x" } ?? "n/a"]
+            [
+                name, String(threads), String(demos), fixed(stepsPerDemo, 1),
+                grouped(cpu.median), grouped(cpu.min) + "-" + grouped(cpu.max), grouped(cpu.median * stepsPerDemo),
+                grouped(wall.median), grouped(wall.min) + "-" + grouped(wall.max), grouped(wall.median * stepsPerDemo),
+                best.map { fixed(cpu.median / $0.cpuRate.median, 1) + "x" } ?? "n/a",
+                best.map { fixed(wall.median / $0.wallRate.median, 1) + "x" } ?? "n/a",
+            ]
         }
         for result in swift {
-            rows.append(row(result.label, threads: result.threads, demos: result.demos, stepsPerDemo: result.stepsPerDemo,
-                            cpu: result.cpuRate, wall: result.wallRate))
+            rows.append(
+                row(
+                    result.label, threads: result.threads, demos: result.demos, stepsPerDemo: result.stepsPerDemo,
+                    cpu: result.cpuRate, wall: result.wallRate))
         }
         for result in (numpy?.results ?? []).sorted(by: { $0.cpuRate.median > $1.cpuRate.median }) {
             let name = "numpy_plan.py, \(result.loop) loop" + (result.loop == best?.loop ? " (best numpy)" : "")
-            rows.append(row(name, threads: 1, demos: result.demos, stepsPerDemo: result.stepsPerDemo,
-                            cpu: result.cpuRate, wall: result.wallRate))
+            rows.append(
+                row(
+                    name, threads: 1, demos: result.demos, stepsPerDemo: result.stepsPerDemo,
+                    cpu: result.cpuRate, wall: result.wallRate))
         }
         var check = "check: numpy not run"
         if let numpy {
             let keys = ["actions", "eef_pose", "target_pose", "object_poses", "gripper_action", "subtask_term_signals", "src_demo_labels"]
             let diffs = keys.compactMap { key in numpy.checkDifferences[key].map { "\(key) \(String(format: "%.1e", $0))" } }
-            check = "check: both numpy loops, drawing from a port of Swift's RandomStream, vs the Swift demos 0-\(numpy.checkDemos - 1): "
+            check =
+                "check: both numpy loops, drawing from a port of Swift's RandomStream, vs the Swift demos 0-\(numpy.checkDemos - 1): "
                 + "max |diff| " + diffs.joined(separator: ", ")
                 + (numpy.checkProblems.isEmpty ? "" : "; PROBLEMS: " + numpy.checkProblems.joined(separator: "; "))
         }
@@ -315,19 +334,27 @@ struct MimicBench {
                      demos; its tracking loop in Python floats (scalar) or small numpy arrays (numpy); both timed.
             vs numpy: this row's demos/s / the best numpy's (CPU with CPU, wall with wall).
 
-            """ + formatTable(rows, rightAligned: Set(1 ... 11)) + "\n" + check
+            """ + formatTable(rows, rightAligned: Set(1...11)) + "\n" + check
     }
 
-    static func endToEndReport(_ results: [GenerateBench.EndToEndResult], setup: GenerateBench.Setup, workers: Int,
-                               directory: String) -> String {
-        var rows = [["writer", "demos", "wall s", "demos/s", "s per 100k", "generate wall s", "convert+write wall s",
-                     "plan CPU µs/demo", "convert µs/demo", "write µs/demo", "of which kernel", "file MB"]]
+    static func endToEndReport(
+        _ results: [GenerateBench.EndToEndResult], setup: GenerateBench.Setup, workers: Int,
+        directory: String
+    ) -> String {
+        var rows = [
+            [
+                "writer", "demos", "wall s", "demos/s", "s per 100k", "generate wall s", "convert+write wall s",
+                "plan CPU µs/demo", "convert µs/demo", "write µs/demo", "of which kernel", "file MB",
+            ]
+        ]
         for r in results {
             let n = Double(r.demos)
-            rows.append([r.sink.label, String(r.demos), fixed(r.wall, 2), grouped(n / r.wall), fixed(r.wall * 100_000 / n, 1),
-                         fixed(r.generateWall, 2), fixed(r.wall - r.generateWall, 2),
-                         short(r.planCPU * 1e6 / n), short(r.convertCPU * 1e6 / n), short(r.writeCPU * 1e6 / n),
-                         short(r.writeSystem * 1e6 / n), megabytes(r.fileBytes)])
+            rows.append([
+                r.sink.label, String(r.demos), fixed(r.wall, 2), grouped(n / r.wall), fixed(r.wall * 100_000 / n, 1),
+                fixed(r.generateWall, 2), fixed(r.wall - r.generateWall, 2),
+                short(r.planCPU * 1e6 / n), short(r.convertCPU * 1e6 / n), short(r.writeCPU * 1e6 / n),
+                short(r.writeSystem * 1e6 / n), megabytes(r.fileBytes),
+            ])
         }
         guard let first = results.first else { return "" }
         let n = Double(first.demos)
@@ -345,8 +372,10 @@ struct MimicBench {
             }
             let phases = [
                 ["phase (mimic augment's loop, row 1)", "thread", "CPU µs/demo", "share", "s per 100k demos"],
-                ["Generator.generate", "\(workers) workers", short(plan), percent(plan, total),
-                 fixed(plan * 0.1, 1) + " CPU, " + fixed(plan * 0.1 / Double(workers), 1) + " on \(workers) cores"],
+                [
+                    "Generator.generate", "\(workers) workers", short(plan), percent(plan, total),
+                    fixed(plan * 0.1, 1) + " CPU, " + fixed(plan * 0.1 / Double(workers), 1) + " on \(workers) cores",
+                ],
                 ["GeneratedDemo.demo", "writing", short(convert), percent(convert, total), fixed(convert * 0.1, 1)],
                 ["RobomimicWriter.write + finish", "writing", short(write), percent(write, total), fixed(write * 0.1, 1) + "  (" + writeNote + ")"],
             ]
@@ -369,18 +398,22 @@ struct MimicBench {
                      array and attribute value with one write(2) call to a plain file.
             files go to \(directory) (\(fileSystemType(directory))): page cache, no fsync.
 
-            """ + formatTable(rows, rightAligned: Set(1 ... 11)) + "\n" + lines.joined(separator: "\n")
+            """ + formatTable(rows, rightAligned: Set(1...11)) + "\n" + lines.joined(separator: "\n")
     }
 
-    static func transformReport(_ swift: [TransformBench.Result], _ numpy: NumpyReport?,
-                                options: Options, transform: TransformBench) -> String {
+    static func transformReport(
+        _ swift: [TransformBench.Result], _ numpy: NumpyReport?,
+        options: Options, transform: TransformBench
+    ) -> String {
         var rows = [["poses", "in+out", "dtype", "implementation", "ns/pose", "min-max", "speedup vs best numpy"]]
         func row(_ poses: Int, _ dtype: String, _ name: String, _ stats: Stats) -> [String] {
             let scalar = dtype == "float64" ? 8 : 4
             let best = numpy?.best(dtype: dtype, poses: poses)
-            return [String(poses), megabytes(2 * 16 * scalar * poses), dtype, name, short(stats.median),
-                    short(stats.min) + "-" + short(stats.max),
-                    best.map { fixed($0.stats.median / stats.median, 2) + "x" } ?? "n/a"]
+            return [
+                String(poses), megabytes(2 * 16 * scalar * poses), dtype, name, short(stats.median),
+                short(stats.min) + "-" + short(stats.max),
+                best.map { fixed($0.stats.median / stats.median, 2) + "x" } ?? "n/a",
+            ]
         }
         for poses in options.transformSizes {
             for dtype in ["float64", "float32"] {
@@ -398,7 +431,8 @@ struct MimicBench {
                 }
             }
         }
-        let runsNote = options.transformSizes.contains { $0 > 100_000 }
+        let runsNote =
+            options.transformSizes.contains { $0 > 100_000 }
             ? "\(options.runs) runs (\(transform.runs(forPoses: 1_000_000)) above 100k poses)" : "\(options.runs) runs"
         return """
             Segment transform  out[i] = worldFromNew * in[i]  (4x4 row-major, out of place, output preallocated)
@@ -411,17 +445,21 @@ struct MimicBench {
             """ + formatTable(rows, rightAligned: [0, 1, 4, 5, 6])
     }
 
-    static func hdf5Report(_ results: [HDF5Bench.Result], _ work: HDF5Bench.Workload,
-                           options: Options, directory: String) -> String {
+    static func hdf5Report(
+        _ results: [HDF5Bench.Result], _ work: HDF5Bench.Workload,
+        options: Options, directory: String
+    ) -> String {
         let raw = results.first { $0.method == .raw }!
         var rows = [["writer", "MB/s wall", "min-max", "vs raw", "MB/s CPU", "min-max", "vs raw", "file MB"]]
         for result in results {
-            rows.append([result.method.label,
-                         short(result.rate.median), short(result.rate.min) + "-" + short(result.rate.max),
-                         fixed(result.rate.median / raw.rate.median, 3),
-                         short(result.cpuRate.median), short(result.cpuRate.min) + "-" + short(result.cpuRate.max),
-                         fixed(result.cpuRate.median / raw.cpuRate.median, 3),
-                         megabytes(result.fileBytes)])
+            rows.append([
+                result.method.label,
+                short(result.rate.median), short(result.rate.min) + "-" + short(result.rate.max),
+                fixed(result.rate.median / raw.rate.median, 3),
+                short(result.cpuRate.median), short(result.cpuRate.min) + "-" + short(result.cpuRate.max),
+                fixed(result.cpuRate.median / raw.cpuRate.median, 3),
+                megabytes(result.fileBytes),
+            ])
         }
         let steps = "\(work.stepRange.lowerBound)-\(work.stepRange.upperBound) steps"
         return """
@@ -472,8 +510,9 @@ struct MimicBench {
 
     static func cpuModel() -> String {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-              let colon = line.firstIndex(of: ":") else { return "cpu ?" }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let colon = line.firstIndex(of: ":")
+        else { return "cpu ?" }
         return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
 }

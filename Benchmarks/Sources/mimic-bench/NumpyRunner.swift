@@ -23,24 +23,29 @@ struct NumpyReport {
             .min { $0.stats.median < $1.stats.median }
     }
 
-    static func run(python: String, script: String, sizes: [Int], loopPoses: Int, runs: Int,
-                    targetSeconds: Double, check: (input: String, output: String),
-                    environment extra: [String: String]) throws -> NumpyReport {
+    static func run(
+        python: String, script: String, sizes: [Int], loopPoses: Int, runs: Int,
+        targetSeconds: Double, check: (input: String, output: String),
+        environment extra: [String: String]
+    ) throws -> NumpyReport {
         let object = try runPythonJSON(
             python: python, script: script,
-            arguments: ["--sizes", sizes.map(String.init).joined(separator: ","),
-                        "--loop-poses", String(loopPoses),
-                        "--runs", String(runs),
-                        "--target-ms", String(targetSeconds * 1000),
-                        "--check", check.input, check.output],
+            arguments: [
+                "--sizes", sizes.map(String.init).joined(separator: ","),
+                "--loop-poses", String(loopPoses),
+                "--runs", String(runs),
+                "--target-ms", String(targetSeconds * 1000),
+                "--check", check.input, check.output,
+            ],
             environment: extra)
         guard let rows = object["results"] as? [[String: Any]] else { throw BenchError("\(script) printed no results") }
         var results: [Result] = []
         for row in rows {
             guard let impl = row["impl"] as? String, let dtype = row["dtype"] as? String,
-                  let poses = row["poses"] as? Int, let median = row["ns_per_pose"] as? Double,
-                  let low = row["min"] as? Double, let high = row["max"] as? Double,
-                  let count = row["runs"] as? Int, let calls = row["calls"] as? Int else {
+                let poses = row["poses"] as? Int, let median = row["ns_per_pose"] as? Double,
+                let low = row["min"] as? Double, let high = row["max"] as? Double,
+                let count = row["runs"] as? Int, let calls = row["calls"] as? Int
+            else {
                 throw BenchError("\(script): malformed result \(row)")
             }
             var stats = Stats([median], calls: calls)
@@ -50,10 +55,11 @@ struct NumpyReport {
             results.append(Result(impl: impl, dtype: dtype, poses: poses, stats: stats))
         }
         let checkReport = object["check"] as? [String: Any]
-        return NumpyReport(python: object["python"] as? String ?? "?", numpy: object["numpy"] as? String ?? "?",
-                           blas: object["blas"] as? String ?? "?", results: results,
-                           checksum: object["checksum"] as? Double ?? 0,
-                           variantsDisagreeBy: checkReport?["max_abs_diff_between_variants"] as? Double)
+        return NumpyReport(
+            python: object["python"] as? String ?? "?", numpy: object["numpy"] as? String ?? "?",
+            blas: object["blas"] as? String ?? "?", results: results,
+            checksum: object["checksum"] as? Double ?? 0,
+            variantsDisagreeBy: checkReport?["max_abs_diff_between_variants"] as? Double)
     }
 }
 
@@ -103,12 +109,16 @@ struct NumpyPlanReport {
     /// The version with the most demos per CPU second.
     var best: Result? { results.max { $0.cpuRate.median < $1.cpuRate.median } }
 
-    static func run(python: String, script: String, prepared: String, task: String, demos: Int, runs: Int,
-                    check: String, checkDemos: Int, environment: [String: String]) throws -> NumpyPlanReport {
+    static func run(
+        python: String, script: String, prepared: String, task: String, demos: Int, runs: Int,
+        check: String, checkDemos: Int, environment: [String: String]
+    ) throws -> NumpyPlanReport {
         let object = try runPythonJSON(
             python: python, script: script,
-            arguments: ["--prepared", prepared, "--task", task, "--demos", String(demos), "--runs", String(runs),
-                        "--check", check, "--check-demos", String(checkDemos)],
+            arguments: [
+                "--prepared", prepared, "--task", task, "--demos", String(demos), "--runs", String(runs),
+                "--check", check, "--check-demos", String(checkDemos),
+            ],
             environment: environment)
         guard let rows = object["results"] as? [[String: Any]] else { throw BenchError("\(script) printed no results") }
         var results: [Result] = []
@@ -120,7 +130,8 @@ struct NumpyPlanReport {
             var demos = 0, steps = 0
             for run in runs {
                 guard let d = run["demos"] as? Int, let s = run["steps"] as? Int,
-                      let c = run["cpu_s"] as? Double, let w = run["wall_s"] as? Double else {
+                    let c = run["cpu_s"] as? Double, let w = run["wall_s"] as? Double
+                else {
                     throw BenchError("\(script): malformed run \(run)")
                 }
                 demos = d
@@ -128,14 +139,17 @@ struct NumpyPlanReport {
                 cpu.append(Double(d) / c)
                 wall.append(Double(d) / w)
             }
-            results.append(Result(loop: loop, demos: demos, stepsPerDemo: Double(steps) / Double(max(demos, 1)),
-                                  cpuRate: Stats(cpu, calls: demos), wallRate: Stats(wall, calls: demos)))
+            results.append(
+                Result(
+                    loop: loop, demos: demos, stepsPerDemo: Double(steps) / Double(max(demos, 1)),
+                    cpuRate: Stats(cpu, calls: demos), wallRate: Stats(wall, calls: demos)))
         }
         let check = object["check"] as? [String: Any]
-        return NumpyPlanReport(python: object["python"] as? String ?? "?", numpy: object["numpy"] as? String ?? "?",
-                               results: results, checksum: object["checksum"] as? Double ?? 0,
-                               checkDifferences: check?["max_abs_diff"] as? [String: Double] ?? [:],
-                               checkDemos: check?["demos"] as? Int ?? 0,
-                               checkProblems: check?["problems"] as? [String] ?? ["no check report"])
+        return NumpyPlanReport(
+            python: object["python"] as? String ?? "?", numpy: object["numpy"] as? String ?? "?",
+            results: results, checksum: object["checksum"] as? Double ?? 0,
+            checkDifferences: check?["max_abs_diff"] as? [String: Double] ?? [:],
+            checkDemos: check?["demos"] as? Int ?? 0,
+            checkProblems: check?["problems"] as? [String] ?? ["no check report"])
     }
 }

@@ -43,10 +43,11 @@ struct SimBench {
 
         /// A runner with its own world, as `RunnerPool` makes one per worker.
         func makeRunner() throws -> EpisodeRunner {
-            try EpisodeRunner(generator: generation.generator, world: try SimWorld(scene: executeScene), controller: controller,
-                              success: predicate, baseState: baseState, objectJoints: objectJoints,
-                              recorder: recorder, modelXML: modelXML, float32Keys: float32Keys,
-                              file: generation.preparedPath)
+            try EpisodeRunner(
+                generator: generation.generator, world: try SimWorld(scene: executeScene), controller: controller,
+                success: predicate, baseState: baseState, objectJoints: objectJoints,
+                recorder: recorder, modelXML: modelXML, float32Keys: float32Keys,
+                file: generation.preparedPath)
         }
     }
 
@@ -61,7 +62,8 @@ struct SimBench {
     func setup(liftPath: String, directory: String, seed: UInt64, assetsRoot: String?) throws -> Setup {
         let reader = try RobomimicReader(path: liftPath)
         guard let envArgs = reader.envArgs, let envName = envArgs.envName,
-              let predicate = SuccessPredicate.robosuite(envName: envName) else {
+            let predicate = SuccessPredicate.robosuite(envName: envName)
+        else {
             throw BenchError("\(liftPath): no env_args with a robosuite env_name that has a success check")
         }
         let controller = try ControllerConfig(envArgs: envArgs, file: liftPath)
@@ -77,9 +79,11 @@ struct SimBench {
             scenes[xml] = scene
             let initial = Array(states.doubles.prefix(states.rowWidth))
             if floor == nil { floor = (scene, initial) }
-            replays.append(SourceReplay(name: name, executor: try Executor(world: try SimWorld(scene: scene), controller: controller),
-                                        success: try SuccessCheck(predicate, scene: scene), initial: initial,
-                                        actions: actions.doubles, steps: actions.rows))
+            replays.append(
+                SourceReplay(
+                    name: name, executor: try Executor(world: try SimWorld(scene: scene), controller: controller),
+                    success: try SuccessCheck(predicate, scene: scene), initial: initial,
+                    actions: actions.doubles, steps: actions.rows))
         }
         guard let floor else { throw BenchError("\(liftPath) holds no demos") }
         let (floorScene, floorState) = floor
@@ -94,21 +98,26 @@ struct SimBench {
         guard let xml = generation.generator.sources[0].modelXML, let states = first.arrays["states"], states.rows > 0 else {
             throw BenchError("\(generation.preparedPath): \(first.name) lacks model_file or states")
         }
-        let executeScene = try scenes[xml] ?? Scene(mjcf: xml, assetsRoot: assetsRoot, file: generation.preparedPath,
-                                                    path: "/data/\(first.name).attrs[model_file]")
+        let executeScene =
+            try scenes[xml]
+            ?? Scene(
+                mjcf: xml, assetsRoot: assetsRoot, file: generation.preparedPath,
+                path: "/data/\(first.name).attrs[model_file]")
         guard states.rowWidth == executeScene.stateSize else {
             throw BenchError("\(generation.preparedPath): states have \(states.rowWidth) values per row, the scene \(executeScene.stateSize)")
         }
-        return Setup(liftPath: liftPath, floorScene: floorScene, floorState: floorState, controller: controller, predicate: predicate,
-                     physicsStepsPerAction: controller.physicsStepsPerAction(timestep: floorScene.timestep), replays: replays,
-                     generation: generation, executeScene: executeScene, baseState: Array(states.doubles.prefix(states.rowWidth)),
-                     objectJoints: try executeScene.objectJoints(for: generation.generator.objectNames, spec: spec, file: generation.preparedPath),
-                     recorder: try ObservationRecorder(world: try SimWorld(scene: executeScene), keys: first.obsKeys,
-                                                       sources: try prepared.demoNames.map { try prepared.demo($0) },
-                                                       file: generation.preparedPath),
-                     modelXML: xml,
-                     float32Keys: Set(first.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key)),
-                     notes: generation.notes)
+        return Setup(
+            liftPath: liftPath, floorScene: floorScene, floorState: floorState, controller: controller, predicate: predicate,
+            physicsStepsPerAction: controller.physicsStepsPerAction(timestep: floorScene.timestep), replays: replays,
+            generation: generation, executeScene: executeScene, baseState: Array(states.doubles.prefix(states.rowWidth)),
+            objectJoints: try executeScene.objectJoints(for: generation.generator.objectNames, spec: spec, file: generation.preparedPath),
+            recorder: try ObservationRecorder(
+                world: try SimWorld(scene: executeScene), keys: first.obsKeys,
+                sources: try prepared.demoNames.map { try prepared.demo($0) },
+                file: generation.preparedPath),
+            modelXML: xml,
+            float32Keys: Set(first.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key)),
+            notes: generation.notes)
     }
 
     // MARK: - Floor
@@ -131,7 +140,7 @@ struct SimBench {
     func floor(scene: Scene, state: [Double], chunks: [Int], runs: Int, sink: inout Double) throws -> Rate {
         let world = try SimWorld(scene: scene)
         var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
-        for run in -1 ..< runs {
+        for run in -1..<runs {
             var cpu: UInt64 = 0, wall: UInt64 = 0
             for chunk in chunks {
                 try world.restore(state: state)
@@ -155,14 +164,14 @@ struct SimBench {
     func floorAlong(_ episodes: [(world: SimWorld, rollout: Rollout)], stepsPerRow: Int, runs: Int, sink: inout Double) throws -> Rate {
         var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
         var steps = 0
-        for run in -1 ..< runs {
+        for run in -1..<runs {
             var cpu: UInt64 = 0, wall: UInt64 = 0
             steps = 0
             for (world, rollout) in episodes {
                 let size = rollout.stateSize
                 try rollout.states.withUnsafeBufferPointer { all in
-                    for t in 0 ..< rollout.steps {
-                        try world.restore(state: UnsafeBufferPointer(rebasing: all[(t * size) ..< ((t + 1) * size)]))
+                    for t in 0..<rollout.steps {
+                        try world.restore(state: UnsafeBufferPointer(rebasing: all[(t * size)..<((t + 1) * size)]))
                         let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
                         try world.step(count: stepsPerRow)
                         cpu += threadCPUNanoseconds() - cpuStart
@@ -181,9 +190,10 @@ struct SimBench {
     }
 
     static func rate(steps: Int, cpu: [Double], wall: [Double]) -> Rate {
-        Rate(physicsSteps: steps, cpuRate: Stats(cpu.map { Double(steps) / $0 }, calls: 1),
-             wallRate: Stats(wall.map { Double(steps) / $0 }, calls: 1),
-             cpuSeconds: Stats(cpu, calls: 1), wallSeconds: Stats(wall, calls: 1))
+        Rate(
+            physicsSteps: steps, cpuRate: Stats(cpu.map { Double(steps) / $0 }, calls: 1),
+            wallRate: Stats(wall.map { Double(steps) / $0 }, calls: 1),
+            cpuSeconds: Stats(cpu, calls: 1), wallSeconds: Stats(wall, calls: 1))
     }
 
     // MARK: - Replay
@@ -205,15 +215,16 @@ struct SimBench {
         var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
         var chunks: [Int] = [], successes = 0
         var episodes: [(world: SimWorld, rollout: Rollout)] = []
-        for run in -1 ..< runs {
+        for run in -1..<runs {
             var cpu: UInt64 = 0, wall: UInt64 = 0
             chunks = []
             successes = 0
             episodes = []
             for demo in setup.replays {
                 let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
-                let rollout = try demo.executor.replay(actions: demo.actions, from: demo.initial, success: demo.success,
-                                                       options: options, file: setup.liftPath, path: "/data/\(demo.name)/actions")
+                let rollout = try demo.executor.replay(
+                    actions: demo.actions, from: demo.initial, success: demo.success,
+                    options: options, file: setup.liftPath, path: "/data/\(demo.name)/actions")
                 cpu += threadCPUNanoseconds() - cpuStart
                 wall += nowNanoseconds() - start
                 chunks.append(rollout.physicsSteps)
@@ -226,9 +237,10 @@ struct SimBench {
                 wallSeconds.append(Double(wall) / 1e9)
             }
         }
-        return ReplayResult(rate: Self.rate(steps: chunks.reduce(0, +), cpu: cpuSeconds, wall: wallSeconds),
-                            demos: setup.replays.count, controlSteps: setup.replays.map(\.steps).reduce(0, +),
-                            successes: successes, chunks: chunks, episodes: episodes)
+        return ReplayResult(
+            rate: Self.rate(steps: chunks.reduce(0, +), cpu: cpuSeconds, wall: wallSeconds),
+            demos: setup.replays.count, controlSteps: setup.replays.map(\.steps).reduce(0, +),
+            successes: successes, chunks: chunks, episodes: episodes)
     }
 
     // MARK: - Generate + execute
@@ -263,8 +275,9 @@ struct SimBench {
     static func attempt(_ episode: ExecutedEpisode) -> Attempt {
         var digest = 0.0
         for (k, v) in episode.rollout.finalState.enumerated() { digest += v * Double(k % 7 + 1) }
-        return Attempt(success: episode.success, controlSteps: episode.rollout.steps, physicsSteps: episode.rollout.physicsSteps,
-                       samples: episode.demo.length, digest: digest, failure: episode.rollout.failure?.description)
+        return Attempt(
+            success: episode.success, controlSteps: episode.rollout.steps, physicsSteps: episode.rollout.physicsSteps,
+            samples: episode.demo.length, digest: digest, failure: episode.rollout.failure?.description)
     }
 
     /// `passes` timed passes of `EpisodeRunner.run(i)` for i in 0 ..< attempts on this thread,
@@ -274,11 +287,11 @@ struct SimBench {
         var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
         var results: [Attempt] = [], attemptCPU: [Double] = [], rollouts: [Rollout] = []
         var switches = ContextSwitches()
-        for pass in -1 ..< passes {
+        for pass in -1..<passes {
             let switchesBefore = ContextSwitches.thread()
             var cpu: UInt64 = 0, wall: UInt64 = 0
             var pAttempts: [Attempt] = [], pCPU: [Double] = [], pRollouts: [Rollout] = []
-            for i in 0 ..< attempts {
+            for i in 0..<attempts {
                 let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
                 let episode = try runner.run(i, options: options, file: setup.generation.preparedPath)
                 let used = threadCPUNanoseconds() - cpuStart
@@ -296,9 +309,10 @@ struct SimBench {
             cpuSeconds.append(Double(cpu) / 1e9)
             wallSeconds.append(Double(wall) / 1e9)
         }
-        return ExecuteResult(threads: 1, attempts: results,
-                             rate: Self.rate(steps: results.map(\.physicsSteps).reduce(0, +), cpu: cpuSeconds, wall: wallSeconds),
-                             attemptCPU: attemptCPU, rollouts: rollouts, switches: switches)
+        return ExecuteResult(
+            threads: 1, attempts: results,
+            rate: Self.rate(steps: results.map(\.physicsSteps).reduce(0, +), cpu: cpuSeconds, wall: wallSeconds),
+            attemptCPU: attemptCPU, rollouts: rollouts, switches: switches)
     }
 
     /// The same attempts over all cores (DispatchQueue.concurrentPerform, one EpisodeRunner per
@@ -307,12 +321,12 @@ struct SimBench {
     /// come out as on one thread (`expected`).
     func executeAllCores(_ setup: Setup, attempts: Int, passes: Int, expected: [Attempt], sink: inout Double) throws -> ExecuteResult {
         let workers = min(self.workers, attempts)
-        let runners = RunnerBox(try (0 ..< workers).map { _ in try setup.makeRunner() })
+        let runners = RunnerBox(try (0..<workers).map { _ in try setup.makeRunner() })
         let file = setup.generation.preparedPath
         let options = self.options
         var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
         var switches = ContextSwitches()
-        for pass in -1 ..< passes {
+        for pass in -1..<passes {
             let slots = AttemptSlots(count: attempts, workers: workers)
             let start = nowNanoseconds()
             DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -333,14 +347,15 @@ struct SimBench {
                 throw BenchError("attempts run on \(workers) threads differ from the single-thread ones: \(differing.prefix(8))")
             }
             if pass < 0 { continue }
-            for w in 0 ..< workers { switches += slots.switches[w] }
+            for w in 0..<workers { switches += slots.switches[w] }
             sink += results.map(\.digest).reduce(0, +)
             cpuSeconds.append(Double(slots.cpu.reduce(0, +)) / 1e9)
             wallSeconds.append(Double(wall) / 1e9)
         }
-        return ExecuteResult(threads: workers, attempts: expected,
-                             rate: Self.rate(steps: expected.map(\.physicsSteps).reduce(0, +), cpu: cpuSeconds, wall: wallSeconds),
-                             attemptCPU: [], rollouts: [], switches: switches)
+        return ExecuteResult(
+            threads: workers, attempts: expected,
+            rate: Self.rate(steps: expected.map(\.physicsSteps).reduce(0, +), cpu: cpuSeconds, wall: wallSeconds),
+            attemptCPU: [], rollouts: [], switches: switches)
     }
 
     // MARK: - Phases
@@ -382,16 +397,17 @@ struct SimBench {
             cpuStart = threadCPUNanoseconds()
             var rows: [String: [Double]] = [:]
             try rollout.states.withUnsafeBufferPointer { all in
-                for s in 0 ..< rollout.steps {
-                    try world.restore(state: UnsafeBufferPointer(rebasing: all[(s * size) ..< ((s + 1) * size)]))
+                for s in 0..<rollout.steps {
+                    try world.restore(state: UnsafeBufferPointer(rebasing: all[(s * size)..<((s + 1) * size)]))
                     recorder.record(world, into: &rows)
                 }
             }
             observationCPU += threadCPUNanoseconds() - cpuStart
             sink += rows.values.map { $0.last ?? 0 }.reduce(0, +)
         }
-        return Phases(run: result.attemptCPU.reduce(0, +), replay: Double(replayCPU) / 1e9, observations: Double(observationCPU) / 1e9,
-                      reproduced: reproduced, finalStateDifference: worst)
+        return Phases(
+            run: result.attemptCPU.reduce(0, +), replay: Double(replayCPU) / 1e9, observations: Double(observationCPU) / 1e9,
+            reproduced: reproduced, finalStateDifference: worst)
     }
 }
 

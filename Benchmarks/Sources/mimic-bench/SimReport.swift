@@ -7,48 +7,62 @@ extension MimicBench {
     static func runSim(_ options: Options, directory: String, failures: inout [String], sink: inout Double) throws -> String {
         let bench = SimBench()
         progress("simulator: compiling the Lift scenes, preparing \(options.liftPath)")
-        let setup = try bench.setup(liftPath: options.liftPath, directory: directory, seed: options.seed,
-                                    assetsRoot: options.robosuiteAssets)
+        let setup = try bench.setup(
+            liftPath: options.liftPath, directory: directory, seed: options.seed,
+            assetsRoot: options.robosuiteAssets)
         progress("simulator: Executor.replay of the \(setup.replays.count) Lift demos, \(options.simRuns) runs")
         let replay = try bench.replay(setup, runs: options.simRuns, sink: &sink)
         progress("simulator: mj_step floor, \(replay.rate.physicsSteps) steps, \(options.simRuns) runs")
-        let replayFloor = try bench.floor(scene: setup.floorScene, state: setup.floorState, chunks: replay.chunks,
-                                          runs: options.simRuns, sink: &sink)
+        let replayFloor = try bench.floor(
+            scene: setup.floorScene, state: setup.floorState, chunks: replay.chunks,
+            runs: options.simRuns, sink: &sink)
         progress("simulator: mj_step along the replays' states, \(options.simRuns) runs")
         let replayAlong = try bench.floorAlong(replay.episodes, stepsPerRow: setup.physicsStepsPerAction, runs: options.simRuns, sink: &sink)
         progress("simulator: EpisodeRunner.run, \(options.simAttempts) attempts on 1 thread, \(options.simPasses) passes")
         let single = try bench.executeSingleThread(setup, attempts: options.simAttempts, passes: options.simPasses, sink: &sink)
         progress("simulator: mj_step floor, \(single.physicsSteps) steps, \(options.simPasses) runs")
-        let executeFloor = try bench.floor(scene: setup.floorScene, state: setup.floorState,
-                                           chunks: single.attempts.map(\.physicsSteps), runs: options.simPasses, sink: &sink)
+        let executeFloor = try bench.floor(
+            scene: setup.floorScene, state: setup.floorState,
+            chunks: single.attempts.map(\.physicsSteps), runs: options.simPasses, sink: &sink)
         progress("simulator: mj_step along the attempts' states, \(options.simPasses) runs")
         let alongWorld = try SimWorld(scene: setup.executeScene)
-        let executeAlong = try bench.floorAlong(single.rollouts.map { (alongWorld, $0) }, stepsPerRow: setup.physicsStepsPerAction,
-                                                runs: options.simPasses, sink: &sink)
+        let executeAlong = try bench.floorAlong(
+            single.rollouts.map { (alongWorld, $0) }, stepsPerRow: setup.physicsStepsPerAction,
+            runs: options.simPasses, sink: &sink)
         progress("simulator: phases (replay and observations of the attempts)")
         let phases = try bench.phases(setup, single, sink: &sink)
         if !phases.reproduced { failures.append("Executor.replay of the attempts' actions did not reproduce their rollouts") }
         progress("simulator: EpisodeRunner.run, \(options.simAttempts) attempts on \(bench.workers) threads, \(options.simPasses) passes")
         var parallel: SimBench.ExecuteResult?
         do {
-            parallel = try bench.executeAllCores(setup, attempts: options.simAttempts, passes: options.simPasses,
-                                                 expected: single.attempts, sink: &sink)
+            parallel = try bench.executeAllCores(
+                setup, attempts: options.simAttempts, passes: options.simPasses,
+                expected: single.attempts, sink: &sink)
         } catch {
             failures.append("simulator, all cores: \(error)")
         }
-        return simReport(setup: setup, replay: replay, replayFloor: replayFloor, replayAlong: replayAlong, single: single,
-                         executeFloor: executeFloor, executeAlong: executeAlong, phases: phases, parallel: parallel, options: options)
+        return simReport(
+            setup: setup, replay: replay, replayFloor: replayFloor, replayAlong: replayAlong, single: single,
+            executeFloor: executeFloor, executeAlong: executeAlong, phases: phases, parallel: parallel, options: options)
     }
 
-    static func simReport(setup: SimBench.Setup, replay: SimBench.ReplayResult, replayFloor: SimBench.Rate, replayAlong: SimBench.Rate,
-                          single: SimBench.ExecuteResult, executeFloor: SimBench.Rate, executeAlong: SimBench.Rate, phases: SimBench.Phases,
-                          parallel: SimBench.ExecuteResult?, options: Options) -> String {
+    static func simReport(
+        setup: SimBench.Setup, replay: SimBench.ReplayResult, replayFloor: SimBench.Rate, replayAlong: SimBench.Rate,
+        single: SimBench.ExecuteResult, executeFloor: SimBench.Rate, executeAlong: SimBench.Rate, phases: SimBench.Phases,
+        parallel: SimBench.ExecuteResult?, options: Options
+    ) -> String {
         let reference = SimBench.mimicGenSecondsPerSuccess
-        var rows = [["measurement", "threads", "episodes", "physics steps", "steps/s CPU", "min-max", "x floor", "steps/s wall",
-                     "CPU ms/episode", "share", "success", "CPU s/kept", "wall s/kept", "vs MimicGen CPU", "vs MimicGen wall"]]
+        var rows = [
+            [
+                "measurement", "threads", "episodes", "physics steps", "steps/s CPU", "min-max", "x floor", "steps/s wall",
+                "CPU ms/episode", "share", "success", "CPU s/kept", "wall s/kept", "vs MimicGen CPU", "vs MimicGen wall",
+            ]
+        ]
         func rateCells(_ rate: SimBench.Rate, floor: SimBench.Rate) -> [String] {
-            [grouped(rate.cpuRate.median), grouped(rate.cpuRate.min) + "-" + grouped(rate.cpuRate.max),
-             fixed(floor.cpuRate.median / rate.cpuRate.median, 2) + "x", grouped(rate.wallRate.median)]
+            [
+                grouped(rate.cpuRate.median), grouped(rate.cpuRate.min) + "-" + grouped(rate.cpuRate.max),
+                fixed(floor.cpuRate.median / rate.cpuRate.median, 2) + "x", grouped(rate.wallRate.median),
+            ]
         }
         func floorRow(_ name: String, _ rate: SimBench.Rate, floor: SimBench.Rate, episodes: Int) -> [String] {
             [name, "1", String(episodes), grouped(Double(rate.physicsSteps))] + rateCells(rate, floor: floor)
@@ -59,17 +73,20 @@ extension MimicBench {
             let cpuKept = r.rate.cpuSeconds.median / kept, wallKept = r.rate.wallSeconds.median / kept
             return [name, String(r.threads), String(r.attempts.count), grouped(Double(r.physicsSteps))]
                 + rateCells(r.rate, floor: executeFloor)
-                + [short(1000 * r.rate.cpuSeconds.median / n), "100%",
-                   "\(r.successes)/\(r.attempts.count) " + percent(kept, n),
-                   short(cpuKept), short(wallKept), fixed(reference / cpuKept, 1) + "x", fixed(reference / wallKept, 1) + "x"]
+                + [
+                    short(1000 * r.rate.cpuSeconds.median / n), "100%",
+                    "\(r.successes)/\(r.attempts.count) " + percent(kept, n),
+                    short(cpuKept), short(wallKept), fixed(reference / cpuKept, 1) + "x", fixed(reference / wallKept, 1) + "x",
+                ]
         }
         rows.append(floorRow("mj_step alone from states[0] (floor)", replayFloor, floor: replayFloor, episodes: replay.demos))
         rows.append(floorRow("mj_step alone along the replays' states", replayAlong, floor: replayFloor, episodes: replay.demos))
-        rows.append([
-            "Executor.replay, the bundled Lift demos", "1", String(replay.demos), grouped(Double(replay.rate.physicsSteps)),
-        ] + rateCells(replay.rate, floor: replayFloor) + [
-            short(1000 * replay.rate.cpuSeconds.median / Double(replay.demos)), "", "\(replay.successes)/\(replay.demos)", "", "", "", "",
-        ])
+        rows.append(
+            [
+                "Executor.replay, the bundled Lift demos", "1", String(replay.demos), grouped(Double(replay.rate.physicsSteps)),
+            ] + rateCells(replay.rate, floor: replayFloor) + [
+                short(1000 * replay.rate.cpuSeconds.median / Double(replay.demos)), "", "\(replay.successes)/\(replay.demos)", "", "", "", "",
+            ])
         rows.append(Array(repeating: "", count: rows[0].count))
         rows.append(floorRow("mj_step alone from states[0] (floor)", executeFloor, floor: executeFloor, episodes: single.attempts.count))
         rows.append(floorRow("mj_step alone along the attempts' states", executeAlong, floor: executeFloor, episodes: single.attempts.count))
@@ -82,8 +99,10 @@ extension MimicBench {
         let rest = phases.run / n - loop - observations
         let total = phases.run / n
         func phaseRow(_ name: String, _ seconds: Double, rate: Double? = nil) -> [String] {
-            ["  " + name, "", "", "", rate.map(grouped) ?? "", "", rate.map { fixed(executeFloor.cpuRate.median / $0, 2) + "x" } ?? "", "",
-             short(1000 * seconds), percent(seconds, total), "", "", "", "", ""]
+            [
+                "  " + name, "", "", "", rate.map(grouped) ?? "", "", rate.map { fixed(executeFloor.cpuRate.median / $0, 2) + "x" } ?? "", "",
+                short(1000 * seconds), percent(seconds, total), "", "", "", "", "",
+            ]
         }
         rows.append(phaseRow("control loop: Executor.replay of its actions", loop, rate: Double(single.physicsSteps) / phases.replay))
         rows.append(phaseRow("observations: restore + record each state", observations))
@@ -105,10 +124,12 @@ extension MimicBench {
                 + " (context switches per pass: \(fixed(Double(r.switches.voluntary) / passes, 0)) voluntary, "
                 + "\(fixed(Double(r.switches.involuntary) / passes, 0)) involuntary)"
         }
-        let utilisation = "on CPU, thread CPU / (wall x threads): 1 thread \(busy(single))"
+        let utilisation =
+            "on CPU, thread CPU / (wall x threads): 1 thread \(busy(single))"
             + (parallel.map { ", \($0.threads) threads \(busy($0))" } ?? "")
             + ";\n         load average \(loadAverage()) after the section. Involuntary switches: other processes took the core."
-        let parallelCheck = parallel.map { "the \($0.threads)-thread attempts equal the 1-thread ones (success, steps, final state)" }
+        let parallelCheck =
+            parallel.map { "the \($0.threads)-thread attempts equal the 1-thread ones (success, steps, final state)" }
             ?? "all cores: FAILED (see stderr)"
         let notes = setup.notes.isEmpty ? "" : "; " + setup.notes.joined(separator: "; ")
         return """
@@ -137,13 +158,13 @@ extension MimicBench {
                      reproduces the closed-loop rollout, checked below) and each of its states restored with its observations
                      recorded (what makeDemo does per step); planning = run - replay - observations (not timed alone).
 
-            """ + formatTable(rows, rightAligned: Set(1 ... 14)) + "\n" + """
-            per attempt, 1 thread: CPU median \(short(1000 * perAttempt.median)) ms, \(short(1000 * perAttempt.min))-\(short(1000 * perAttempt.max)) ms; \
-            failed attempts: \(failed)
-            \(utilisation)
-            check: \(parallelCheck); Executor.replay of every attempt's actions \
-            \(phases.reproduced ? "reproduces its rollout" : "DOES NOT reproduce its rollout") (final state max |diff| \
-            \(String(format: "%.1e", phases.finalStateDifference)))
-            """
+            """ + formatTable(rows, rightAligned: Set(1...14)) + "\n" + """
+                per attempt, 1 thread: CPU median \(short(1000 * perAttempt.median)) ms, \(short(1000 * perAttempt.min))-\(short(1000 * perAttempt.max)) ms; \
+                failed attempts: \(failed)
+                \(utilisation)
+                check: \(parallelCheck); Executor.replay of every attempt's actions \
+                \(phases.reproduced ? "reproduces its rollout" : "DOES NOT reproduce its rollout") (final state max |diff| \
+                \(String(format: "%.1e", phases.finalStateDifference)))
+                """
     }
 }

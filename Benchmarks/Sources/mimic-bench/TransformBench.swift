@@ -28,10 +28,11 @@ struct TransformBench {
     static func randomPoses(_ count: Int, seed: UInt64) -> [Double] {
         var rng = SplitMix64(seed: seed)
         return [Double](unsafeUninitializedCapacity: count * 16) { buffer, initialized in
-            for i in 0 ..< count {
+            for i in 0..<count {
                 let rotationVector = SIMD3(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1)) * 1.8
-                let pose = Pose(position: SIMD3(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1)),
-                                rotation: Quaternion(axisAngle: rotationVector))
+                let pose = Pose(
+                    position: SIMD3(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1)),
+                    rotation: Quaternion(axisAngle: rotationVector))
                 pose.writeMatrix(into: buffer.baseAddress! + 16 * i)
             }
             initialized = count * 16
@@ -73,11 +74,13 @@ struct TransformBench {
 /// `calls` transforms of the whole segment, alternating between two `worldFromNew`; returns a
 /// sum of output entries (one per call) so the calls cannot be dropped or merged.
 @inline(never)
-func transformRepeated(_ input: UnsafeBufferPointer<Double>, _ output: UnsafeMutableBufferPointer<Double>,
-                       calls: Int) -> Double {
+func transformRepeated(
+    _ input: UnsafeBufferPointer<Double>, _ output: UnsafeMutableBufferPointer<Double>,
+    calls: Int
+) -> Double {
     let (a, b) = TransformBench.worldFromNew
     var sum = 0.0
-    for call in 0 ..< calls {
+    for call in 0..<calls {
         PoseKernels.transform(call & 1 == 0 ? a : b, input, into: output)
         sum += output[(call &* 16 &+ 3) % input.count]
     }
@@ -86,11 +89,13 @@ func transformRepeated(_ input: UnsafeBufferPointer<Double>, _ output: UnsafeMut
 
 /// The `Float` overload of ``transformRepeated(_:_:calls:)-(UnsafeBufferPointer<Double>,_,_)``.
 @inline(never)
-func transformRepeated(_ input: UnsafeBufferPointer<Float>, _ output: UnsafeMutableBufferPointer<Float>,
-                       calls: Int) -> Double {
+func transformRepeated(
+    _ input: UnsafeBufferPointer<Float>, _ output: UnsafeMutableBufferPointer<Float>,
+    calls: Int
+) -> Double {
     let (a, b) = TransformBench.worldFromNew
     var sum = 0.0
-    for call in 0 ..< calls {
+    for call in 0..<calls {
         PoseKernels.transform(call & 1 == 0 ? a : b, input, into: output)
         sum += Double(output[(call &* 16 &+ 3) % input.count])
     }
@@ -118,7 +123,7 @@ func maxDifference(_ expected: [Double], fileAt path: String) throws -> Double {
     guard data.count == expected.count * 8 else {
         throw BenchError("\(path) holds \(data.count) bytes, expected \(expected.count * 8)")
     }
-    let values = data.withUnsafeBytes { raw in (0 ..< expected.count).map { raw.loadUnaligned(fromByteOffset: 8 * $0, as: Double.self) } }
+    let values = data.withUnsafeBytes { raw in (0..<expected.count).map { raw.loadUnaligned(fromByteOffset: 8 * $0, as: Double.self) } }
     return zip(expected, values).map { abs($0 - $1) }.max() ?? 0
 }
 
