@@ -229,6 +229,8 @@ enum RobotModels {
     static func initialJointPositions(_ model: String) -> [Double]? {
         switch model {
         case "Panda": return [0, Double.pi / 16.0, 0.00, -Double.pi / 2.0 - Double.pi / 3.0, 0.00, Double.pi - 0.2, Double.pi / 4]
+        // Right arm then left arm (robosuite's gr1_robot.py).
+        case "GR1ArmsOnly": return [0, -0.1, 0, -1.57, 0, 0, 0, 0, 0.1, 0, -1.57, 0, 0, 0]
         default: return nil
         }
     }

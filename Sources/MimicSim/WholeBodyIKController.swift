@@ -1,0 +1,353 @@
+import CMuJoCo
+import Foundation
+import MimicCore
+import MimicMath
+
+/// The settings of robosuite 1.5's `WHOLE_BODY_IK` composite controller, the default of its GR1
+/// humanoids (`default_gr1.json`): one damped-least-squares IK step per control step turns
+/// absolute grip-site poses into arm joint targets, which `JOINT_POSITION` part controllers track
+/// with torques recomputed every physics step; the hands take their finger targets directly.
+public struct WholeBodyIKConfig: Sendable, Equatable {
+    /// The controlled sites, in action order (`ref_name`: right grip site, then left).
+    public var sites: [String]
+    /// `ik_pseudo_inverse_damping` λ (0.05).
+    public var damping: Double
+    /// `ik_integration_dt` (0.1): `q_des = q + dt · dq`.
+    public var integrationDt: Double
+    /// `ik_max_dq` (4): the whole `dq` is scaled down so no component exceeds it.
+    public var maxDq: Double
+    /// Nullspace gain per joint name (`nullspace_joint_weights`), default 1.
+    public var nullspaceWeights: [String: Double]
+    /// The `JOINT_POSITION` gains of the arm part controllers (kp 1000, kd 200 in the GR1 configs).
+    public var kp: Double
+    public var kd: Double
+    /// Whether the hands scale their commands (`gripper.use_action_scaling`); the GR1 configs say
+    /// false (the command is the finger joint target in radians), the only case Mimic reproduces.
+    public var handActionScaling: Bool
+
+    public init(
+        sites: [String] = ["gripper0_right_grip_site", "gripper0_left_grip_site"], damping: Double = 0.05,
+        integrationDt: Double = 0.1, maxDq: Double = 4, nullspaceWeights: [String: Double] = [:], kp: Double = 1000,
+        kd: Double = 200, handActionScaling: Bool = false
+    ) {
+        self.sites = sites
+        self.damping = damping
+        self.integrationDt = integrationDt
+        self.maxDq = maxDq
+        self.nullspaceWeights = nullspaceWeights
+        self.kp = kp
+        self.kd = kd
+        self.handActionScaling = handActionScaling
+    }
+
+    /// Reads robosuite 1.5's composite controller config from `env_args`
+    /// (`env_kwargs.controller_configs` with `type: WHOLE_BODY_IK`); nil for any other type.
+    ///
+    /// - Throws: ``DatasetError`` naming `file` when the config is not of the shape robosuite writes,
+    ///   or asks for something Mimic does not reproduce (relative input, a non-axis-angle rotation,
+    ///   hands with action scaling).
+    public init?(envArgs: EnvArgs, file: String, path: String = "/data.attrs[env_args]") throws(DatasetError) {
+        guard let data = envArgs.json.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let kwargs = object["env_kwargs"] as? [String: Any]
+        else { return nil }
+        let configs = (kwargs["controller_configs"] as? [Any])?.first ?? kwargs["controller_configs"]
+        guard let config = configs as? [String: Any], config["type"] as? String == "WHOLE_BODY_IK" else { return nil }
+        let specific = config["composite_controller_specific_configs"] as? [String: Any] ?? [:]
+        func number(_ key: String, _ fallback: Double) -> Double { (specific[key] as? NSNumber)?.doubleValue ?? fallback }
+        self.init()
+        sites = specific["ref_name"] as? [String] ?? sites
+        damping = number("ik_pseudo_inverse_damping", damping)
+        integrationDt = number("ik_integration_dt", integrationDt)
+        maxDq = number("ik_max_dq", maxDq)
+        nullspaceWeights = (specific["nullspace_joint_weights"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        if let type = specific["ik_input_type"] as? String, type != "absolute" {
+            throw DatasetError(file: file, path: path, "WHOLE_BODY_IK with ik_input_type \(type): Mimic reproduces absolute input only")
+        }
+        if let frame = specific["ik_input_ref_frame"] as? String, frame != "base" {
+            throw DatasetError(file: file, path: path, "WHOLE_BODY_IK with ik_input_ref_frame \(frame): Mimic reproduces the base frame only")
+        }
+        if let repr = specific["ik_input_rotation_repr"] as? String, repr != "axis_angle" {
+            throw DatasetError(file: file, path: path, "WHOLE_BODY_IK with ik_input_rotation_repr \(repr): Mimic reproduces axis_angle only")
+        }
+        let parts = config["body_parts"] as? [String: Any] ?? [:]
+        let arm = (parts["right"] ?? parts["left"]) as? [String: Any] ?? [:]
+        kp = (arm["kp"] as? NSNumber)?.doubleValue ?? kp
+        kd = (arm["kd"] as? NSNumber)?.doubleValue ?? 2 * kp.squareRoot() * ((arm["damping_ratio"] as? NSNumber)?.doubleValue ?? 1)
+        handActionScaling = ((arm["gripper"] as? [String: Any])?["use_action_scaling"] as? Bool) ?? true
+        if handActionScaling {
+            throw DatasetError(file: file, path: path, "WHOLE_BODY_IK with hand use_action_scaling true: Mimic reproduces the GR1 configs' false only")
+        }
+    }
+}
+
+/// One arm of a humanoid (robosuite's GR1): the joints the IK moves for one controlled site, and
+/// the hand at its end.
+public struct HumanoidArm: Sendable, Equatable {
+    /// The controlled site (`gripper0_right_grip_site`).
+    public var site: SiteID
+    /// The arm's hinge joints from the shoulder to the wrist (the robot's joints on the site's
+    /// kinematic chain, hand joints excluded), and their `qpos` / `qvel` addresses.
+    public var joints: [JointID]
+    public var qposAddresses: [Int]
+    public var qvelAddresses: [Int]
+    /// The actuator driving each joint.
+    public var actuators: [ActuatorID]
+    /// The hand's actuators in MuJoCo's order, and for each the index of the 6-D hand command
+    /// that drives it (robosuite's `format_action`: Fourier 11 actuators, Inspire 12).
+    public var handActuators: [ActuatorID]
+    public var handCommandIndex: [Int]
+
+    /// The Fourier hand's 6-D command → its 11 actuators (pinky, ring, middle, index: 2 each;
+    /// thumb bend 2; thumb rotation 1).
+    static let fourierIndices = [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5]
+    /// The Inspire hand's 6-D command → its 12 actuators (thumb bend drives 3).
+    static let inspireIndices = [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 4, 5]
+
+    /// The arm ending at site `siteName`, found from the scene's structure: the joints on the chain
+    /// from the site's body to the root that belong to the robot (`robot0_…`), and the position
+    /// actuators of the hand mounted there (joints named `<hand prefix>…`, the site's prefix up to
+    /// `_grip_site`, e.g. `gripper0_right_`).
+    ///
+    /// - Throws: ``DatasetError`` naming the scene when the site is missing, a joint has no
+    ///   actuator, or the hand is of neither known kind.
+    static func find(site siteName: String, in scene: Scene) throws(DatasetError) -> HumanoidArm {
+        let site = try scene.site(siteName)
+        let m = scene.model.pointee
+        var chain: [JointID] = []
+        var body = Int(m.site_bodyid[site.index])
+        while body > 0 {
+            let start = Int(m.body_jntadr[body]), count = Int(m.body_jntnum[body])
+            if start >= 0 { for j in (start..<start + count).reversed() { chain.append(JointID(index: j)) } }
+            body = Int(m.body_parentid[body])
+        }
+        let joints = Array(chain.reversed().filter { scene.kind(of: $0) == .hinge && !scene.name(of: $0).hasPrefix("gripper") })
+        func actuator(driving joint: JointID) -> ActuatorID? {
+            (0..<Int(m.nu)).first { m.actuator_trntype[$0] == Int32(mjTRN_JOINT.rawValue) && Int(m.actuator_trnid[2 * $0]) == joint.index }
+                .map(ActuatorID.init)
+        }
+        var actuators: [ActuatorID] = []
+        for joint in joints {
+            guard let a = actuator(driving: joint) else {
+                throw DatasetError(file: scene.file, path: scene.path, "arm joint \(scene.name(of: joint)) of \(siteName) has no actuator")
+            }
+            actuators.append(a)
+        }
+        let handPrefix = siteName.hasSuffix("grip_site") ? String(siteName.dropLast("grip_site".count)) : siteName + "_"
+        let hand = (0..<Int(m.nu)).filter { a in
+            m.actuator_trntype[a] == Int32(mjTRN_JOINT.rawValue) && scene.name(of: JointID(index: Int(m.actuator_trnid[2 * a]))).hasPrefix(handPrefix)
+        }.map(ActuatorID.init)
+        let indices: [Int]
+        switch hand.count {
+        case fourierIndices.count: indices = fourierIndices
+        case inspireIndices.count: indices = inspireIndices
+        default:
+            throw DatasetError(
+                file: scene.file, path: scene.path,
+                "the hand at \(siteName) has \(hand.count) actuators; Mimic knows robosuite's Fourier (11) and Inspire (12) hands")
+        }
+        return HumanoidArm(
+            site: site, joints: joints, qposAddresses: joints.map(scene.qposAddress(of:)),
+            qvelAddresses: joints.map(scene.qvelAddress(of:)), actuators: actuators, handActuators: hand,
+            handCommandIndex: indices)
+    }
+}
+
+/// robosuite 1.5's `WHOLE_BODY_IK` composite controller with `JOINT_POSITION` arms and `GRIP`
+/// hands, for one ``SimWorld``: Mimic's own implementation of the same equations.
+///
+/// Action (24 values for two arms): per controlled site, its absolute target position (3) and
+/// axis-angle orientation (3) in the frame of body `robot0_base`; then per hand its 6-D command.
+///
+/// Per control step, ``setGoal(action:world:)`` (after the step's first `mj_step1`) runs one
+/// damped-least-squares step, with the sites' Jacobians `J` (rows: per site position then
+/// rotation; columns: the arms' joints):
+/// ```
+/// twist_i = 0.95 / dt · [p*_i − p_i ; axisAngle(q*_i · conj(q_i))]
+/// dq = Jᵀ (J Jᵀ + λ² I)⁻¹ twist + (I − J⁺ J) (w ∘ (0 − q))      w: nullspace weights
+/// dq ← dq · min(1, maxDq / max|dq|);   q* = clip(q + dt · dq, joint ranges)
+/// ```
+/// and every physics step ``applyControls(world:fullM:)`` writes the arm torques
+/// `τ = M_aa (kp (q* − q) − kd q̇) + qfrc_bias_a` and the hand targets
+/// `clip(command[index], ctrlrange)`.
+public final class WholeBodyIKController {
+    public let config: WholeBodyIKConfig
+    public let arms: [HumanoidArm]
+    /// The frame the targets are given in: body `robot0_base`.
+    let base: BodyID
+    let n: Int
+    let nv: Int
+    /// Joint ranges of the IK joints, and the nullspace weight of each.
+    private let ranges: [ClosedRange<Double>]
+    private let weights: [Double]
+    /// The joint targets of the current control step, and the hand targets per arm.
+    public private(set) var jointTargets: [Double]
+    private var handTargets: [[Double]]
+    /// robosuite's first physics step after a state load: the `JOINT_POSITION` controllers still
+    /// hold the joint positions and inertia of the reset configuration they were built in (with
+    /// `lite_physics` their first update is skipped), and zero velocities. Set by
+    /// ``captureResetKinematics(world:initialJointPositions:fullM:)``, cleared by the next
+    /// ``applyControls(world:fullM:)``.
+    private var stale: (q: [Double], M: [Double])?
+
+    // Scratch memory, allocated once.
+    private let jacp: UnsafeMutablePointer<Double>  // 3 x nv
+    private let jacr: UnsafeMutablePointer<Double>  // 3 x nv
+    private let J: UnsafeMutablePointer<Double>  // m x n
+    private let A: UnsafeMutablePointer<Double>  // m x m
+    private let Ainv: UnsafeMutablePointer<Double>  // m x m
+    private let work: UnsafeMutablePointer<Double>  // 2 m²
+
+    /// Finds the arms of `config.sites` in `scene`.
+    ///
+    /// - Throws: ``DatasetError`` when a site, body `robot0_base`, an actuator or a known hand is missing.
+    public init(scene: Scene, config: WholeBodyIKConfig) throws(DatasetError) {
+        self.config = config
+        var arms: [HumanoidArm] = []
+        for site in config.sites { arms.append(try HumanoidArm.find(site: site, in: scene)) }
+        self.arms = arms
+        base = try scene.body("robot0_base")
+        n = arms.map(\.joints.count).reduce(0, +)
+        nv = scene.nv
+        let m = scene.model.pointee
+        ranges = arms.flatMap(\.joints).map { j in
+            m.jnt_limited[j.index] != 0 ? m.jnt_range[2 * j.index]...m.jnt_range[2 * j.index + 1] : -Double.infinity...Double.infinity
+        }
+        weights = arms.flatMap(\.joints).map { config.nullspaceWeights[scene.name(of: $0)] ?? 1 }
+        jointTargets = Array(repeating: 0, count: n)
+        handTargets = arms.map { Array(repeating: 0, count: $0.handActuators.count) }
+        let rows = 6 * arms.count
+        jacp = .allocate(capacity: 3 * nv)
+        jacr = .allocate(capacity: 3 * nv)
+        J = .allocate(capacity: rows * n)
+        A = .allocate(capacity: rows * rows)
+        Ainv = .allocate(capacity: rows * rows)
+        work = .allocate(capacity: 2 * rows * rows)
+    }
+
+    deinit {
+        for p in [jacp, jacr, J, A, Ainv, work] { p.deallocate() }
+    }
+
+    /// Values per action row: 6 per arm, then 6 per hand.
+    public var actionWidth: Int { 12 * arms.count }
+
+    /// worldFromBase: the pose of body `robot0_base`, the frame of the targets.
+    public func basePose(_ world: SimWorld) -> Pose { world.pose(of: base) }
+
+    /// The world-frame goal of arm `k` commanded by `action` (position, axis-angle in the base frame).
+    public func worldGoal(arm k: Int, action: UnsafeBufferPointer<Double>, world: SimWorld) -> Pose {
+        let a = action.baseAddress! + 6 * k
+        // The rotation as robosuite's float32 `quat2mat(axisangle2quat(·))` computes it.
+        let local = Pose(position: SIMD3(a[0], a[1], a[2]), rotation: Quaternion(rotationMatrix: robosuiteRotationMatrix(axisAngle: SIMD3(a[3], a[4], a[5]))))
+        return basePose(world) * local
+    }
+
+    /// Runs the IK step for `action` on `world`'s current kinematics (after `mj_step1`) and fixes
+    /// the joint and hand targets of this control step.
+    public func setGoal(action: UnsafeBufferPointer<Double>, world: SimWorld) {
+        let rows = 6 * arms.count
+        let qpos = world.qposValues
+        var twist = [Double](repeating: 0, count: rows)
+        for r in 0..<rows * n { J[r] = 0 }
+        for (k, arm) in arms.enumerated() {
+            let goal = worldGoal(arm: k, action: action, world: world)
+            let site = world.pose(of: arm.site)
+            let scale = 0.95 / config.integrationDt
+            let dp = goal.position - site.position
+            let error = (goal.rotation * site.rotation.conjugate).axisAngle
+            for i in 0..<3 {
+                twist[6 * k + i] = scale * dp[i]
+                twist[6 * k + 3 + i] = scale * error[i]
+            }
+            world.jacobian(of: arm.site, positional: jacp, rotational: jacr)
+            // Every arm's rows over every IK joint (an arm's site does not move with the other arm).
+            var c = 0
+            for other in arms {
+                for dof in other.qvelAddresses {
+                    for i in 0..<3 {
+                        J[(6 * k + i) * n + c] = jacp[i * nv + dof]
+                        J[(6 * k + 3 + i) * n + c] = jacr[i * nv + dof]
+                    }
+                    c += 1
+                }
+            }
+        }
+        // A = J Jᵀ, then dq = Jᵀ (A + λ² I)⁻¹ twist.
+        for r in 0..<rows {
+            for c in r..<rows {
+                var s = 0.0
+                for j in 0..<n { s += J[r * n + j] * J[c * n + j] }
+                A[r * rows + c] = s
+                A[c * rows + r] = s
+            }
+        }
+        let lambda2 = config.damping * config.damping
+        for r in 0..<rows { A[r * rows + r] += lambda2 }
+        DenseMatrix.invert(A, into: Ainv, n: rows, work: work)
+        var y = [Double](repeating: 0, count: rows)
+        for r in 0..<rows { for c in 0..<rows { y[r] += Ainv[r * rows + c] * twist[c] } }
+        let q = arms.flatMap { $0.qposAddresses.map { qpos[$0] } }
+        var dq = [Double](repeating: 0, count: n)
+        for j in 0..<n { for r in 0..<rows { dq[j] += J[r * n + j] * y[r] } }
+        // Nullspace: (I − J⁺ J) (w ∘ (0 − q)), J⁺ = Jᵀ (J Jᵀ)⁻¹ for a J of full row rank.
+        for r in 0..<rows { A[r * rows + r] -= lambda2 }
+        DenseMatrix.invert(A, into: Ainv, n: rows, work: work)
+        let pull = (0..<n).map { weights[$0] * (0 - q[$0]) }
+        var Jpull = [Double](repeating: 0, count: rows)
+        for r in 0..<rows { for j in 0..<n { Jpull[r] += J[r * n + j] * pull[j] } }
+        var z = [Double](repeating: 0, count: rows)
+        for r in 0..<rows { for c in 0..<rows { z[r] += Ainv[r * rows + c] * Jpull[c] } }
+        for j in 0..<n {
+            var projected = 0.0
+            for r in 0..<rows { projected += J[r * n + j] * z[r] }
+            dq[j] += pull[j] - projected
+        }
+        let largest = dq.map(abs).max() ?? 0
+        if largest > config.maxDq { for j in 0..<n { dq[j] *= config.maxDq / largest } }
+        for j in 0..<n { jointTargets[j] = min(max(q[j] + config.integrationDt * dq[j], ranges[j].lowerBound), ranges[j].upperBound) }
+        for (k, arm) in arms.enumerated() {
+            let command = action.baseAddress! + 6 * arms.count + 6 * k
+            handTargets[k] = arm.handCommandIndex.map { command[$0] }
+        }
+    }
+
+    /// Captures the reset configuration robosuite's controllers were built in (the arms at
+    /// `initialJointPositions`, everything else at `qpos0`, at rest) for the first physics step of
+    /// the next rollout, then restores `world`'s state.
+    public func captureResetKinematics(world: SimWorld, initialJointPositions: [Double], fullM: UnsafeMutablePointer<Double>) throws(MuJoCoError) {
+        precondition(initialJointPositions.count == n, "\(initialJointPositions.count) initial joint positions for \(n) arm joints")
+        let saved = world.state()
+        world.resetToModelDefaults()
+        let addresses = arms.flatMap(\.qposAddresses), dofs = arms.flatMap(\.qvelAddresses)
+        for (j, address) in addresses.enumerated() { world.qposValues[address] = initialJointPositions[j] }
+        try world.forward()
+        world.fullInertia(into: fullM)
+        stale = (initialJointPositions, dofs.flatMap { r in dofs.map { c in fullM[r * nv + c] } })
+        do { try world.restore(state: saved) } catch { throw MuJoCoError(function: "mj_forward") }
+    }
+
+    /// Writes the arm torques (from `fullM`, the dense `nv x nv` inertia of this physics step) and
+    /// the hand targets to `ctrl`.
+    public func applyControls(world: SimWorld, fullM: UnsafePointer<Double>) {
+        let qpos = world.qposValues, qvel = world.qvelValues, bias = world.biasForces, ctrl = world.controls
+        let dofs = arms.flatMap(\.qvelAddresses), addresses = arms.flatMap(\.qposAddresses), actuators = arms.flatMap(\.actuators)
+        let first = stale
+        stale = nil
+        let acceleration = (0..<n).map { j in
+            first.map { config.kp * (jointTargets[j] - $0.q[j]) } ?? config.kp * (jointTargets[j] - qpos[addresses[j]]) - config.kd * qvel[dofs[j]]
+        }
+        for i in 0..<n {
+            var torque = bias[dofs[i]]
+            for j in 0..<n { torque += (first.map { $0.M[i * n + j] } ?? fullM[dofs[i] * nv + dofs[j]]) * acceleration[j] }
+            let range = world.scene.controlRange(of: actuators[i])
+            ctrl[actuators[i].index] = min(max(torque, range.lowerBound), range.upperBound)
+        }
+        for (k, arm) in arms.enumerated() {
+            for (i, actuator) in arm.handActuators.enumerated() {
+                let range = world.scene.controlRange(of: actuator)
+                ctrl[actuator.index] = min(max(handTargets[k][i], range.lowerBound), range.upperBound)
+            }
+        }
+    }
+}
