@@ -100,6 +100,9 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
     public var robotModels: [String]
     /// The robosuite control loop reproduced (default robosuite 1.5's).
     public var loop: ControlLoop
+    /// robosuite 1.5's `WHOLE_BODY_IK` composite controller (the GR1's), instead of one
+    /// `OSC_POSE` arm per robot; ``arms`` is then empty.
+    public var wholeBody: WholeBodyIKConfig?
 
     public init(
         arms: [OSCPoseConfig], gripper: GripperConfig = GripperConfig(), controlFrequency: Double = 20,
@@ -112,7 +115,7 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
         self.loop = loop
     }
 
-    enum CodingKeys: String, CodingKey { case arms, gripper, controlFrequency, robotModels, loop }
+    enum CodingKeys: String, CodingKey { case arms, gripper, controlFrequency, robotModels, loop, wholeBody }
 
     /// Decodes a config; a missing `loop` is robosuite 1.5's.
     public init(from decoder: any Decoder) throws {
@@ -122,6 +125,7 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
         controlFrequency = try c.decode(Double.self, forKey: .controlFrequency)
         robotModels = try c.decode([String].self, forKey: .robotModels)
         loop = try c.decodeIfPresent(ControlLoop.self, forKey: .loop) ?? .robosuite15
+        wholeBody = try c.decodeIfPresent(WholeBodyIKConfig.self, forKey: .wholeBody)
     }
 
     /// robosuite 1.5's default for `robots` Pandas: OSC_POSE delta in the base frame, GRIP, 20 Hz.
@@ -131,8 +135,9 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
             robotModels: Array(repeating: "Panda", count: robots))
     }
 
-    /// Number of action values per control step: 7 per robot.
-    public var actionWidth: Int { 7 * arms.count }
+    /// Number of action values per control step: 7 per robot, or for a whole-body controller 12
+    /// per arm (pose 6, hand 6).
+    public var actionWidth: Int { wholeBody.map { 12 * $0.sites.count } ?? 7 * arms.count }
 
     /// Physics steps per control step, as robosuite counts them: `Int(1 / controlFrequency / timestep)` (25 at 20 Hz and 2 ms).
     public func physicsStepsPerAction(timestep: Double) -> Int {
@@ -153,6 +158,11 @@ public struct ControllerConfig: Sendable, Equatable, Codable {
     public init(envArgs: EnvArgs, file: String, path: String = "/data.attrs[env_args]") throws(DatasetError) {
         let object = (try? JSONSerialization.jsonObject(with: Data(envArgs.json.utf8))) as? [String: Any] ?? [:]
         let kwargs = object["env_kwargs"] as? [String: Any] ?? [:]
+        if let wholeBody = try WholeBodyIKConfig(envArgs: envArgs, file: file, path: path) {
+            self.init(arms: [], controlFrequency: (kwargs["control_freq"] as? NSNumber)?.doubleValue ?? 20, robotModels: envArgs.robots)
+            self.wholeBody = wholeBody
+            return
+        }
         let robotCount = max(envArgs.robots.count, envArgs.armControllers.count)
         guard robotCount > 0, envArgs.armControllers.count == robotCount || envArgs.armControllers.count == 1 else {
             throw DatasetError(file: file, path: path, "env_args names no robot arm controller (robots: \(envArgs.robots))")

@@ -79,10 +79,10 @@ public final class EpisodeRunner {
         }
         objectBodies = bodies
         randomizer = setup.dynamics != nil ? DynamicsRandomizer(world: world) : nil
-        for effector in setup.generator.task.effectors where !executor.robots.contains(where: { $0.name == effector.layout.name }) {
+        for effector in setup.generator.task.effectors where !executor.effectorNames.contains(effector.layout.name) {
             throw DatasetError(
                 file: setup.file, path: "/data",
-                "end effector \(effector.layout.name) is no robot of the scene (\(executor.robots.map(\.name).joined(separator: ", ")))")
+                "end effector \(effector.layout.name) is not driven in the scene (\(executor.effectorNames.joined(separator: ", ")))")
         }
     }
 
@@ -108,7 +108,7 @@ public final class EpisodeRunner {
         }
         let initial = world.state()
         let task = generator.task
-        let robotOf = task.effectors.map { e in executor.robots.firstIndex { $0.name == e.layout.name }! }
+        let robotOf = task.effectors.map { e in executor.effectorNames.firstIndex(of: e.layout.name)! }
         let fixed = generator.sources[0].info.objectPoses.mapValues { $0[0] }
         var provenance = task.effectors.map { _ in [(demo: Int, step: Int)?]() }
         var labels: [Int] = []
@@ -175,7 +175,7 @@ public final class EpisodeRunner {
                     Array((rows[key] ?? []).dropFirst(w)) + (last[key] ?? []))
             }
         }
-        let robotOf = generator.task.effectors.map { e in executor.robots.firstIndex { $0.name == e.layout.name }! }
+        let robotOf = generator.task.effectors.map { e in executor.effectorNames.firstIndex(of: e.layout.name)! }
         var effectors: [EndEffectorTrack] = []
         for (e, effector) in generator.task.effectors.enumerated() {
             let g = effector.layout.gripperColumns

@@ -104,66 +104,39 @@ public struct Rollout: Sendable {
 public final class Executor {
     public let world: SimWorld
     public let config: ControllerConfig
-    /// The robots driven, in action order.
-    public let robots: [Robot]
-    let controllers: [OSCPoseController]
+    /// The controllers of the scene's robots, in action order.
+    public let control: any RobotControl
     let physicsStepsPerAction: Int
     private let fullM: UnsafeMutablePointer<Double>
 
-    /// Drives `world`'s robots with `controller` (one arm config per robot, in `robot<k>` order).
+    /// Drives `world`'s robots with `controller`: robosuite's `WHOLE_BODY_IK` composite
+    /// (``WholeBodyIKController``) when the config has one, else one `OSC_POSE` arm per robot in
+    /// `robot<k>` order (``OSCArms``).
     ///
-    /// - Throws: ``DatasetError`` when the controller config names more or fewer robots than the
-    ///   scene has, or a nullspace posture has the wrong length.
+    /// - Throws: ``DatasetError`` when the scene does not have what the config drives (robots,
+    ///   sites, hands) or a nullspace posture has the wrong length.
     public init(world: SimWorld, controller: ControllerConfig) throws(DatasetError) {
         let scene = world.scene
-        guard controller.arms.count == scene.robots.count else {
-            throw DatasetError(
-                file: scene.file, path: scene.path,
-                "the controller config has \(controller.arms.count) arm(s), the scene has \(scene.robots.count) robot(s) (\(scene.robots.map(\.name).joined(separator: ", ")))")
-        }
         self.world = world
         self.config = controller
-        robots = scene.robots
-        physicsStepsPerAction = controller.physicsStepsPerAction(timestep: scene.timestep)
-        var controllers: [OSCPoseController] = []
-        for (k, robot) in robots.enumerated() {
-            let arm = controller.arms[k]
-            let model = k < controller.robotModels.count ? controller.robotModels[k] : ""
-            let posture = arm.nullspacePosture ?? RobotModels.initialJointPositions(model)
-            if let posture, posture.count != robot.armJoints.count {
-                throw DatasetError(
-                    file: scene.file, path: scene.path,
-                    "\(robot.name): nullspace posture has \(posture.count) values, the arm has \(robot.armJoints.count) joints")
-            }
-            // Without a known posture, the arm's joint positions in each rollout's initial state.
-            controllers.append(
-                OSCPoseController(
-                    robot: robot, scene: scene, config: arm, gripper: controller.gripper, posture: posture,
-                    loop: controller.loop))
+        if let wholeBody = controller.wholeBody {
+            control = try WholeBodyIKController(scene: scene, config: wholeBody, robotModel: controller.robotModels.first)
+        } else {
+            control = try OSCArms(scene: scene, config: controller)
         }
-        self.controllers = controllers
+        physicsStepsPerAction = controller.physicsStepsPerAction(timestep: scene.timestep)
         fullM = .allocate(capacity: scene.nv * scene.nv)
     }
 
     deinit { fullM.deallocate() }
 
-    /// The action layout of every robot: poses in columns `7k..<7k+6`, the gripper in `7k+6`, in
-    /// the controller's convention and frame (the base frame is the robot's controller origin site
-    /// in `world`'s current kinematics; robots do not move their base). Feed these to
+    /// The end effectors driven (`robot0`, `robot0_right`, ...), in action order.
+    public var effectorNames: [String] { control.effectorNames }
+
+    /// The action layout of every end effector, in the controller's convention and frame (read
+    /// from `world`'s current kinematics; robots do not move their base). Feed these to
     /// `EndEffectorLayout.writeAction` / `targetPose`.
-    public func endEffectorLayouts() -> [EndEffectorLayout] {
-        robots.enumerated().map { k, robot in
-            let arm = config.arms[k]
-            var frame = Pose.identity
-            if arm.referenceFrame == .base {
-                if let s = robot.originSite { frame = world.pose(of: s) } else if let b = robot.base { frame = world.pose(of: b) }
-            }
-            return EndEffectorLayout(
-                name: robot.name, poseColumns: 7 * k..<7 * k + 6, gripperColumns: 7 * k + 6..<7 * k + 7,
-                convention: arm.inputType == .delta ? .oscDelta(arm.scaling) : .oscAbsolute,
-                worldFromActionFrame: frame)
-        }
-    }
+    public func endEffectorLayouts() -> [EndEffectorLayout] { control.endEffectorLayouts(world: world) }
 
     /// Replays `actions` (`T × actionWidth` values, row-major) open loop from `initialState`.
     ///
@@ -177,7 +150,7 @@ public final class Executor {
     ) throws(DatasetError) -> Rollout {
         let width = config.actionWidth
         guard actions.count % width == 0 else {
-            throw DatasetError(file: file, path: path, "\(actions.count) action values are not whole rows of \(width) (7 per robot)")
+            throw DatasetError(file: file, path: path, "\(actions.count) action values are not whole rows of \(width)")
         }
         try checkScene(success, file: file, path: path)
         try world.restore(state: initialState, file: file, path: path)
@@ -197,7 +170,7 @@ public final class Executor {
     ///
     /// - Parameters:
     ///   - targets: one worldFromEef track per layout, all of the same length `T`.
-    ///   - layouts: which robot (by ``EndEffectorLayout/name``, `robot<k>`) and columns each track drives; usually ``endEffectorLayouts()``.
+    ///   - layouts: which end effector (by ``EndEffectorLayout/name``) and columns each track drives; usually ``endEffectorLayouts()``.
     ///   - actions: `T × actionWidth` values supplying the non-pose columns.
     /// - Throws: ``DatasetError`` for malformed input (lengths, unknown robot name).
     public func track(
@@ -217,8 +190,9 @@ public final class Executor {
         }
         var robotIndex: [Int] = []
         for layout in layouts {
-            guard let k = robots.firstIndex(where: { $0.name == layout.name }) else {
-                throw DatasetError(file: file, path: path, "layout \"\(layout.name)\" names no robot of the scene (\(robots.map(\.name).joined(separator: ", ")))")
+            guard let k = effectorNames.firstIndex(of: layout.name) else {
+                throw DatasetError(
+                    file: file, path: path, "layout \"\(layout.name)\" names no end effector of the scene (\(effectorNames.joined(separator: ", ")))")
             }
             guard layout.poseColumns.upperBound <= width, layout.gripperColumns.upperBound <= width else {
                 throw DatasetError(file: file, path: path, "layout \"\(layout.name)\" has columns beyond the action width \(width)")
@@ -255,37 +229,15 @@ public final class Executor {
         return run(steps: maxSteps, success: success, options: options, makeAction: makeAction)
     }
 
-    /// The end-effector pose robot `k`'s controller will apply the next action to: the measured
-    /// grip-site pose, or on robosuite's first step after a load the reset pose it still uses
-    /// (see ``RolloutOptions/robosuiteFirstStep``). Actions computed against it reach their target.
-    public func controlledEefPose(_ k: Int) -> Pose {
-        controllers[k].staleKinematics.map { Pose(position: $0.position, rotation: Quaternion(rotationMatrix: $0.rotation)) }
-            ?? world.eefPose(of: robots[k])
-    }
+    /// The pose end effector `k`'s controller will apply the next action to: the measured site
+    /// pose, or on robosuite's first step after a load the reset pose it still uses (see
+    /// ``RolloutOptions/robosuiteFirstStep``). Actions computed against it reach their target.
+    public func controlledEefPose(_ k: Int) -> Pose { control.controlledEefPose(effector: k, world: world) }
 
     private func checkScene(_ success: SuccessCheck?, file: String, path: String) throws(DatasetError) {
         if let success, !success.isResolved(in: world.scene) {
             throw DatasetError(file: file, path: path, "the success check was resolved in another scene than the executor's world")
         }
-    }
-
-    /// Puts every arm at its posture and everything else at `qpos0`, at rest, captures the
-    /// controllers' stale kinematics there, and restores the current state (robosuite's sequence:
-    /// `mj_resetData`, state, `mj_forward`).
-    private func captureResetKinematics() throws(MuJoCoError) {
-        let saved = world.state()
-        world.resetToModelDefaults()
-        let qpos = world.qposValues
-        for (k, controller) in controllers.enumerated() where !controller.postureFromInitialState {
-            for (i, address) in robots[k].armQposAddresses.enumerated() { qpos[address] = controller.posture[i] }
-        }
-        try world.forward()
-        world.fullInertia(into: fullM)
-        for controller in controllers where !controller.postureFromInitialState {
-            controller.captureStaleKinematics(world: world, fullM: fullM)
-        }
-        // The state was just read from this world and computed once: restoring it cannot fail.
-        do { try world.restore(state: saved) } catch { throw MuJoCoError(function: "mj_forward") }
     }
 
     /// The control loop. `makeAction(t, row)` fills action row `t` right after `mj_step1`, so the
@@ -296,29 +248,22 @@ public final class Executor {
     ) -> Rollout {
         let scene = world.scene
         let width = config.actionWidth, stateSize = scene.stateSize
-        for (k, controller) in controllers.enumerated() {
-            controller.gripperCommand = .zero
-            controller.staleKinematics = nil
-            if controller.postureFromInitialState { controller.posture = world.armJointPositions(of: robots[k]) }
-        }
         var failure: RolloutFailure?
-        if options.robosuiteFirstStep && controllers.contains(where: { !$0.postureFromInitialState }) {
-            do { try captureResetKinematics() } catch { failure = .simulatorError(step: 0, message: error.description) }
+        do {
+            try control.beginRollout(world: world, robosuiteFirstStep: options.robosuiteFirstStep, fullM: fullM)
+        } catch {
+            failure = .simulatorError(step: 0, message: error.description)
         }
-        if config.loop == .robosuite14 {
-            // The goal a freshly built robosuite 1.4 controller holds (the restore ran `mj_forward`);
-            // kept orientation goals start from it.
-            for controller in controllers { controller.resetGoal(world: world) }
-        }
+        let effectors = control.effectorSites.count
         // Rows are appended as they are made (a driven rollout does not know its length ahead).
         let expected = min(steps, 4096)
         var states: [Double] = []
         var executed: [Double] = []
         states.reserveCapacity(expected * stateSize)
         executed.reserveCapacity(expected * width)
-        var eef = Array(repeating: [Pose](), count: robots.count)
-        var goals = Array(repeating: [Pose](), count: robots.count)
-        for k in robots.indices { eef[k].reserveCapacity(expected); goals[k].reserveCapacity(expected) }
+        var eef = Array(repeating: [Pose](), count: effectors)
+        var goals = Array(repeating: [Pose](), count: effectors)
+        for k in 0..<effectors { eef[k].reserveCapacity(expected); goals[k].reserveCapacity(expected) }
         let stateRow = UnsafeMutableBufferPointer<Double>.allocate(capacity: stateSize)
         defer { stateRow.deallocate() }
         var firstSuccess: Int?
@@ -342,16 +287,14 @@ public final class Executor {
                 done = t
                 break
             }
-            for (k, controller) in controllers.enumerated() {
-                eef[k].append(world.eefPose(of: robots[k]))
-                controller.setGoal(action: UnsafeBufferPointer(rebasing: row[7 * k..<7 * k + 7]), world: world)
-                goals[k].append(controller.worldGoal(world))
-            }
+            for (k, site) in control.effectorSites.enumerated() { eef[k].append(world.pose(of: site)) }
+            control.setGoal(action: UnsafeBufferPointer(row), world: world)
+            for k in 0..<effectors { goals[k].append(control.worldGoal(effector: k, world: world)) }
             do {
                 for substep in 0..<physicsStepsPerAction {
                     if substep > 0 { try world.stepFirstHalf() }
                     world.fullInertia(into: fullM)
-                    for controller in controllers { controller.applyControls(world: world, fullM: fullM) }
+                    control.applyControls(world: world, fullM: fullM)
                     try world.stepSecondHalf()
                     physics += 1
                 }
@@ -371,7 +314,7 @@ public final class Executor {
         if failure == nil && firstSuccess == nil { failure = .noSuccess(steps: done) }
         states.removeSubrange(min(done * stateSize, states.count)...)
         executed.removeSubrange(min(done * width, executed.count)...)
-        for k in robots.indices {
+        for k in 0..<effectors {
             eef[k].removeSubrange(min(done, eef[k].count)...)
             goals[k].removeSubrange(min(done, goals[k].count)...)
         }

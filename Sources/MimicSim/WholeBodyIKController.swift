@@ -7,7 +7,7 @@ import MimicMath
 /// humanoids (`default_gr1.json`): one damped-least-squares IK step per control step turns
 /// absolute grip-site poses into arm joint targets, which `JOINT_POSITION` part controllers track
 /// with torques recomputed every physics step; the hands take their finger targets directly.
-public struct WholeBodyIKConfig: Sendable, Equatable {
+public struct WholeBodyIKConfig: Sendable, Equatable, Codable {
     /// The controlled sites, in action order (`ref_name`: right grip site, then left).
     public var sites: [String]
     /// `ik_pseudo_inverse_damping` λ (0.05).
@@ -170,9 +170,15 @@ public struct HumanoidArm: Sendable, Equatable {
 /// and every physics step ``applyControls(world:fullM:)`` writes the arm torques
 /// `τ = M_aa (kp (q* − q) − kd q̇) + qfrc_bias_a` and the hand targets
 /// `clip(command[index], ctrlrange)`.
-public final class WholeBodyIKController {
+public final class WholeBodyIKController: RobotControl {
     public let config: WholeBodyIKConfig
     public let arms: [HumanoidArm]
+    /// `robot0_right`, `robot0_left`: the prefix of each arm's observation keys.
+    public let effectorNames: [String]
+    /// robosuite's `init_qpos` of the robot model (its controllers' reset configuration), when known.
+    let initialJointPositions: [Double]?
+    /// The world goals of the current control step, per arm.
+    private var goals: [Pose]
     /// The frame the targets are given in: body `robot0_base`.
     let base: BodyID
     let n: Int
@@ -200,12 +206,21 @@ public final class WholeBodyIKController {
 
     /// Finds the arms of `config.sites` in `scene`.
     ///
+    /// - Parameter robotModel: the robosuite robot model (`GR1ArmsOnly`), for its reset posture.
     /// - Throws: ``DatasetError`` when a site, body `robot0_base`, an actuator or a known hand is missing.
-    public init(scene: Scene, config: WholeBodyIKConfig) throws(DatasetError) {
+    public init(scene: Scene, config: WholeBodyIKConfig, robotModel: String? = nil) throws(DatasetError) {
         self.config = config
         var arms: [HumanoidArm] = []
         for site in config.sites { arms.append(try HumanoidArm.find(site: site, in: scene)) }
         self.arms = arms
+        // gripper0_right_grip_site → robot0_right (robosuite's observation prefix of that arm).
+        effectorNames = config.sites.map { site in
+            let side = site.split(separator: "_").dropFirst().first.map(String.init) ?? site
+            return "robot0_" + side
+        }
+        goals = Array(repeating: .identity, count: arms.count)
+        let posture = robotModel.flatMap(RobotModels.initialJointPositions)
+        initialJointPositions = posture?.count == arms.map(\.joints.count).reduce(0, +) ? posture : nil
         base = try scene.body("robot0_base")
         n = arms.map(\.joints.count).reduce(0, +)
         nv = scene.nv
@@ -232,6 +247,30 @@ public final class WholeBodyIKController {
     /// Values per action row: 6 per arm, then 6 per hand.
     public var actionWidth: Int { 12 * arms.count }
 
+    public var effectorSites: [SiteID] { arms.map(\.site) }
+
+    /// Per arm: the absolute pose (position, axis-angle) in the frame of body `robot0_base` in
+    /// columns `6k..<6k+6`, the hand's 6 commands in `6(arms + k)..<6(arms + k)+6`.
+    public func endEffectorLayouts(world: SimWorld) -> [EndEffectorLayout] {
+        let frame = basePose(world)
+        return arms.indices.map { k in
+            EndEffectorLayout(
+                name: effectorNames[k], poseColumns: 6 * k..<6 * k + 6, gripperColumns: 6 * (arms.count + k)..<6 * (arms.count + k) + 6,
+                convention: .oscAbsolute, worldFromActionFrame: frame)
+        }
+    }
+
+    public func beginRollout(world: SimWorld, robosuiteFirstStep: Bool, fullM: UnsafeMutablePointer<Double>) throws(MuJoCoError) {
+        stale = nil
+        if robosuiteFirstStep, let initialJointPositions {
+            try captureResetKinematics(world: world, initialJointPositions: initialJointPositions, fullM: fullM)
+        }
+    }
+
+    public func worldGoal(effector e: Int, world: SimWorld) -> Pose { goals[e] }
+
+    public func controlledEefPose(effector e: Int, world: SimWorld) -> Pose { world.pose(of: arms[e].site) }
+
     /// worldFromBase: the pose of body `robot0_base`, the frame of the targets.
     public func basePose(_ world: SimWorld) -> Pose { world.pose(of: base) }
 
@@ -252,6 +291,7 @@ public final class WholeBodyIKController {
         for r in 0..<rows * n { J[r] = 0 }
         for (k, arm) in arms.enumerated() {
             let goal = worldGoal(arm: k, action: action, world: world)
+            goals[k] = goal
             let site = world.pose(of: arm.site)
             let scale = 0.95 / config.integrationDt
             let dp = goal.position - site.position

@@ -50,7 +50,7 @@ import MimicMath
         let executor = try Executor(world: world, controller: try ControllerConfig(envArgs: dataset.envArgs, file: ""))
         let demo = dataset.demos[0]
         let rollout = try executor.replay(actions: Array(demo.actions!.doubles[0..<7]), from: demo.arrays["states"]!.row(0), success: nil)
-        let c = executor.controllers[0]
+        let c = (executor.control as! OSCArms).controllers[0]
         let expectedPosition = SIMD3(0.4696957, 0.00160622, 0.08053682)
         let expectedRotation = Matrix3(
             rows: (
@@ -81,7 +81,7 @@ import MimicMath
         #expect(dx > 0.1 && dx < 0.4, "moved \(dx) m in 19 steps")
         // Torques stay inside the actuator ranges.
         let world = executor.world
-        for (i, a) in executor.robots[0].armActuators.enumerated() {
+        for (i, a) in (executor.control as! OSCArms).robots[0].armActuators.enumerated() {
             #expect(scene.controlRange(of: a).contains(world.controls[a.index]), "joint \(i + 1)")
         }
     }
