@@ -31,6 +31,33 @@ public enum TaskProfiles {
         }
     }
 
+    /// The robosuite environment names that have a built-in profile for the GR1 humanoid
+    /// (`GR1ArmsOnly`, `GR1FixedLowerBody`, ...: robosuite's GR1 robots, two arms with dexterous hands).
+    public static let humanoidEnvNames: [String] = ["TwoArmLift"]
+
+    /// The profile of a dataset's environment: by `env_name`, and for a GR1 humanoid (the first of
+    /// `env_kwargs.robots` starts with `GR1`) its humanoid profile; nil when there is none.
+    public static func spec(for envArgs: EnvArgs?) -> TaskSpec? {
+        guard let envArgs, let name = envArgs.envName else { return nil }
+        guard envArgs.robots.first?.hasPrefix("GR1") == true else { return spec(forEnvName: name) }
+        guard let text = humanoidJSON(forEnvName: name) else { return nil }
+        do {
+            var spec = try TaskSpec.decode(Data(text.utf8), file: "built-in humanoid profile \(name)")
+            spec.success = SuccessPredicate.robosuite(envName: name)
+            return spec
+        } catch {
+            preconditionFailure("\(error)")  // the profiles are constants that ProfilesTests decodes
+        }
+    }
+
+    /// The JSON text of the GR1 humanoid profile of `forEnvName`, exactly as a `--task` file would hold it.
+    public static func humanoidJSON(forEnvName name: String) -> String? {
+        switch name {
+        case "TwoArmLift": gr1TwoArmLift
+        default: nil
+        }
+    }
+
     /// MimicGen's name of a task variant without its `_D<k>` suffix, and its Square as robosuite's
     /// NutAssemblySquare: `Stack_D1` → `Stack`, `Square_D0` → `NutAssemblySquare`.
     public static func mimicGenBase(_ name: String) -> String {
@@ -300,4 +327,48 @@ public enum TaskProfiles {
           "interpolateFromLastTargetPose": true
         }
         """
+
+    /// TwoArmLift with the GR1 humanoid (robosuite's `GR1ArmsOnly`, Fourier hands, `WHOLE_BODY_IK`
+    /// absolute poses in the base frame): each hand reaches and grasps its handle relative to the
+    /// pot (ending 0 to 5 steps after its grasp), then both lift together: a coordination
+    /// constraint gives the two lift subtasks one source demo and one transform (the pot's), starts
+    /// them together and ends them on the same step. Action noise 0.003 (metres and radians of the
+    /// absolute wrist targets, Isaac Lab Mimic's GR1 value); the pot's placement is robosuite's, as
+    /// for the Pandas.
+    static let gr1TwoArmLift = """
+        {
+          "name": "TwoArmLift",
+          "objects": [
+            {"name": "pot", "posKey": "pot_pos", "quatKey": "pot_quat"}
+          ],
+          "endEffectors": [
+            {"name": "robot0_right", "subtasks": [
+              {"object": "pot", "endSignal": "grasp_robot0_right", "endOffset": [0, 5], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "pot", "endOffset": [0, 0], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]},
+            {"name": "robot0_left", "subtasks": [
+              {"object": "pot", "endSignal": "grasp_robot0_left", "endOffset": [0, 5], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "pot", "endOffset": [0, 0], "selection": "nearestObject", "nnK": 3,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "constraints": [
+            {"type": "coordination", "subtasks": [["robot0_right", 1], ["robot0_left", 1]], "scheme": "transform", "synchronizeStart": true}
+          ],
+          "placement": {
+            "reference": [0, 0, 0.8],
+            "minSeparation": 0,
+            "objects": {
+              "pot": {"x": [-0.03, 0.03], "y": [-0.03, 0.03], "yaw": [2.0943951023931957, 4.1887902047863905]}
+            }
+          },
+          "selectPerSubtask": false,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
 }

@@ -103,7 +103,7 @@ struct AugmentCommand: AsyncParsableCommand {
         guard !reader.demoNames.isEmpty else { throw DatasetError(file: source, path: "/data", "holds no demos") }
 
         // The task: built-in profile < MimicGen config < --task.
-        var spec = reader.envArgs?.envName.flatMap(TaskProfiles.spec(forEnvName:)) ?? TaskSpec()
+        var spec = TaskProfiles.spec(for: reader.envArgs) ?? TaskSpec()
         var runSeed: UInt64 = 1
         var count = 100
         if let path = mimicgenConfig {

@@ -49,7 +49,7 @@ struct PrepareCommand: AsyncParsableCommand {
         let marks = try annotations.map { try Annotations.decode(try readSmallFile($0), file: $0) }
         let reader = try RobomimicReader(path: source)
         // The built-in profile of the file's env_name names the task objects; --task overrides it.
-        var spec = reader.envArgs?.envName.flatMap(TaskProfiles.spec(forEnvName:))
+        var spec = TaskProfiles.spec(for: reader.envArgs)
         if let path = task {
             let user = try TaskSpec.decode(try readSmallFile(path), file: path)
             spec = spec.map { $0.merged(with: user) } ?? user

@@ -109,7 +109,7 @@ struct ValidateCommand: AsyncParsableCommand {
     func check() throws -> Report {
         let started = Date()
         let reader = try RobomimicReader(path: file)
-        var spec = reader.envArgs?.envName.flatMap(TaskProfiles.spec(forEnvName:)) ?? TaskSpec()
+        var spec = TaskProfiles.spec(for: reader.envArgs) ?? TaskSpec()
         if let path = task { spec = spec.merged(with: try TaskSpec.decode(try readSmallFile(path), file: path)) }
         let predicate = try spec.requireSuccess(envName: reader.envArgs?.envName, file: file)
         guard let envArgs = reader.envArgs else { throw DatasetError(file: file, path: "/data.attrs[env_args]", "missing") }

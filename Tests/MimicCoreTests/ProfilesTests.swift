@@ -219,3 +219,18 @@ import Testing
         #expect(TaskProfiles.mimicGenBase("Lift") == "Lift")
     }
 }
+
+@Suite struct HumanoidProfilesTests {
+    /// A GR1 dataset gets the humanoid profile of its env_name; a Panda dataset the arm one.
+    @Test func theRobotPicksTheProfile() throws {
+        let gr1 = try EnvArgs(json: #"{"env_name": "TwoArmLift", "type": 1, "env_kwargs": {"robots": "GR1ArmsOnly"}}"#, file: "f")
+        let panda = try EnvArgs(json: #"{"env_name": "TwoArmLift", "type": 1, "env_kwargs": {"robots": ["Panda", "Panda"]}}"#, file: "f")
+        let humanoid = try #require(TaskProfiles.spec(for: gr1))
+        #expect(humanoid.endEffectors?.map(\.name) == ["robot0_right", "robot0_left"])
+        #expect(humanoid.constraints?.first?.kind == .coordination && humanoid.constraints?.first?.scheme == .transform)
+        #expect(humanoid.success == SuccessPredicate.robosuite(envName: "TwoArmLift"))
+        #expect(TaskProfiles.spec(for: panda) == TaskProfiles.spec(forEnvName: "TwoArmLift"))
+        #expect(TaskProfiles.spec(for: try EnvArgs(json: #"{"env_name": "Door", "env_kwargs": {"robots": "GR1ArmsOnly"}}"#, file: "f")) == nil)
+        for name in TaskProfiles.humanoidEnvNames { #expect(TaskProfiles.humanoidJSON(forEnvName: name) != nil) }
+    }
+}
