@@ -79,4 +79,26 @@ import MimicHDF5
         #expect(result.stderr.contains("need --execute"))
     }
 
+    /// The GR1 humanoid end to end: prepare finds both arms of the bundled pot lift, augment
+    /// executes with the built-in profile (a coordinated lift) and robosuite's WHOLE_BODY_IK, and
+    /// validate confirms what it kept.
+    @Test func humanoidPotLiftEndToEnd() throws {
+        let dir = try TemporaryDirectory()
+        let prepared = dir.path("gr1_prepared.hdf5"), out = dir.path("gr1.hdf5")
+        let prepare = try CLI.run(["prepare", CLI.dataset("gr1_two_arm_lift.hdf5"), "-o", prepared])
+        #expect(prepare.status == 0, "\(prepare.stderr)")
+        #expect(prepare.stdout.contains("end effectors  robot0_right, robot0_left"))
+        let result = try CLI.run(["augment", prepared, "-o", out, "-n", "1", "--execute", "--seed", "1", "--max-attempts", "6"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("kept 1 successful demos"))
+        let demo = try RobomimicReader(path: out).demo("demo_0")
+        #expect(demo.actions?.rowWidth == 24)
+        let info = try #require(try DatagenInfo(demo: demo, file: out))
+        #expect(Set(info.endEffectors.map(\.name)) == ["robot0_right", "robot0_left"])
+        #expect(info.endEffectors[0].gripperAction.rowWidth == 6)
+        let check = try CLI.run(["validate", out, "--json"])
+        #expect(check.status == 0, "\(check.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
+        #expect(report["successes"] as? Int == 1)
+    }
 }

@@ -94,4 +94,12 @@ import MimicSim
         #expect(bad.status == 74)
         #expect(bad.stderr.contains("bad.json") && bad.stderr.contains("nowhere.xml"))
     }
+
+    /// The bundled GR1 pot lift, recorded in robosuite with WHOLE_BODY_IK: every demo succeeds by
+    /// its actions and by its states.
+    @Test(arguments: ["execute", "states"]) func humanoidDemosSucceed(mode: String) throws {
+        let report = try Self.json([CLI.dataset("gr1_two_arm_lift.hdf5"), "--mode", mode])
+        #expect(report["demos"] as? Int == 6)
+        #expect(report["successes"] as? Int == 6)
+    }
 }
