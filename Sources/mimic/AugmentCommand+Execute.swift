@@ -30,9 +30,9 @@ extension AugmentCommand {
 
         let maxAttempts = self.maxAttempts ?? 20 * count
         var attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: false)
-        let writer = try RobomimicWriter(destination: output, dataAttributes: attributes)
+        let writer = try makeWriter(output, attributes: attributes)
         attributes["mimic_failed_attempts"] = .bool(true)
-        let failedWriter = try keepFailed.map { try RobomimicWriter(destination: $0, dataAttributes: attributes) }
+        let failedWriter = try keepFailed.map { try makeWriter($0, attributes: attributes) }
         let options = RolloutOptions(stopAfterSuccess: stopAfterSuccess)
         let progress = ProgressBar(total: count, unit: "demos")
         var summary = Summary()
@@ -52,7 +52,7 @@ extension AugmentCommand {
                 if episode.success && kept.count < count {
                     var demo = episode.demo
                     demo.name = "demo_\(kept.count)"
-                    try writer.write(demo)
+                    try writer.write(layout(demo, success: true))
                     kept.append(demo.name)
                     summary.demos += 1
                     summary.samples += demo.length
@@ -63,7 +63,7 @@ extension AugmentCommand {
                     if let failedWriter {
                         var demo = episode.demo
                         demo.name = "demo_\(failed.count)"
-                        try failedWriter.write(demo)
+                        try failedWriter.write(layout(demo, success: false))
                         failed.append(demo.name)
                     }
                 }
@@ -72,7 +72,7 @@ extension AugmentCommand {
             next += size
         }
         progress.finish()
-        try writer.finish(masks: splitMasks(kept, seed: runSeed))
+        try writer.finish(masks: layoutMasks(splitMasks(kept, seed: runSeed)))
         try failedWriter?.finish(masks: [:])
         summary.seconds = Date().timeIntervalSince(started)
         try writeStats(

@@ -40,6 +40,9 @@ struct AugmentCommand: AsyncParsableCommand {
     @Option(help: "Fraction of demos listed in mask/valid (the rest in mask/train).")
     var validFraction: Double = 0.1
 
+    @Option(help: "Output layout: robomimic (default), or isaaclab (Isaac Lab's HDF5DatasetFileHandler layout, gzip, datagen_info under obs/).")
+    var format: OutputLayout = .robomimic
+
     @Flag(help: "Execute every generated demo in MuJoCo (closed loop, robosuite's controllers) and keep the successful ones.")
     var execute = false
 
@@ -133,7 +136,7 @@ struct AugmentCommand: AsyncParsableCommand {
         }
 
         let attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: true)
-        let writer = try RobomimicWriter(destination: output, dataAttributes: attributes)
+        let writer = try makeWriter(output, attributes: attributes)
         let progress = ProgressBar(total: count, unit: "demos")
         var summary = Summary()
         let batch = max(64, 32 * workers)
@@ -145,7 +148,7 @@ struct AugmentCommand: AsyncParsableCommand {
                 let demo = generated.demo(
                     name: "demo_\(generated.index)", format: format, runSeed: runSeed,
                     modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML)
-                try writer.write(demo)
+                try writer.write(layout(demo, success: nil))
                 summary.demos += 1
                 summary.samples += generated.length
                 progress.update(summary.demos)
@@ -153,7 +156,7 @@ struct AugmentCommand: AsyncParsableCommand {
             start += size
         }
         progress.finish()
-        try writer.finish(masks: splitMasks((0..<count).map { "demo_\($0)" }, seed: runSeed))
+        try writer.finish(masks: layoutMasks(splitMasks((0..<count).map { "demo_\($0)" }, seed: runSeed)))
         summary.seconds = Date().timeIntervalSince(started)
         try writeStats(summary, seed: runSeed, extra: ["kinematic": true])
         return summary
@@ -173,6 +176,31 @@ struct AugmentCommand: AsyncParsableCommand {
             String(decoding: try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
         return attributes
     }
+
+    /// The layouts `--format` writes.
+    enum OutputLayout: String, ExpressibleByArgument, CaseIterable {
+        case robomimic, isaaclab
+    }
+
+    /// A writer for `path` in the `--format` layout.
+    func makeWriter(_ path: String, attributes: [String: AttributeValue]) throws -> RobomimicWriter {
+        switch format {
+        case .robomimic: return try RobomimicWriter(destination: path, dataAttributes: attributes)
+        case .isaaclab:
+            return try RobomimicWriter(destination: path, dataAttributes: IsaacLabLayout.dataAttributes(attributes), options: IsaacLabLayout.writeOptions)
+        }
+    }
+
+    /// `demo` in the `--format` layout (`success`: Isaac Lab's demo attribute, nil for kinematic candidates).
+    func layout(_ demo: Demo, success: Bool?) -> Demo {
+        switch format {
+        case .robomimic: return demo
+        case .isaaclab: return IsaacLabLayout.demo(demo, success: success, seed: demo.attributes["mimic_index"]?.intValue ?? 0)
+        }
+    }
+
+    /// The masks of the `--format` layout (Isaac Lab files have none).
+    func layoutMasks(_ masks: [String: [String]]) -> [String: [String]] { format == .robomimic ? masks : [:] }
 
     /// mask/train and mask/valid over `names` (see `validDemos`).
     func splitMasks(_ names: [String], seed: UInt64) -> [String: [String]] {

@@ -13,6 +13,31 @@ import MimicMath
         return out
     }
 
+    /// `--format isaaclab` writes Isaac Lab's layout: datagen_info under obs/ with Isaac Lab's
+    /// names, gzip on every dataset, env_args of type 2, no masks (h5py reads it as Isaac Lab does).
+    @Test func isaacLabLayout() throws {
+        let dir = try TemporaryDirectory()
+        let source = try Self.prepared(dir)
+        let out = dir.path("isaac.hdf5")
+        let result = try CLI.run(["augment", source, "-o", out, "-n", "3", "--format", "isaaclab"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let script = """
+            import h5py, json, sys
+            f = h5py.File(sys.argv[1], "r")
+            d = f["data"]
+            assert json.loads(d.attrs["env_args"])["type"] == 2 and d.attrs["total"] > 0 and "mask" not in f
+            g = d["demo_0"]
+            for k in ["actions", "obs/datagen_info/eef_pose/robot0", "obs/datagen_info/target_eef_pose/robot0",
+                      "obs/datagen_info/object_pose/cube", "obs/datagen_info/subtask_term_signals/grasp"]:
+                assert g[k].compression == "gzip", k
+            assert g["obs/datagen_info/eef_pose/robot0"].shape[1:] == (4, 4) and "datagen_info" not in g
+            assert g.attrs["num_samples"] == g["actions"].shape[0] and "success" not in g.attrs
+            print("ok")
+            """
+        let check = try CLI.run(["python3", "-c", script, out], executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(check.stdout.contains("ok"), "\(check.stderr)")
+    }
+
     @Test func outputIsByteIdenticalForAnyWorkerCount() throws {
         let dir = try TemporaryDirectory()
         let source = try Self.prepared(dir)
