@@ -14,7 +14,8 @@ demo_N order, optionally only those listed in mask/KEY, then optionally only the
            EnvRobosuite.reset_to({"model": xml, "states": states[0]}) does
            (env.reset_from_xml_string(env.edit_model_xml(xml)), sim.reset(),
            sim.set_state_from_flattened(states[0]), sim.forward()), then env.step(a) for every
-           recorded action. Success: _check_success() is true after any step (MimicGen's
+           recorded action (a copy of it: robosuite's WHOLE_BODY_IK controller rewrites the
+           array it is given in place). Success: _check_success() is true after any step (MimicGen's
            criterion). first_success_step is the index t of the action after which it first
            holds. Also reported: the largest |qpos| and |qvel| difference between the sim state
            after action t and states[t+1] (0 when the replay reproduces the recording exactly).
@@ -181,7 +182,9 @@ def replay_actions(env, model_xml, states, actions, sync, full_reset):
     first = None
     dq = dv = 0.0
     for t in range(T):
-        env.step(actions[t])
+        # a copy: some composite controllers (WHOLE_BODY_IK, the GR1's default) rewrite the action
+        # array they are given in place
+        env.step(np.array(actions[t], dtype=np.float64, copy=True))
         if first is None and check_success(env):
             first = t
         if t + 1 < len(states):
