@@ -250,10 +250,6 @@ class Operator:
         ang = max(np.linalg.norm(Rotation.from_matrix(targets[s][1] @ starts[s][1].T).as_rotvec()) for s in targets)
         v = self.rng.uniform(*speed)
         n = int(max(min_steps, np.ceil(20.0 * max(dist / v, ang / (6.0 * v)))))
-        slerps = {}
-        for s in targets:
-            key = Rotation.from_matrix(np.stack([starts[s][1], targets[s][1]]))
-            slerps[s] = key
         for s in targets:
             self.correcting[s] = False
         for k in range(1, n + 1):
@@ -377,7 +373,7 @@ def two_arm_lift_script(op, env, rng):
             thumbs[s] = thumb_preshape(rng)
             op.hands[s].set_fingers(thumbs[s], (6, 12))
         # the two hands start reaching a little apart in time
-        first, second = ("right", "left") if rng.random() < 0.5 else ("left", "right")
+        first = "right" if rng.random() < 0.5 else "left"
         lead = int(rng.integers(0, 6))
         gen = op.move({first: (plan[first]["hover"], plan[first]["R"])}, name="reach")
         for _ in range(lead):
