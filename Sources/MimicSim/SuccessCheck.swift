@@ -70,6 +70,9 @@ public struct SuccessCheck: Sendable {
     }
 
     static func grasp(_ robotName: String, _ object: [String], _ scene: Scene) throws(DatasetError) -> Node {
+        if let groups = HumanoidArm.fingerGroups(of: robotName, in: scene) {
+            return .grasped(groups: groups, object: try geoms(object, scene))
+        }
         let robot = try scene.robot(robotName)
         guard !robot.leftFingerPads.isEmpty, !robot.rightFingerPads.isEmpty else {
             throw DatasetError(

@@ -104,6 +104,25 @@ public struct HumanoidArm: Sendable, Equatable {
     /// The Inspire hand's 6-D command → its 12 actuators (thumb bend drives 3).
     static let inspireIndices = [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 4, 5]
 
+    /// robosuite's grasp groups of a humanoid hand, for an end effector named `robot0_right` /
+    /// `robot0_left` (hand prefix `gripper0_right_` / `gripper0_left_`): the thumb's collision
+    /// geoms (`left_fingerpad`), and the fingers' (`right_fingerpad`). As robosuite 1.5.2 lists
+    /// the Fourier hand's, the middle finger's intermediate link is not among them (a typo there
+    /// lists its proximal link twice); the palm counts for neither. nil when the scene has no such hand.
+    static func fingerGroups(of effector: String, in scene: Scene) -> [[GeomID]]? {
+        let parts = effector.split(separator: "_")
+        guard parts.count == 2, parts[0].hasPrefix("robot"), parts[1] == "right" || parts[1] == "left" else { return nil }
+        let prefix = "gripper\(parts[0].dropFirst("robot".count))_\(parts[1])_"
+        let side = parts[1] == "right" ? "R" : "L"
+        let names = scene.geomNames.filter { $0.hasPrefix(prefix) && $0.hasSuffix("_col") }
+        let thumb = names.filter { $0.contains("_\(side)_thumb_") }
+        let fingers = names.filter { name in
+            ["index", "middle", "ring", "pinky"].contains { name.contains("_\(side)_\($0)_") } && !name.contains("_\(side)_middle_intermediate")
+        }
+        guard !thumb.isEmpty, !fingers.isEmpty else { return nil }
+        return [thumb.compactMap(scene.geomIfPresent), fingers.compactMap(scene.geomIfPresent)]
+    }
+
     /// The arm ending at site `siteName`, found from the scene's structure: the joints on the chain
     /// from the site's body to the root that belong to the robot (`robot0_…`), and the position
     /// actuators of the hand mounted there (joints named `<hand prefix>…`, the site's prefix up to
