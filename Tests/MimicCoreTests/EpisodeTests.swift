@@ -77,12 +77,8 @@ import MimicMath
 
     @Test func unconstrainedArmsRunFreely() throws {
         let generator = try TwoArmFixture.generator(constraints: [])
-        let steps = TwoArmFixture.drive(generator, index: 0)
         // robot1's grasp segment (13 steps + 3 bridge) ends well before robot0's (21 + 3).
-        let episode = Episode(generator: generator, index: 0)
-        var driven = episode
-        var eef = generator.task.effectors.indices.map { generator.sources[0].info.endEffectors[$0].eefPose[0] }
-        while let c = driven.next(eefPoses: eef, objects: driven.placement) { eef = c.map(\.target) }
+        let (steps, driven) = TwoArmFixture.drive(generator, index: 0)
         let one = Self.span(steps, effector: 0, subtask: 0, generator: generator, episode: driven)
         let two = Self.span(steps, effector: 1, subtask: 0, generator: generator, episode: driven)
         #expect(two.upperBound < one.upperBound)
@@ -93,10 +89,7 @@ import MimicMath
     @Test func sequentialWaitsForTheEarlierSubtask() throws {
         let constraint = TaskSpec.ConstraintSpec(kind: .sequential, subtasks: [Ref(endEffector: "robot0", subtask: 0), Ref(endEffector: "robot1", subtask: 0)])
         let generator = try TwoArmFixture.generator(constraints: [constraint])
-        let steps = TwoArmFixture.drive(generator, index: 1)
-        var episode = Episode(generator: generator, index: 1)
-        var eef = generator.task.effectors.indices.map { generator.sources[0].info.endEffectors[$0].eefPose[0] }
-        while let c = episode.next(eefPoses: eef, objects: episode.placement) { eef = c.map(\.target) }
+        let (steps, episode) = TwoArmFixture.drive(generator, index: 1)
         let former = Self.span(steps, effector: 0, subtask: 0, generator: generator, episode: episode)
         // robot1 repeats its first command through the step robot0 ends its subtask.
         let first = steps[0][1].target
@@ -112,10 +105,7 @@ import MimicMath
         let constraint = try JSONDecoder().decode(
             TaskSpec.ConstraintSpec.self, from: Data(#"{"type": "sequential", "subtasks": [["robot0", 0], ["robot1", 0]], "minTimeDiff": 4}"#.utf8))
         let generator = try TwoArmFixture.generator(constraints: [constraint])
-        let steps = TwoArmFixture.drive(generator, index: 2)
-        var episode = Episode(generator: generator, index: 2)
-        var eef = generator.task.effectors.indices.map { generator.sources[0].info.endEffectors[$0].eefPose[0] }
-        while let c = episode.next(eefPoses: eef, objects: episode.placement) { eef = c.map(\.target) }
+        let (steps, episode) = TwoArmFixture.drive(generator, index: 2)
         let former = Self.span(steps, effector: 0, subtask: 0, generator: generator, episode: episode)
         let later = Self.span(steps, effector: 1, subtask: 0, generator: generator, episode: episode)
         // The later subtask (16 commands) ends exactly 4 steps after the earlier one.
@@ -123,7 +113,8 @@ import MimicMath
         // With 0 it never waits.
         let free = try TwoArmFixture.generator(constraints: [TaskSpec.ConstraintSpec(kind: .sequential, subtasks: constraint.subtasks, minTimeDiff: 0)])
         #expect(
-            TwoArmFixture.drive(free, index: 2).map { $0.map(\.target) } == TwoArmFixture.drive(try TwoArmFixture.generator(constraints: []), index: 2).map { $0.map(\.target) })
+            TwoArmFixture.drive(free, index: 2).steps.map { $0.map(\.target) }
+                == TwoArmFixture.drive(try TwoArmFixture.generator(constraints: []), index: 2).steps.map { $0.map(\.target) })
     }
 
     /// Coordination: one source demo and one transform for both, and both end on the same step.
@@ -134,10 +125,7 @@ import MimicMath
             scheme: scheme)
         for index in 0..<4 {
             let generator = try TwoArmFixture.generator(constraints: [constraint], shareSourceDemo: false)
-            let steps = TwoArmFixture.drive(generator, index: index)
-            var episode = Episode(generator: generator, index: index)
-            var eef = generator.task.effectors.indices.map { generator.sources[0].info.endEffectors[$0].eefPose[0] }
-            while let c = episode.next(eefPoses: eef, objects: episode.placement) { eef = c.map(\.target) }
+            let (steps, episode) = TwoArmFixture.drive(generator, index: index)
             #expect(episode.sourceDemos[0][0] == episode.sourceDemos[1][0])
             let one = Self.span(steps, effector: 0, subtask: 0, generator: generator, episode: episode)
             let two = Self.span(steps, effector: 1, subtask: 0, generator: generator, episode: episode)
@@ -165,10 +153,7 @@ import MimicMath
             kind: .coordination, subtasks: [Ref(endEffector: "robot0", subtask: 1), Ref(endEffector: "robot1", subtask: 1)],
             scheme: .transform, synchronizeStart: true)
         let generator = try TwoArmFixture.generator(constraints: [constraint])
-        let steps = TwoArmFixture.drive(generator, index: 0)
-        var episode = Episode(generator: generator, index: 0)
-        var eef = generator.task.effectors.indices.map { generator.sources[0].info.endEffectors[$0].eefPose[0] }
-        while let c = episode.next(eefPoses: eef, objects: episode.placement) { eef = c.map(\.target) }
+        let (steps, episode) = TwoArmFixture.drive(generator, index: 0)
         let graspOne = Self.span(steps, effector: 0, subtask: 0, generator: generator, episode: episode)
         let graspTwo = Self.span(steps, effector: 1, subtask: 0, generator: generator, episode: episode)
         // robot1 finishes grasping first, then repeats its first lift-bridge command until robot0 starts its lift.

@@ -125,8 +125,8 @@ enum TwoArmFixture {
     }
 
     /// Drives episode `index` kinematically (the hands reach every target; the cube stays placed):
-    /// every step's commands.
-    static func drive(_ generator: Generator, index: Int) -> [[Command]] {
+    /// every step's commands, and the episode as it ends.
+    static func drive(_ generator: Generator, index: Int) -> (steps: [[Command]], episode: Episode) {
         var episode = Episode(generator: generator, index: index)
         var eef = generator.task.effectors.indices.map { generator.sources[0].info.endEffectors[$0].eefPose[0] }
         var steps: [[Command]] = []
@@ -134,6 +134,6 @@ enum TwoArmFixture {
             steps.append(commands)
             eef = commands.map(\.target)
         }
-        return steps
+        return (steps, episode)
     }
 }
