@@ -12,12 +12,13 @@ import MimicMath
 /// ``init(world:keys:sources:file:)``). Keys it cannot compute (images, vectors no formula
 /// reproduces) are listed in `uncomputable`.
 public struct ObservationRecorder: Sendable {
+    /// Where a key's values come from: a frame's position or orientation (x,y,z,w), or joint
+    /// coordinates by `qpos` / `qvel` address.
     enum Source: Sendable {
-        case eefPos(Robot), eefQuat(BodyID), eefQuatSite(Robot)
-        case gripperQpos(Robot), gripperQvel(Robot)
-        case jointPos(Robot), jointCos(Robot), jointSin(Robot), jointVel(Robot), jointAcc(Robot)
-        case objectPos(BodyID), objectQuat(BodyID)
-        case sitePos(SiteID), geomPos(GeomID), jointQpos(Int)
+        case bodyPos(BodyID), bodyQuat(BodyID), sitePos(SiteID), siteQuat(SiteID), geomPos(GeomID)
+        /// The site's orientation in a body's frame (robosuite's `robot0_base_to_<arm>_eef_quat_site`).
+        case siteQuatInBody(SiteID, BodyID)
+        case qpos([Int]), qposCos([Int]), qposSin([Int]), qvel([Int]), qacc([Int])
     }
 
     /// The keys it computes with values per step: read from the world, then derived.
@@ -105,13 +106,13 @@ public struct ObservationRecorder: Sendable {
         for name in scene.jointNames {
             guard let joint = scene.jointIfPresent(name), scene.kind(of: joint) == .free else { continue }
             let body = scene.body(of: joint)
-            out.append(("#\(scene.name(of: body))_pos", .objectPos(body), 3))
-            out.append(("#\(scene.name(of: body))_quat", .objectQuat(body), 4))
+            out.append(("#\(scene.name(of: body))_pos", .bodyPos(body), 3))
+            out.append(("#\(scene.name(of: body))_quat", .bodyQuat(body), 4))
         }
         for robot in scene.robots {
             guard let hand = scene.bodyIfPresent("\(robot.name)_right_hand") else { continue }
-            out.append(("#\(robot.name)_eef_pos", .eefPos(robot), 3))
-            out.append(("#\(robot.name)_eef_quat", .eefQuat(hand), 4))
+            out.append(("#\(robot.name)_eef_pos", .sitePos(robot.eefSite), 3))
+            out.append(("#\(robot.name)_eef_quat", .bodyQuat(hand), 4))
         }
         return out
     }
@@ -148,14 +149,14 @@ public struct ObservationRecorder: Sendable {
             case 1:
                 candidates[key] = scene.jointNames.compactMap(scene.jointIfPresent).filter {
                     [.hinge, .slide].contains(scene.kind(of: $0)) && !robotJoints.contains(scene.qposAddress(of: $0))
-                }.map { .jointQpos(scene.qposAddress(of: $0)) }
+                }.map { .qpos([scene.qposAddress(of: $0)]) }
             case 3:
                 candidates[key] =
-                    scene.bodyNames.compactMap(scene.bodyIfPresent).map { .objectPos($0) }
+                    scene.bodyNames.compactMap(scene.bodyIfPresent).map { .bodyPos($0) }
                     + scene.siteNames.compactMap(scene.siteIfPresent).map { .sitePos($0) }
                     + scene.geomNames.compactMap(scene.geomIfPresent).map { .geomPos($0) }
             case 4:
-                candidates[key] = scene.bodyNames.compactMap(scene.bodyIfPresent).map { .objectQuat($0) }
+                candidates[key] = scene.bodyNames.compactMap(scene.bodyIfPresent).map { .bodyQuat($0) }
             default:
                 continue
             }
@@ -194,27 +195,63 @@ public struct ObservationRecorder: Sendable {
 
     static func source(for key: String, scene: Scene) -> (Source, Int)? {
         for robot in scene.robots where key.hasPrefix(robot.name + "_") {
+            let gripper = (robot.gripperJoints.map(scene.qposAddress(of:)), robot.gripperJoints.map(scene.qvelAddress(of:)))
             switch key.dropFirst(robot.name.count + 1) {
-            case "eef_pos": return (.eefPos(robot), 3)
-            case "eef_quat": return scene.bodyIfPresent("\(robot.name)_right_hand").map { (.eefQuat($0), 4) }
-            case "eef_quat_site": return (.eefQuatSite(robot), 4)
-            case "gripper_qpos": return (.gripperQpos(robot), robot.gripperJoints.count)
-            case "gripper_qvel": return (.gripperQvel(robot), robot.gripperJoints.count)
-            case "joint_pos": return (.jointPos(robot), robot.armJoints.count)
-            case "joint_pos_cos": return (.jointCos(robot), robot.armJoints.count)
-            case "joint_pos_sin": return (.jointSin(robot), robot.armJoints.count)
-            case "joint_vel": return (.jointVel(robot), robot.armJoints.count)
-            case "joint_acc": return (.jointAcc(robot), robot.armJoints.count)
-            default: return nil
+            case "eef_pos": return (.sitePos(robot.eefSite), 3)
+            case "eef_quat": return scene.bodyIfPresent("\(robot.name)_right_hand").map { (.bodyQuat($0), 4) }
+            case "eef_quat_site": return (.siteQuat(robot.eefSite), 4)
+            default: return jointSource(key.dropFirst(robot.name.count + 1), arm: (robot.armQposAddresses, robot.armQvelAddresses), gripper: gripper)
             }
         }
+        if let humanoid = humanoidSource(for: key, scene: scene) { return humanoid }
         for (suffix, isPosition) in [("_pos", true), ("_quat", false)] where key.hasSuffix(suffix) {
             let stem = String(key.dropLast(suffix.count))
             guard let joint = scene.jointIfPresent("\(stem)_joint0"), scene.kind(of: joint) == .free else { return nil }
             let body = scene.body(of: joint)
-            return isPosition ? (.objectPos(body), 3) : (.objectQuat(body), 4)
+            return isPosition ? (.bodyPos(body), 3) : (.bodyQuat(body), 4)
         }
         return nil
+    }
+
+    /// robosuite's joint keys of a robot (`joint_pos`, `_cos`, `_sin`, `_vel`, `_acc` over its arm
+    /// joints; `gripper_qpos`, `_qvel` over its gripper's), from their addresses.
+    static func jointSource(_ name: Substring, arm: ([Int], [Int]), gripper: ([Int], [Int])) -> (Source, Int)? {
+        switch name {
+        case "gripper_qpos": return (.qpos(gripper.0), gripper.0.count)
+        case "gripper_qvel": return (.qvel(gripper.1), gripper.1.count)
+        case "joint_pos": return (.qpos(arm.0), arm.0.count)
+        case "joint_pos_cos": return (.qposCos(arm.0), arm.0.count)
+        case "joint_pos_sin": return (.qposSin(arm.0), arm.0.count)
+        case "joint_vel": return (.qvel(arm.1), arm.1.count)
+        case "joint_acc": return (.qacc(arm.1), arm.1.count)
+        default: return nil
+        }
+    }
+
+    /// The keys robosuite writes for a two-armed humanoid (the GR1): `robot0_joint_*` over both
+    /// arms' joints (right, then left), and per arm `robot0_<side>_eef_pos`, `_eef_quat_site`
+    /// (its grip site) and `_gripper_qpos`, `_gripper_qvel` (its hand's joints, `gripper0_<side>_…`),
+    /// and `robot0_base_to_<side>_eef_quat_site` (the grip site in the frame of body `robot0_base`).
+    static func humanoidSource(for key: String, scene: Scene) -> (Source, Int)? {
+        guard key.hasPrefix("robot0_"), scene.robots.isEmpty else { return nil }
+        let arms = ["right", "left"].compactMap { side in (try? HumanoidArm.find(site: "gripper0_\(side)_grip_site", in: scene)).map { (side, $0) } }
+        guard arms.count == 2 else { return nil }
+        let rest = key.dropFirst("robot0_".count)
+        for (side, arm) in arms where rest == "base_to_\(side)_eef_quat_site" {
+            return scene.bodyIfPresent("robot0_base").map { (.siteQuatInBody(arm.site, $0), 4) }
+        }
+        for (side, arm) in arms where rest.hasPrefix(side + "_") {
+            let name = rest.dropFirst(side.count + 1)
+            switch name {
+            case "eef_pos": return (.sitePos(arm.site), 3)
+            case "eef_quat_site": return (.siteQuat(arm.site), 4)
+            default:
+                let hand = scene.jointNames.filter { $0.hasPrefix("gripper0_\(side)_") }.compactMap(scene.jointIfPresent)
+                guard name.hasPrefix("gripper_") else { return nil }
+                return jointSource(name, arm: ([], []), gripper: (hand.map(scene.qposAddress(of:)), hand.map(scene.qvelAddress(of:))))
+            }
+        }
+        return jointSource(rest, arm: (arms.flatMap(\.1.qposAddresses), arms.flatMap(\.1.qvelAddresses)), gripper: ([], []))
     }
 
     /// Appends one step of every key's values to `rows` (keyed like `keys`).
@@ -226,23 +263,18 @@ public struct ObservationRecorder: Sendable {
     }
 
     static func value(of source: Source, in world: SimWorld) -> [Double] {
-        let scene = world.scene
         switch source {
-        case .eefPos(let r): return array(world.position(of: r.eefSite))
-        case .eefQuat(let b): return xyzw(world.pose(of: b).rotation)
-        case .eefQuatSite(let r): return xyzw(world.pose(of: r.eefSite).rotation)
-        case .gripperQpos(let r): return r.gripperJoints.map { world.qpos(scene.qposAddress(of: $0)) }
-        case .gripperQvel(let r): return r.gripperJoints.map { world.qvel(scene.qvelAddress(of: $0)) }
-        case .jointPos(let r): return r.armQposAddresses.map(world.qpos)
-        case .jointCos(let r): return r.armQposAddresses.map { cos(world.qpos($0)) }
-        case .jointSin(let r): return r.armQposAddresses.map { sin(world.qpos($0)) }
-        case .jointVel(let r): return r.armQvelAddresses.map(world.qvel)
-        case .jointAcc(let r): return r.armQvelAddresses.map(world.qacc)
-        case .objectPos(let b): return array(world.position(of: b))
-        case .objectQuat(let b): return xyzw(world.pose(of: b).rotation)
+        case .bodyPos(let b): return array(world.position(of: b))
+        case .bodyQuat(let b): return xyzw(world.pose(of: b).rotation)
         case .sitePos(let s): return array(world.position(of: s))
+        case .siteQuat(let s): return xyzw(world.pose(of: s).rotation)
+        case .siteQuatInBody(let s, let b): return xyzw(world.pose(of: b).rotation.conjugate * world.pose(of: s).rotation)
         case .geomPos(let g): return array(world.position(of: g))
-        case .jointQpos(let address): return [world.qpos(address)]
+        case .qpos(let addresses): return addresses.map(world.qpos)
+        case .qposCos(let addresses): return addresses.map { cos(world.qpos($0)) }
+        case .qposSin(let addresses): return addresses.map { sin(world.qpos($0)) }
+        case .qvel(let addresses): return addresses.map(world.qvel)
+        case .qacc(let addresses): return addresses.map(world.qacc)
         }
     }
 

@@ -96,6 +96,10 @@ import MimicHDF5
         let info = try #require(try DatagenInfo(demo: demo, file: out))
         #expect(Set(info.endEffectors.map(\.name)) == ["robot0_right", "robot0_left"])
         #expect(info.endEffectors[0].gripperAction.rowWidth == 6)
+        // Every observation key of the source, the 14 arm joints and both hands' 11 included.
+        let source = try RobomimicReader(path: CLI.dataset("gr1_two_arm_lift.hdf5")).demo("demo_0")
+        #expect(demo.obsKeys == source.obsKeys)
+        #expect(demo.obs("robot0_joint_pos")?.rowWidth == 14 && demo.obs("robot0_left_gripper_qpos")?.rowWidth == 11)
         let check = try CLI.run(["validate", out, "--json"])
         #expect(check.status == 0, "\(check.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
