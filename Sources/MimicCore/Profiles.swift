@@ -21,6 +21,11 @@ public enum TaskProfiles {
     /// `success` is the task's built-in test (``SuccessPredicate/robosuite(envName:)``).
     public static func spec(forEnvName name: String) -> TaskSpec? {
         guard let text = json(forEnvName: name) ?? json(forEnvName: mimicGenBase(name)) else { return nil }
+        return decode(text, envName: name)
+    }
+
+    /// A profile's JSON text with the task's built-in success test.
+    static func decode(_ text: String, envName name: String) -> TaskSpec {
         do {
             var spec = try TaskSpec.decode(Data(text.utf8), file: "built-in profile \(name)")
             spec.success = SuccessPredicate.robosuite(envName: name)
@@ -40,14 +45,7 @@ public enum TaskProfiles {
     public static func spec(for envArgs: EnvArgs?) -> TaskSpec? {
         guard let envArgs, let name = envArgs.envName else { return nil }
         guard envArgs.robots.first?.hasPrefix("GR1") == true else { return spec(forEnvName: name) }
-        guard let text = humanoidJSON(forEnvName: name) else { return nil }
-        do {
-            var spec = try TaskSpec.decode(Data(text.utf8), file: "built-in humanoid profile \(name)")
-            spec.success = SuccessPredicate.robosuite(envName: name)
-            return spec
-        } catch {
-            preconditionFailure("\(error)")  // the profiles are constants that ProfilesTests decodes
-        }
+        return humanoidJSON(forEnvName: name).map { decode($0, envName: name) }
     }
 
     /// The JSON text of the GR1 humanoid profile of `forEnvName`, exactly as a `--task` file would hold it.

@@ -79,19 +79,12 @@ public final class OSCArms: RobotControl {
     /// controllers' stale kinematics there, and restores the current state (robosuite's sequence:
     /// `mj_resetData`, state, `mj_forward`).
     private func captureResetKinematics(world: SimWorld, fullM: UnsafeMutablePointer<Double>) throws(MuJoCoError) {
-        let saved = world.state()
-        world.resetToModelDefaults()
-        let qpos = world.qposValues
-        for (k, controller) in controllers.enumerated() where !controller.postureFromInitialState {
-            for (i, address) in robots[k].armQposAddresses.enumerated() { qpos[address] = controller.posture[i] }
+        let posed = controllers.indices.filter { !controllers[$0].postureFromInitialState }
+        try world.inResetConfiguration(
+            addresses: posed.flatMap { robots[$0].armQposAddresses }, positions: posed.flatMap { controllers[$0].posture }, fullM: fullM
+        ) {
+            for k in posed { controllers[k].captureStaleKinematics(world: world, fullM: fullM) }
         }
-        try world.forward()
-        world.fullInertia(into: fullM)
-        for controller in controllers where !controller.postureFromInitialState {
-            controller.captureStaleKinematics(world: world, fullM: fullM)
-        }
-        // The state was just read from this world and computed once: restoring it cannot fail.
-        do { try world.restore(state: saved) } catch { throw MuJoCoError(function: "mj_forward") }
     }
 
     public func setGoal(action: UnsafeBufferPointer<Double>, world: SimWorld) {

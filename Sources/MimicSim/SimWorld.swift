@@ -72,6 +72,24 @@ public final class SimWorld {
     /// ``forward()``.
     public func resetToModelDefaults() { mj_resetData(m, data) }
 
+    /// Runs `body` in robosuite's reset configuration: everything at the model's defaults
+    /// (``resetToModelDefaults()``, at rest), the `qpos` `addresses` at `positions`, kinematics and
+    /// the joint-space inertia (into `fullM`) computed; then restores the current state. The
+    /// configuration robosuite's controllers are built in, which their first step after a state
+    /// load still uses.
+    public func inResetConfiguration(
+        addresses: [Int], positions: [Double], fullM: UnsafeMutablePointer<Double>, _ body: () -> Void
+    ) throws(MuJoCoError) {
+        let saved = state()
+        resetToModelDefaults()
+        for (address, value) in zip(addresses, positions) { data.pointee.qpos[address] = value }
+        try forward()
+        fullInertia(into: fullM)
+        body()
+        // The state was just read from this world and computed once: restoring it cannot fail.
+        do { try restore(state: saved) } catch { throw MuJoCoError(function: "mj_forward") }
+    }
+
     /// Recomputes the model's derived constants after its physical parameters changed (`mj_setConst`).
     func recomputeConstants() throws(MuJoCoError) {
         guard mimic_mj_setConst(m, data) == 0 else { throw MuJoCoError(function: "mj_setConst") }

@@ -202,6 +202,10 @@ public final class WholeBodyIKController: RobotControl {
     let base: BodyID
     let n: Int
     let nv: Int
+    /// The IK joints' `qpos` / `qvel` addresses and actuators, both arms in order.
+    private let qposAddresses: [Int], dofs: [Int], actuators: [ActuatorID]
+    /// Control ranges of the arm actuators, and of each arm's hand actuators.
+    private let actuatorRanges: [ClosedRange<Double>], handRanges: [[ClosedRange<Double>]]
     /// Joint ranges of the IK joints, and the nullspace weight of each.
     private let ranges: [ClosedRange<Double>]
     private let weights: [Double]
@@ -222,6 +226,7 @@ public final class WholeBodyIKController: RobotControl {
     private let A: UnsafeMutablePointer<Double>  // m x m
     private let Ainv: UnsafeMutablePointer<Double>  // m x m
     private let work: UnsafeMutablePointer<Double>  // 2 m²
+    private let acceleration: UnsafeMutablePointer<Double>  // n
 
     /// Finds the arms of `config.sites` in `scene`.
     ///
@@ -248,6 +253,11 @@ public final class WholeBodyIKController: RobotControl {
             m.jnt_limited[j.index] != 0 ? m.jnt_range[2 * j.index]...m.jnt_range[2 * j.index + 1] : -Double.infinity...Double.infinity
         }
         weights = arms.flatMap(\.joints).map { config.nullspaceWeights[scene.name(of: $0)] ?? 1 }
+        qposAddresses = arms.flatMap(\.qposAddresses)
+        dofs = arms.flatMap(\.qvelAddresses)
+        actuators = arms.flatMap(\.actuators)
+        actuatorRanges = actuators.map(scene.controlRange(of:))
+        handRanges = arms.map { $0.handActuators.map(scene.controlRange(of:)) }
         jointTargets = Array(repeating: 0, count: n)
         handTargets = arms.map { Array(repeating: 0, count: $0.handActuators.count) }
         let rows = 6 * arms.count
@@ -257,10 +267,11 @@ public final class WholeBodyIKController: RobotControl {
         A = .allocate(capacity: rows * rows)
         Ainv = .allocate(capacity: rows * rows)
         work = .allocate(capacity: 2 * rows * rows)
+        acceleration = .allocate(capacity: n)
     }
 
     deinit {
-        for p in [jacp, jacr, J, A, Ainv, work] { p.deallocate() }
+        for p in [jacp, jacr, J, A, Ainv, work, acceleration] { p.deallocate() }
     }
 
     /// Values per action row: 6 per arm, then 6 per hand.
@@ -376,35 +387,31 @@ public final class WholeBodyIKController: RobotControl {
     /// the next rollout, then restores `world`'s state.
     public func captureResetKinematics(world: SimWorld, initialJointPositions: [Double], fullM: UnsafeMutablePointer<Double>) throws(MuJoCoError) {
         precondition(initialJointPositions.count == n, "\(initialJointPositions.count) initial joint positions for \(n) arm joints")
-        let saved = world.state()
-        world.resetToModelDefaults()
-        let addresses = arms.flatMap(\.qposAddresses), dofs = arms.flatMap(\.qvelAddresses)
-        for (j, address) in addresses.enumerated() { world.qposValues[address] = initialJointPositions[j] }
-        try world.forward()
-        world.fullInertia(into: fullM)
-        stale = (initialJointPositions, dofs.flatMap { r in dofs.map { c in fullM[r * nv + c] } })
-        do { try world.restore(state: saved) } catch { throw MuJoCoError(function: "mj_forward") }
+        try world.inResetConfiguration(addresses: qposAddresses, positions: initialJointPositions, fullM: fullM) {
+            stale = (initialJointPositions, dofs.flatMap { r in dofs.map { c in fullM[r * nv + c] } })
+        }
     }
 
     /// Writes the arm torques (from `fullM`, the dense `nv x nv` inertia of this physics step) and
     /// the hand targets to `ctrl`.
     public func applyControls(world: SimWorld, fullM: UnsafePointer<Double>) {
         let qpos = world.qposValues, qvel = world.qvelValues, bias = world.biasForces, ctrl = world.controls
-        let dofs = arms.flatMap(\.qvelAddresses), addresses = arms.flatMap(\.qposAddresses), actuators = arms.flatMap(\.actuators)
+        let dofs = self.dofs, addresses = qposAddresses
         let first = stale
         stale = nil
-        let acceleration = (0..<n).map { j in
-            first.map { config.kp * (jointTargets[j] - $0.q[j]) } ?? config.kp * (jointTargets[j] - qpos[addresses[j]]) - config.kd * qvel[dofs[j]]
+        let acceleration = self.acceleration
+        for j in 0..<n {
+            acceleration[j] = first.map { config.kp * (jointTargets[j] - $0.q[j]) } ?? config.kp * (jointTargets[j] - qpos[addresses[j]]) - config.kd * qvel[dofs[j]]
         }
+
         for i in 0..<n {
             var torque = bias[dofs[i]]
             for j in 0..<n { torque += (first.map { $0.M[i * n + j] } ?? fullM[dofs[i] * nv + dofs[j]]) * acceleration[j] }
-            let range = world.scene.controlRange(of: actuators[i])
-            ctrl[actuators[i].index] = min(max(torque, range.lowerBound), range.upperBound)
+            ctrl[actuators[i].index] = min(max(torque, actuatorRanges[i].lowerBound), actuatorRanges[i].upperBound)
         }
         for (k, arm) in arms.enumerated() {
             for (i, actuator) in arm.handActuators.enumerated() {
-                let range = world.scene.controlRange(of: actuator)
+                let range = handRanges[k][i]
                 ctrl[actuator.index] = min(max(handTargets[k][i], range.lowerBound), range.upperBound)
             }
         }
