@@ -239,9 +239,13 @@ enum RobotModels {
     static func initialJointPositions(_ model: String) -> [Double]? {
         switch model {
         case "Panda": return [0, Double.pi / 16.0, 0.00, -Double.pi / 2.0 - Double.pi / 3.0, 0.00, Double.pi - 0.2, Double.pi / 4]
-        // Right arm then left arm (robosuite's gr1_robot.py).
-        case "GR1ArmsOnly": return [0, -0.1, 0, -1.57, 0, 0, 0, 0, 0.1, 0, -1.57, 0, 0, 0]
+        // Over the robot's joints in model order (robosuite's gr1_robot.py): right arm then left arm,
+        // after the torso's 3 and the head's 3 where the model has them.
+        case "GR1ArmsOnly": return gr1Arms
+        case "GR1FixedLowerBody": return Array(repeating: 0, count: 6) + gr1Arms
         default: return nil
         }
     }
+
+    static let gr1Arms: [Double] = [0, -0.1, 0, -1.57, 0, 0, 0, 0, 0.1, 0, -1.57, 0, 0, 0]
 }

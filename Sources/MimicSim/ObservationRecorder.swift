@@ -228,8 +228,8 @@ public struct ObservationRecorder: Sendable {
         }
     }
 
-    /// The keys robosuite writes for a two-armed humanoid (the GR1): `robot0_joint_*` over both
-    /// arms' joints (right, then left), and per arm `robot0_<side>_eef_pos`, `_eef_quat_site`
+    /// The keys robosuite writes for a two-armed humanoid (the GR1): `robot0_joint_*` over the
+    /// robot's joints (torso and head where it moves them, then right arm, left arm), and per arm `robot0_<side>_eef_pos`, `_eef_quat_site`
     /// (its grip site) and `_gripper_qpos`, `_gripper_qvel` (its hand's joints, `gripper0_<side>_…`),
     /// and `robot0_base_to_<side>_eef_quat_site` (the grip site in the frame of body `robot0_base`).
     static func humanoidSource(for key: String, scene: Scene) -> (Source, Int)? {
@@ -251,7 +251,8 @@ public struct ObservationRecorder: Sendable {
                 return jointSource(name, arm: ([], []), gripper: (hand.map(scene.qposAddress(of:)), hand.map(scene.qvelAddress(of:))))
             }
         }
-        return jointSource(rest, arm: (arms.flatMap(\.1.qposAddresses), arms.flatMap(\.1.qvelAddresses)), gripper: ([], []))
+        let joints = HumanoidArm.robotJoints(in: scene)
+        return jointSource(rest, arm: (joints.map(scene.qposAddress(of:)), joints.map(scene.qvelAddress(of:))), gripper: ([], []))
     }
 
     /// Appends one step of every key's values to `rows` (keyed like `keys`).

@@ -16,29 +16,77 @@ public struct WholeBodyIKConfig: Sendable, Equatable, Codable {
     public var integrationDt: Double
     /// `ik_max_dq` (4): the whole `dq` is scaled down so no component exceeds it.
     public var maxDq: Double
+    /// `ik_max_dq_torso` (0.2): then the torso joints' part of `dq` is scaled down so none exceeds it.
+    public var maxDqTorso: Double
+    /// `actuation_part_names`: the parts whose joints the IK moves, in the order of its joint
+    /// vector; parts the robot does not have are dropped, as robosuite drops them.
+    public var actuationParts: [String]
     /// Nullspace gain per joint name (`nullspace_joint_weights`), default 1.
     public var nullspaceWeights: [String: Double]
     /// The `JOINT_POSITION` gains of the arm part controllers (kp 1000, kd 200 in the GR1 configs).
     public var kp: Double
     public var kd: Double
+    /// The gains of other parts (`torso`, `head`) where the config gives them; else the arms'.
+    public var partGains: [String: JointGains]
     /// Whether the hands scale their commands (`gripper.use_action_scaling`); the GR1 configs say
     /// false (the command is the finger joint target in radians), the only case Mimic reproduces.
     public var handActionScaling: Bool
 
+    /// A `JOINT_POSITION` part controller's gains.
+    public struct JointGains: Sendable, Equatable, Codable {
+        public var kp: Double
+        public var kd: Double
+        public init(kp: Double, kd: Double) {
+            self.kp = kp
+            self.kd = kd
+        }
+    }
+
+    /// robosuite's default `actuation_part_names` (`default_gr1.json`).
+    public static let defaultActuationParts = ["torso", "head", "right", "left", "base", "legs"]
+
     public init(
         sites: [String] = ["gripper0_right_grip_site", "gripper0_left_grip_site"], damping: Double = 0.05,
-        integrationDt: Double = 0.1, maxDq: Double = 4, nullspaceWeights: [String: Double] = [:], kp: Double = 1000,
-        kd: Double = 200, handActionScaling: Bool = false
+        integrationDt: Double = 0.1, maxDq: Double = 4, maxDqTorso: Double = 0.2, actuationParts: [String] = defaultActuationParts,
+        nullspaceWeights: [String: Double] = [:], kp: Double = 1000, kd: Double = 200, partGains: [String: JointGains] = [:],
+        handActionScaling: Bool = false
     ) {
         self.sites = sites
         self.damping = damping
         self.integrationDt = integrationDt
         self.maxDq = maxDq
+        self.maxDqTorso = maxDqTorso
+        self.actuationParts = actuationParts
         self.nullspaceWeights = nullspaceWeights
         self.kp = kp
         self.kd = kd
+        self.partGains = partGains
         self.handActionScaling = handActionScaling
     }
+
+    enum CodingKeys: String, CodingKey {
+        case sites, damping, integrationDt, maxDq, maxDqTorso, actuationParts, nullspaceWeights, kp, kd, partGains, handActionScaling
+    }
+
+    /// Keys left out take robosuite's defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = WholeBodyIKConfig()
+        sites = try c.decodeIfPresent([String].self, forKey: .sites) ?? d.sites
+        damping = try c.decodeIfPresent(Double.self, forKey: .damping) ?? d.damping
+        integrationDt = try c.decodeIfPresent(Double.self, forKey: .integrationDt) ?? d.integrationDt
+        maxDq = try c.decodeIfPresent(Double.self, forKey: .maxDq) ?? d.maxDq
+        maxDqTorso = try c.decodeIfPresent(Double.self, forKey: .maxDqTorso) ?? d.maxDqTorso
+        actuationParts = try c.decodeIfPresent([String].self, forKey: .actuationParts) ?? d.actuationParts
+        nullspaceWeights = try c.decodeIfPresent([String: Double].self, forKey: .nullspaceWeights) ?? d.nullspaceWeights
+        kp = try c.decodeIfPresent(Double.self, forKey: .kp) ?? d.kp
+        kd = try c.decodeIfPresent(Double.self, forKey: .kd) ?? d.kd
+        partGains = try c.decodeIfPresent([String: JointGains].self, forKey: .partGains) ?? d.partGains
+        handActionScaling = try c.decodeIfPresent(Bool.self, forKey: .handActionScaling) ?? d.handActionScaling
+    }
+
+    /// The gains of part `name`.
+    public func gains(of name: String) -> JointGains { partGains[name] ?? JointGains(kp: kp, kd: kd) }
 
     /// Reads robosuite 1.5's composite controller config from `env_args`
     /// (`env_kwargs.controller_configs` with `type: WHOLE_BODY_IK`); nil for any other type.
@@ -60,6 +108,8 @@ public struct WholeBodyIKConfig: Sendable, Equatable, Codable {
         damping = number("ik_pseudo_inverse_damping", damping)
         integrationDt = number("ik_integration_dt", integrationDt)
         maxDq = number("ik_max_dq", maxDq)
+        maxDqTorso = number("ik_max_dq_torso", maxDqTorso)
+        actuationParts = specific["actuation_part_names"] as? [String] ?? actuationParts
         nullspaceWeights = (specific["nullspace_joint_weights"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
         if let type = specific["ik_input_type"] as? String, type != "absolute" {
             throw DatasetError(file: file, path: path, "WHOLE_BODY_IK with ik_input_type \(type): Mimic reproduces absolute input only")
@@ -73,7 +123,14 @@ public struct WholeBodyIKConfig: Sendable, Equatable, Codable {
         let parts = config["body_parts"] as? [String: Any] ?? [:]
         let arm = (parts["right"] ?? parts["left"]) as? [String: Any] ?? [:]
         kp = (arm["kp"] as? NSNumber)?.doubleValue ?? kp
-        kd = (arm["kd"] as? NSNumber)?.doubleValue ?? 2 * kp.squareRoot() * ((arm["damping_ratio"] as? NSNumber)?.doubleValue ?? 1)
+        func derivative(_ part: [String: Any], kp: Double) -> Double {
+            (part["kd"] as? NSNumber)?.doubleValue ?? 2 * kp.squareRoot() * ((part["damping_ratio"] as? NSNumber)?.doubleValue ?? 1)
+        }
+        kd = derivative(arm, kp: kp)
+        for name in ["torso", "head"] {
+            guard let part = parts[name] as? [String: Any], let gain = (part["kp"] as? NSNumber)?.doubleValue else { continue }
+            partGains[name] = JointGains(kp: gain, kd: derivative(part, kp: gain))
+        }
         handActionScaling = ((arm["gripper"] as? [String: Any])?["use_action_scaling"] as? Bool) ?? true
         if handActionScaling {
             throw DatasetError(file: file, path: path, "WHOLE_BODY_IK with hand use_action_scaling true: Mimic reproduces the GR1 configs' false only")
@@ -123,10 +180,10 @@ public struct HumanoidArm: Sendable, Equatable {
         return [thumb.compactMap(scene.geomIfPresent), fingers.compactMap(scene.geomIfPresent)]
     }
 
-    /// The arm ending at site `siteName`, found from the scene's structure: the joints on the chain
-    /// from the site's body to the root that belong to the robot (`robot0_…`), and the position
-    /// actuators of the hand mounted there (joints named `<hand prefix>…`, the site's prefix up to
-    /// `_grip_site`, e.g. `gripper0_right_`).
+    /// The arm ending at site `siteName`, found from the scene's structure: the hinge joints on the
+    /// chain from the site's body to the root, without the hand's and the torso's (named `…torso…`,
+    /// robosuite's own rule for its torso part), and the position actuators of the hand mounted
+    /// there (joints named `<hand prefix>…`, the site's prefix up to `_grip_site`, e.g. `gripper0_right_`).
     ///
     /// - Throws: ``DatasetError`` naming the scene when the site is missing, a joint has no
     ///   actuator, or the hand is of neither known kind.
@@ -140,18 +197,9 @@ public struct HumanoidArm: Sendable, Equatable {
             if start >= 0 { for j in (start..<start + count).reversed() { chain.append(JointID(index: j)) } }
             body = Int(m.body_parentid[body])
         }
-        let joints = Array(chain.reversed().filter { scene.kind(of: $0) == .hinge && !scene.name(of: $0).hasPrefix("gripper") })
-        func actuator(driving joint: JointID) -> ActuatorID? {
-            (0..<Int(m.nu)).first { m.actuator_trntype[$0] == Int32(mjTRN_JOINT.rawValue) && Int(m.actuator_trnid[2 * $0]) == joint.index }
-                .map(ActuatorID.init)
-        }
-        var actuators: [ActuatorID] = []
-        for joint in joints {
-            guard let a = actuator(driving: joint) else {
-                throw DatasetError(file: scene.file, path: scene.path, "arm joint \(scene.name(of: joint)) of \(siteName) has no actuator")
-            }
-            actuators.append(a)
-        }
+        let joints = Array(
+            chain.reversed().filter { scene.kind(of: $0) == .hinge && !scene.name(of: $0).hasPrefix("gripper") && !scene.name(of: $0).contains("torso") })
+        let actuators = try actuators(driving: joints, in: scene, of: "arm joint", siteName)
         let handPrefix = siteName.hasSuffix("grip_site") ? String(siteName.dropLast("grip_site".count)) : siteName + "_"
         let hand = (0..<Int(m.nu)).filter { a in
             m.actuator_trntype[a] == Int32(mjTRN_JOINT.rawValue) && scene.name(of: JointID(index: Int(m.actuator_trnid[2 * a]))).hasPrefix(handPrefix)
@@ -170,31 +218,66 @@ public struct HumanoidArm: Sendable, Equatable {
             qvelAddresses: joints.map(scene.qvelAddress(of:)), actuators: actuators, handActuators: hand,
             handCommandIndex: indices)
     }
+
+    /// The actuator driving each of `joints`.
+    ///
+    /// - Throws: ``DatasetError`` naming the scene when one has none (`what` and `owner` name it).
+    static func actuators(driving joints: [JointID], in scene: Scene, of what: String, _ owner: String) throws(DatasetError) -> [ActuatorID] {
+        let m = scene.model.pointee
+        var actuators: [ActuatorID] = []
+        for joint in joints {
+            guard let a = (0..<Int(m.nu)).first(where: { m.actuator_trntype[$0] == Int32(mjTRN_JOINT.rawValue) && Int(m.actuator_trnid[2 * $0]) == joint.index })
+            else {
+                throw DatasetError(file: scene.file, path: scene.path, "\(what) \(scene.name(of: joint)) of \(owner) has no actuator")
+            }
+            actuators.append(ActuatorID(index: a))
+        }
+        return actuators
+    }
+
+    /// The robot's joints as robosuite lists them (`robot_joints`, the order of `robot0_joint_pos`
+    /// and of `init_qpos`): the hinge joints named `robot0_…`, in model order.
+    static func robotJoints(in scene: Scene) -> [JointID] {
+        scene.jointNames.filter { $0.hasPrefix("robot0_") }.compactMap(scene.jointIfPresent).filter { scene.kind(of: $0) == .hinge }
+    }
 }
 
-/// robosuite 1.5's `WHOLE_BODY_IK` composite controller with `JOINT_POSITION` arms and `GRIP`
+/// robosuite 1.5's `WHOLE_BODY_IK` composite controller with `JOINT_POSITION` parts and `GRIP`
 /// hands, for one ``SimWorld``: Mimic's own implementation of the same equations.
 ///
-/// Action (24 values for two arms): per controlled site, its absolute target position (3) and
-/// axis-angle orientation (3) in the frame of body `robot0_base`; then per hand its 6-D command.
+/// The IK moves the joints of the config's `actuation_part_names` the robot has, in that order:
+/// for `GR1ArmsOnly` the two arms, for `GR1FixedLowerBody` the torso (3 joints), the head (3) and
+/// the arms. Action (24 values for two arms): per controlled site, its absolute target position (3)
+/// and axis-angle orientation (3) in the frame of body `robot0_base`; then per hand its 6-D command.
 ///
 /// Per control step, ``setGoal(action:world:)`` (after the step's first `mj_step1`) runs one
 /// damped-least-squares step, with the sites' Jacobians `J` (rows: per site position then
-/// rotation; columns: the arms' joints):
+/// rotation; columns: the IK joints):
 /// ```
 /// twist_i = 0.95 / dt · [p*_i − p_i ; axisAngle(q*_i · conj(q_i))]
 /// dq = Jᵀ (J Jᵀ + λ² I)⁻¹ twist + (I − J⁺ J) (w ∘ (0 − q))      w: nullspace weights
-/// dq ← dq · min(1, maxDq / max|dq|);   q* = clip(q + dt · dq, joint ranges)
+/// dq ← dq · min(1, maxDq / max|dq|);   dq_torso ← dq_torso · min(1, maxDqTorso / max|dq_torso|)
+/// q* = clip(q + dt · dq, joint ranges)
 /// ```
-/// and every physics step ``applyControls(world:fullM:)`` writes the arm torques
-/// `τ = M_aa (kp (q* − q) − kd q̇) + qfrc_bias_a` and the hand targets
-/// `clip(command[index], ctrlrange)`.
+/// and every physics step ``applyControls(world:fullM:)`` writes each part's torques from its own
+/// block of the inertia, `τ_p = M_pp (kp (q*_p − q_p) − kd q̇_p) + qfrc_bias_p`, and the hand
+/// targets `clip(command[index], ctrlrange)`.
 public final class WholeBodyIKController: RobotControl {
+    /// The joints one `JOINT_POSITION` part controller drives: `range` in the IK's joint vector.
+    struct Part: Equatable {
+        var name: String
+        var range: Range<Int>
+        var gains: WholeBodyIKConfig.JointGains
+    }
+
     public let config: WholeBodyIKConfig
     public let arms: [HumanoidArm]
     /// `robot0_right`, `robot0_left`: the prefix of each arm's observation keys.
     public let effectorNames: [String]
-    /// robosuite's `init_qpos` of the robot model (its controllers' reset configuration), when known.
+    /// The IK joints, in the order of `actuation_part_names`, and the parts they fall into.
+    let joints: [JointID]
+    let parts: [Part]
+    /// robosuite's `init_qpos` of the robot model for the IK joints (its controllers' reset configuration), when known.
     let initialJointPositions: [Double]?
     /// The world goals of the current control step, per arm.
     private var goals: [Pose]
@@ -202,13 +285,14 @@ public final class WholeBodyIKController: RobotControl {
     let base: BodyID
     let n: Int
     let nv: Int
-    /// The IK joints' `qpos` / `qvel` addresses and actuators, both arms in order.
+    /// The IK joints' `qpos` / `qvel` addresses and actuators.
     private let qposAddresses: [Int], dofs: [Int], actuators: [ActuatorID]
-    /// Control ranges of the arm actuators, and of each arm's hand actuators.
+    /// Control ranges of the IK joints' actuators, and of each arm's hand actuators.
     private let actuatorRanges: [ClosedRange<Double>], handRanges: [[ClosedRange<Double>]]
-    /// Joint ranges of the IK joints, and the nullspace weight of each.
+    /// Joint ranges of the IK joints, the nullspace weight of each, and which are the torso's.
     private let ranges: [ClosedRange<Double>]
     private let weights: [Double]
+    private let torso: [Int]
     /// The joint targets of the current control step, and the hand targets per arm.
     public private(set) var jointTargets: [Double]
     private var handTargets: [[Double]]
@@ -226,36 +310,72 @@ public final class WholeBodyIKController: RobotControl {
     private let A: UnsafeMutablePointer<Double>  // m x m
     private let Ainv: UnsafeMutablePointer<Double>  // m x m
     private let work: UnsafeMutablePointer<Double>  // 2 m²
+    private let twist: UnsafeMutablePointer<Double>  // m
+    private let y: UnsafeMutablePointer<Double>  // m
+    private let q: UnsafeMutablePointer<Double>  // n
+    private let dq: UnsafeMutablePointer<Double>  // n
+    private let pull: UnsafeMutablePointer<Double>  // n
     private let acceleration: UnsafeMutablePointer<Double>  // n
 
-    /// Finds the arms of `config.sites` in `scene`.
+    /// Finds the arms of `config.sites` and the joints of its parts in `scene`.
     ///
     /// - Parameter robotModel: the robosuite robot model (`GR1ArmsOnly`), for its reset posture.
-    /// - Throws: ``DatasetError`` when a site, body `robot0_base`, an actuator or a known hand is missing.
+    /// - Throws: ``DatasetError`` when a site, body `robot0_base`, an actuator or a known hand is
+    ///   missing, or the robot has actuated joints of a part Mimic does not reproduce (legs, a mobile base).
     public init(scene: Scene, config: WholeBodyIKConfig, robotModel: String? = nil) throws(DatasetError) {
         self.config = config
         var arms: [HumanoidArm] = []
         for site in config.sites { arms.append(try HumanoidArm.find(site: site, in: scene)) }
         self.arms = arms
         // gripper0_right_grip_site → robot0_right (robosuite's observation prefix of that arm).
-        effectorNames = config.sites.map { site in
-            let side = site.split(separator: "_").dropFirst().first.map(String.init) ?? site
-            return "robot0_" + side
-        }
+        let sides = config.sites.map { site in site.split(separator: "_").dropFirst().first.map(String.init) ?? site }
+        effectorNames = sides.map { "robot0_" + $0 }
         goals = Array(repeating: .identity, count: arms.count)
+        // The parts, as robosuite assembles the IK's joint list.
+        let robotJoints = HumanoidArm.robotJoints(in: scene)
+        let armJoints = Set(arms.flatMap(\.joints))
+        var joints: [JointID] = [], parts: [Part] = []
+        for name in config.actuationParts {
+            var members: [JointID] = []
+            if let k = sides.firstIndex(of: name) {
+                members = arms[k].joints
+            } else if name == "torso" || name == "head" {
+                members = robotJoints.filter { scene.name(of: $0).contains(name) && !armJoints.contains($0) }
+                _ = try HumanoidArm.actuators(driving: members, in: scene, of: "\(name) joint", "the robot")
+            }
+            guard !members.isEmpty else { continue }
+            parts.append(Part(name: name, range: joints.count..<joints.count + members.count, gains: config.gains(of: name)))
+            joints += members
+        }
+        let driven = Set(joints)
+        if let other = robotJoints.first(where: { !driven.contains($0) && !scene.name(of: $0).contains("gripper") }) {
+            throw DatasetError(
+                file: scene.file, path: scene.path,
+                "WHOLE_BODY_IK: joint \(scene.name(of: other)) is outside the torso, head and arms; Mimic reproduces GR1ArmsOnly and GR1FixedLowerBody (no legs, no mobile base)"
+            )
+        }
+        self.joints = joints
+        self.parts = parts
+        n = joints.count
+        // init_qpos is given over robosuite's robot joints; the IK joints take theirs from it.
         let posture = robotModel.flatMap(RobotModels.initialJointPositions)
-        initialJointPositions = posture?.count == arms.map(\.joints.count).reduce(0, +) ? posture : nil
+        if let posture, posture.count == robotJoints.count {
+            let byJoint = Dictionary(uniqueKeysWithValues: zip(robotJoints, posture))
+            initialJointPositions = joints.map { byJoint[$0] ?? 0 }
+        } else {
+            initialJointPositions = nil
+        }
         base = try scene.body("robot0_base")
-        n = arms.map(\.joints.count).reduce(0, +)
         nv = scene.nv
         let m = scene.model.pointee
-        ranges = arms.flatMap(\.joints).map { j in
+        ranges = joints.map { j in
             m.jnt_limited[j.index] != 0 ? m.jnt_range[2 * j.index]...m.jnt_range[2 * j.index + 1] : -Double.infinity...Double.infinity
         }
-        weights = arms.flatMap(\.joints).map { config.nullspaceWeights[scene.name(of: $0)] ?? 1 }
-        qposAddresses = arms.flatMap(\.qposAddresses)
-        dofs = arms.flatMap(\.qvelAddresses)
-        actuators = arms.flatMap(\.actuators)
+        weights = joints.map { config.nullspaceWeights[scene.name(of: $0)] ?? 1 }
+        torso = joints.indices.filter { scene.name(of: joints[$0]).contains("torso") }
+        qposAddresses = joints.map(scene.qposAddress(of:))
+        dofs = joints.map(scene.qvelAddress(of:))
+        actuators = try HumanoidArm.actuators(driving: joints, in: scene, of: "joint", "the robot")
         actuatorRanges = actuators.map(scene.controlRange(of:))
         handRanges = arms.map { $0.handActuators.map(scene.controlRange(of:)) }
         jointTargets = Array(repeating: 0, count: n)
@@ -267,11 +387,16 @@ public final class WholeBodyIKController: RobotControl {
         A = .allocate(capacity: rows * rows)
         Ainv = .allocate(capacity: rows * rows)
         work = .allocate(capacity: 2 * rows * rows)
+        twist = .allocate(capacity: rows)
+        y = .allocate(capacity: rows)
+        q = .allocate(capacity: n)
+        dq = .allocate(capacity: n)
+        pull = .allocate(capacity: n)
         acceleration = .allocate(capacity: n)
     }
 
     deinit {
-        for p in [jacp, jacr, J, A, Ainv, work, acceleration] { p.deallocate() }
+        for p in [jacp, jacr, J, A, Ainv, work, twist, y, q, dq, pull, acceleration] { p.deallocate() }
     }
 
     /// Values per action row: 6 per arm, then 6 per hand.
@@ -317,7 +442,6 @@ public final class WholeBodyIKController: RobotControl {
     public func setGoal(action: UnsafeBufferPointer<Double>, world: SimWorld) {
         let rows = 6 * arms.count
         let qpos = world.qposValues
-        var twist = [Double](repeating: 0, count: rows)
         for r in 0..<rows * n { J[r] = 0 }
         for (k, arm) in arms.enumerated() {
             let goal = worldGoal(arm: k, action: action, world: world)
@@ -331,15 +455,10 @@ public final class WholeBodyIKController: RobotControl {
                 twist[6 * k + 3 + i] = scale * error[i]
             }
             world.jacobian(of: arm.site, positional: jacp, rotational: jacr)
-            // Every arm's rows over every IK joint (an arm's site does not move with the other arm).
-            var c = 0
-            for other in arms {
-                for dof in other.qvelAddresses {
-                    for i in 0..<3 {
-                        J[(6 * k + i) * n + c] = jacp[i * nv + dof]
-                        J[(6 * k + 3 + i) * n + c] = jacr[i * nv + dof]
-                    }
-                    c += 1
+            for (c, dof) in dofs.enumerated() {
+                for i in 0..<3 {
+                    J[(6 * k + i) * n + c] = jacp[i * nv + dof]
+                    J[(6 * k + 3 + i) * n + c] = jacr[i * nv + dof]
                 }
             }
         }
@@ -355,59 +474,81 @@ public final class WholeBodyIKController: RobotControl {
         let lambda2 = config.damping * config.damping
         for r in 0..<rows { A[r * rows + r] += lambda2 }
         DenseMatrix.invert(A, into: Ainv, n: rows, work: work)
-        var y = [Double](repeating: 0, count: rows)
-        for r in 0..<rows { for c in 0..<rows { y[r] += Ainv[r * rows + c] * twist[c] } }
-        let q = arms.flatMap { $0.qposAddresses.map { qpos[$0] } }
-        var dq = [Double](repeating: 0, count: n)
-        for j in 0..<n { for r in 0..<rows { dq[j] += J[r * n + j] * y[r] } }
+        for r in 0..<rows {
+            var s = 0.0
+            for c in 0..<rows { s += Ainv[r * rows + c] * twist[c] }
+            y[r] = s
+        }
+        for j in 0..<n {
+            q[j] = qpos[qposAddresses[j]]
+            var s = 0.0
+            for r in 0..<rows { s += J[r * n + j] * y[r] }
+            dq[j] = s
+        }
         // Nullspace: (I − J⁺ J) (w ∘ (0 − q)), J⁺ = Jᵀ (J Jᵀ)⁻¹ for a J of full row rank.
         for r in 0..<rows { A[r * rows + r] -= lambda2 }
         DenseMatrix.invert(A, into: Ainv, n: rows, work: work)
-        let pull = (0..<n).map { weights[$0] * (0 - q[$0]) }
-        var Jpull = [Double](repeating: 0, count: rows)
-        for r in 0..<rows { for j in 0..<n { Jpull[r] += J[r * n + j] * pull[j] } }
-        var z = [Double](repeating: 0, count: rows)
-        for r in 0..<rows { for c in 0..<rows { z[r] += Ainv[r * rows + c] * Jpull[c] } }
+        for j in 0..<n { pull[j] = weights[j] * (0 - q[j]) }
+        for r in 0..<rows {
+            var s = 0.0
+            for j in 0..<n { s += J[r * n + j] * pull[j] }
+            twist[r] = s  // J · pull (the twist is used up)
+        }
+        for r in 0..<rows {
+            var s = 0.0
+            for c in 0..<rows { s += Ainv[r * rows + c] * twist[c] }
+            y[r] = s
+        }
         for j in 0..<n {
             var projected = 0.0
-            for r in 0..<rows { projected += J[r * n + j] * z[r] }
+            for r in 0..<rows { projected += J[r * n + j] * y[r] }
             dq[j] += pull[j] - projected
         }
-        let largest = dq.map(abs).max() ?? 0
-        if largest > config.maxDq { for j in 0..<n { dq[j] *= config.maxDq / largest } }
+        Self.limit(dq, indices: 0..<n, to: config.maxDq)
+        Self.limit(dq, indices: torso, to: config.maxDqTorso)
         for j in 0..<n { jointTargets[j] = min(max(q[j] + config.integrationDt * dq[j], ranges[j].lowerBound), ranges[j].upperBound) }
         for (k, arm) in arms.enumerated() {
             let command = action.baseAddress! + 6 * arms.count + 6 * k
-            handTargets[k] = arm.handCommandIndex.map { command[$0] }
+            for (i, index) in arm.handCommandIndex.enumerated() { handTargets[k][i] = command[index] }
         }
     }
 
-    /// Captures the reset configuration robosuite's controllers were built in (the arms at
+    /// Scales `dq` at `indices` down so that none exceeds `limit` in magnitude (robosuite's dq caps).
+    static func limit<C: Collection<Int>>(_ dq: UnsafeMutablePointer<Double>, indices: C, to limit: Double) {
+        guard limit > 0 else { return }
+        var largest = 0.0
+        for j in indices { largest = max(largest, abs(dq[j])) }
+        if largest > limit { for j in indices { dq[j] *= limit / largest } }
+    }
+
+    /// Captures the reset configuration robosuite's controllers were built in (the IK joints at
     /// `initialJointPositions`, everything else at `qpos0`, at rest) for the first physics step of
     /// the next rollout, then restores `world`'s state.
     public func captureResetKinematics(world: SimWorld, initialJointPositions: [Double], fullM: UnsafeMutablePointer<Double>) throws(MuJoCoError) {
-        precondition(initialJointPositions.count == n, "\(initialJointPositions.count) initial joint positions for \(n) arm joints")
+        precondition(initialJointPositions.count == n, "\(initialJointPositions.count) initial joint positions for \(n) IK joints")
         try world.inResetConfiguration(addresses: qposAddresses, positions: initialJointPositions, fullM: fullM) {
             stale = (initialJointPositions, dofs.flatMap { r in dofs.map { c in fullM[r * nv + c] } })
         }
     }
 
-    /// Writes the arm torques (from `fullM`, the dense `nv x nv` inertia of this physics step) and
-    /// the hand targets to `ctrl`.
+    /// Writes each part's torques (from `fullM`, the dense `nv x nv` inertia of this physics step)
+    /// and the hand targets to `ctrl`.
     public func applyControls(world: SimWorld, fullM: UnsafePointer<Double>) {
         let qpos = world.qposValues, qvel = world.qvelValues, bias = world.biasForces, ctrl = world.controls
         let dofs = self.dofs, addresses = qposAddresses
         let first = stale
         stale = nil
         let acceleration = self.acceleration
-        for j in 0..<n {
-            acceleration[j] = first.map { config.kp * (jointTargets[j] - $0.q[j]) } ?? config.kp * (jointTargets[j] - qpos[addresses[j]]) - config.kd * qvel[dofs[j]]
-        }
-
-        for i in 0..<n {
-            var torque = bias[dofs[i]]
-            for j in 0..<n { torque += (first.map { $0.M[i * n + j] } ?? fullM[dofs[i] * nv + dofs[j]]) * acceleration[j] }
-            ctrl[actuators[i].index] = min(max(torque, actuatorRanges[i].lowerBound), actuatorRanges[i].upperBound)
+        for part in parts {
+            let kp = part.gains.kp, kd = part.gains.kd
+            for j in part.range {
+                acceleration[j] = first.map { kp * (jointTargets[j] - $0.q[j]) } ?? kp * (jointTargets[j] - qpos[addresses[j]]) - kd * qvel[dofs[j]]
+            }
+            for i in part.range {
+                var torque = bias[dofs[i]]
+                for j in part.range { torque += (first.map { $0.M[i * n + j] } ?? fullM[dofs[i] * nv + dofs[j]]) * acceleration[j] }
+                ctrl[actuators[i].index] = min(max(torque, actuatorRanges[i].lowerBound), actuatorRanges[i].upperBound)
+            }
         }
         for (k, arm) in arms.enumerated() {
             for (i, actuator) in arm.handActuators.enumerated() {

@@ -14,7 +14,7 @@ import MimicSim
 
     /// With the source demos, every obs key of the bundled datasets is recorded, and recording a
     /// demo's states gives back what robosuite stored (joint_acc up to the solver's warm start).
-    @Test(arguments: ["lift", "pick_place_can", "two_arm_handover", "stack", "gr1_two_arm_lift"])
+    @Test(arguments: ["lift", "pick_place_can", "two_arm_handover", "stack", "gr1_two_arm_lift", "gr1_fixed_lower_body_two_arm_lift"])
     func recomputedObservationsMatchTheRecordedOnes(dataset: String) throws {
         let data = try Bundled.dataset(dataset)
         let demo = data.demos[0]

@@ -9,7 +9,11 @@ enum Bundled {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func path(_ name: String) -> String { packageRoot.appendingPathComponent("Datasets/\(name).hdf5").path }
+    /// A bundled dataset (`Datasets/`), or a test fixture (`Tests/Fixtures/`) of that name.
+    static func path(_ name: String) -> String {
+        let bundled = packageRoot.appendingPathComponent("Datasets/\(name).hdf5").path
+        return FileManager.default.fileExists(atPath: bundled) ? bundled : packageRoot.appendingPathComponent("Tests/Fixtures/\(name).hdf5").path
+    }
 
     /// A dataset's env_args and demos, in demo order.
     struct Dataset: Sendable {

@@ -4,8 +4,9 @@ import MimicCore
 import MimicMath
 @testable import MimicSim
 
-/// robosuite 1.5.2's GR1 (`GR1ArmsOnly`, Fourier hands, `WHOLE_BODY_IK`) on the bundled
-/// two-hand pot lift recorded in robosuite: Mimic's controller, fed the recorded actions from the
+/// robosuite 1.5.2's GR1 (`GR1ArmsOnly` and `GR1FixedLowerBody`, Fourier hands, `WHOLE_BODY_IK`)
+/// on two-hand pot lifts recorded in robosuite (the bundled dataset, and a one-demo fixture of the
+/// robot whose torso the IK moves too): Mimic's controller, fed the recorded actions from the
 /// recorded first state, reproduces the states robosuite recorded.
 @Suite struct WholeBodyIKControllerTests {
     @Test func readsTheGR1ConfigAndFindsTheArms() throws {
@@ -30,8 +31,29 @@ import MimicMath
             ])
         #expect(controller.arms.map(\.handActuators.count) == [11, 11])
         #expect(controller.arms[0].handCommandIndex == HumanoidArm.fourierIndices)
+        #expect(controller.parts.map(\.name) == ["right", "left"])
         // A Panda dataset has no whole-body config.
         #expect(try WholeBodyIKConfig(envArgs: try Bundled.dataset("lift").envArgs, file: "lift") == nil)
+    }
+
+    /// With the torso free, robosuite's IK moves torso, head and arms (20 joints), as parts of their own.
+    @Test func findsTheTorsoAndHeadOfTheFixedLowerBody() throws {
+        let data = try Bundled.dataset("gr1_fixed_lower_body_two_arm_lift")
+        #expect(data.envArgs.robots == ["GR1FixedLowerBody"])
+        let config = try #require(try WholeBodyIKConfig(envArgs: data.envArgs, file: "gr1"))
+        #expect(config.maxDqTorso == 0.2 && config.actuationParts.prefix(4) == ["torso", "head", "right", "left"])
+        let scene = try Bundled.scene("gr1_fixed_lower_body_two_arm_lift")
+        let controller = try WholeBodyIKController(scene: scene, config: config, robotModel: "GR1FixedLowerBody")
+        #expect(controller.parts.map(\.name) == ["torso", "head", "right", "left"])
+        #expect(controller.parts.map(\.range) == [0..<3, 3..<6, 6..<13, 13..<20])
+        #expect(
+            controller.joints.prefix(6).map { scene.name(of: $0) } == [
+                "robot0_torso_waist_yaw", "robot0_torso_waist_pitch", "robot0_torso_waist_roll", "robot0_head_yaw", "robot0_head_roll", "robot0_head_pitch",
+            ])
+        // The arms stop at the shoulder: the torso is a part of its own.
+        #expect(controller.arms.map(\.joints.count) == [7, 7])
+        #expect(controller.initialJointPositions == RobotModels.initialJointPositions("GR1FixedLowerBody"))
+        #expect(controller.actionWidth == 24)
     }
 
     /// The control loop of robosuite 1.5 (`lite_physics`): per control step `mj_step1`, the IK,
@@ -41,7 +63,7 @@ import MimicMath
         try world.restore(state: states.row(0))
         let fullM = UnsafeMutablePointer<Double>.allocate(capacity: world.scene.nv * world.scene.nv)
         defer { fullM.deallocate() }
-        try controller.captureResetKinematics(world: world, initialJointPositions: RobotModels.initialJointPositions("GR1ArmsOnly")!, fullM: fullM)
+        try controller.captureResetKinematics(world: world, initialJointPositions: try #require(controller.initialJointPositions), fullM: fullM)
         var out: [[Double]] = []
         for t in 0..<steps {
             let action = actions.row(t)
@@ -61,16 +83,19 @@ import MimicMath
     /// robosuite's target orientations (measured: at most 1.1e-7 rad over the first 60 control
     /// steps); contacts then amplify that rounding (measured: 6e-3 at the end of the demo), and the
     /// replay lifts the pot as the recording does.
-    @Test func reproducesRobosuitesRecordedStates() throws {
-        let data = try Bundled.dataset("gr1_two_arm_lift")
-        let scene = try Bundled.scene("gr1_two_arm_lift")
-        let controller = try WholeBodyIKController(scene: scene, config: try #require(try WholeBodyIKConfig(envArgs: data.envArgs, file: "gr1")))
+    /// (The fixture's hands touch the pot within its first 60 control steps; 40 are before.)
+    @Test(arguments: [("gr1_two_arm_lift", 60), ("gr1_fixed_lower_body_two_arm_lift", 40)])
+    func reproducesRobosuitesRecordedStates(dataset: String, stepsBeforeContact: Int) throws {
+        let data = try Bundled.dataset(dataset)
+        let scene = try Bundled.scene(dataset)
+        let controller = try WholeBodyIKController(
+            scene: scene, config: try #require(try WholeBodyIKConfig(envArgs: data.envArgs, file: "gr1")), robotModel: data.envArgs.robots.first)
         let world = try SimWorld(scene: scene)
         let success = try SuccessCheck(try #require(SuccessPredicate.robosuite(envName: "TwoArmLift")), scene: scene)
         for demo in data.demos.prefix(2) {
             let states = demo.arrays["states"]!
             let replayed = try Self.replay(demo, controller: controller, world: world, steps: states.rows - 1)
-            let beforeContact = (0..<60).map { t in maxAbsDifference(Array(replayed[t][1...scene.nq]), Array(states.row(t + 1)[1...scene.nq])) }.max()!
+            let beforeContact = (0..<stepsBeforeContact).map { t in maxAbsDifference(Array(replayed[t][1...scene.nq]), Array(states.row(t + 1)[1...scene.nq])) }.max()!
             #expect(beforeContact < 3e-7, "\(demo.name)")
             var lifted = false
             for state in replayed where !lifted {
