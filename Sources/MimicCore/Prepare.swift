@@ -195,6 +195,24 @@ public struct PrepareSetup: Sendable {
         // Convention per end effector: the spec, else the file's controller config, else robosuite's default.
         var conventions: [PoseActionConvention] = []
         var baseFrames: [Bool] = []
+        // robosuite's order of the end effectors (per robot, its arms right then left), whatever
+        // order `names` come in (a file's datagen_info lists them alphabetically).
+        var robots: [(String, [Int])] = []  // robot prefix → indices of its end effectors, in arm order
+        for (i, n) in names.enumerated() {
+            let robot = String(n.split(separator: "_").first ?? Substring(n))
+            if let k = robots.firstIndex(where: { $0.0 == robot }) { robots[k].1.append(i) } else { robots.append((robot, [i])) }
+        }
+        func armOrder(_ i: Int) -> Int {
+            switch names[i].split(separator: "_").dropFirst().first {
+            case "right": 0
+            case "left": 1
+            default: 2
+            }
+        }
+        for k in robots.indices { robots[k].1.sort { armOrder($0) < armOrder($1) } }
+        let robosuiteOrder = robots.flatMap(\.1)
+        var controllerOf = [Int](repeating: 0, count: names.count)
+        for (k, i) in robosuiteOrder.enumerated() { controllerOf[i] = k }
         let controllers = envArgs?.armControllers.flatMap { $0 } ?? []
         for i in names.indices {
             if let a = spec?.action {
@@ -209,7 +227,7 @@ public struct PrepareSetup: Sendable {
                 }
                 baseFrames.append(a.frame == "base")
             } else if controllers.count == names.count {
-                let c = controllers[i]
+                let c = controllers[controllerOf[i]]
                 guard c.type == "OSC_POSE" || c.type == "IK_POSE" || c.type == "WHOLE_BODY_IK" else {
                     throw DatasetError(
                         file: file, path: "/data.attrs[env_args]",
@@ -245,11 +263,6 @@ public struct PrepareSetup: Sendable {
                 layouts.append(EndEffectorLayout(name: s.name, poseColumns: pose, gripperColumns: grip, convention: conventions[i]))
             }
         } else {
-            var robots: [(String, [Int])] = []  // robot prefix → indices of its end effectors
-            for (i, n) in names.enumerated() {
-                let robot = String(n.split(separator: "_").first ?? Substring(n))
-                if let k = robots.firstIndex(where: { $0.0 == robot }) { robots[k].1.append(i) } else { robots.append((robot, [i])) }
-            }
             let poseWidth = conventions.map(\.width).reduce(0, +)
             let gripperTotal = actionDim - poseWidth
             guard gripperTotal >= 0, gripperTotal % names.count == 0 else {

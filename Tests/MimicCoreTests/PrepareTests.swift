@@ -178,6 +178,29 @@ enum Fixture {
         #expect(simdLength(e1.targetPose[0].position - e1.eefPose[1].position) < 1e-9)
     }
 
+    /// A humanoid's two arms get robosuite's columns (right pose, left pose, right hand, left hand)
+    /// by name, in whatever order the names come (a file's datagen_info lists them alphabetically).
+    @Test func humanoidArmsGetRobosuitesColumnsInAnyNameOrder() throws {
+        let json = #"""
+            {"env_name": "TwoArmLift", "env_version": "1.5.2", "type": 1, "env_kwargs": {"robots": "GR1ArmsOnly",
+             "controller_configs": {"type": "WHOLE_BODY_IK", "composite_controller_specific_configs":
+              {"ref_name": ["gripper0_right_grip_site", "gripper0_left_grip_site"], "ik_input_ref_frame": "base"}}}}
+            """#
+        let envArgs = try EnvArgs(json: json, file: "f")
+        var demo = Demo(name: "demo_0")
+        demo.arrays["actions"] = Tensor(shape: [1, 24], float64: Array(repeating: 0, count: 24))
+        var notes: [String] = []
+        for names in [["robot0_left", "robot0_right"], ["robot0_right", "robot0_left"]] {
+            let layouts = try PrepareSetup.actionLayouts(
+                names: names, actionDim: 24, envArgs: envArgs, spec: nil, model: nil, demo: demo, file: "f", notes: &notes)
+            #expect(layouts.map(\.name) == names)
+            let byName = Dictionary(uniqueKeysWithValues: layouts.map { ($0.name, $0) })
+            #expect(byName["robot0_right"]?.poseColumns == 0..<6 && byName["robot0_right"]?.gripperColumns == 12..<18, "\(names)")
+            #expect(byName["robot0_left"]?.poseColumns == 6..<12 && byName["robot0_left"]?.gripperColumns == 18..<24, "\(names)")
+            #expect(layouts.allSatisfy { $0.convention == .oscAbsolute })
+        }
+    }
+
     @Test func specObjectsFromSlicesOfTheObjectVector() throws {
         var demo = Fixture.demo()
         let t = demo.length
