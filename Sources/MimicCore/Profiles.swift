@@ -41,11 +41,23 @@ public enum TaskProfiles {
     public static let humanoidEnvNames: [String] = ["TwoArmLift"]
 
     /// The profile of a dataset's environment: by `env_name`, and for a GR1 humanoid (the first of
-    /// `env_kwargs.robots` starts with `GR1`) its humanoid profile; nil when there is none.
+    /// `env_kwargs.robots` starts with `GR1`) its humanoid profile, with robosuite's test read for
+    /// the humanoid's two hands. A humanoid task without a profile but with a robosuite test gets a
+    /// spec holding only that test (augment then infers the rest); nil when there is neither.
     public static func spec(for envArgs: EnvArgs?) -> TaskSpec? {
         guard let envArgs, let name = envArgs.envName else { return nil }
         guard envArgs.robots.first?.hasPrefix("GR1") == true else { return spec(forEnvName: name) }
-        return humanoidJSON(forEnvName: name).map { decode($0, envName: name) }
+        let success = SuccessPredicate.robosuite(envName: name, humanoid: true)
+        guard let text = humanoidJSON(forEnvName: name) else {
+            return success.map { test in
+                var spec = TaskSpec()
+                spec.success = test
+                return spec
+            }
+        }
+        var spec = decode(text, envName: name)
+        spec.success = success
+        return spec
     }
 
     /// The JSON text of the GR1 humanoid profile of `forEnvName`, exactly as a `--task` file would hold it.

@@ -66,6 +66,32 @@ public indirect enum SuccessPredicate: Sendable, Equatable {
     /// - NutAssembly{Square,Round}: nut body within ±0.03 of peg1/peg2 in x and y, z < 0.87, released.
     /// - TwoArmLift: site `pot_center` z − 0.07 > site `table_top` z + 0.10.
     /// - TwoArmHandover: robot1 grasps `hammer_handle`, robot0 grasps no hammer geom, ``hammerLifted(above:)`` 0.1.
+    ///
+    /// With `humanoid`, for a robot with two arms in robosuite's `single-robot` configuration (the
+    /// GR1): robosuite's arm 0 is its right hand and arm 1 its left, so `robot0` reads
+    /// `robot0_right` and `robot1` reads `robot0_left` (``renamingRobots(_:)``).
+    public static func robosuite(envName: String, humanoid: Bool) -> SuccessPredicate? {
+        guard let test = robosuite(envName: envName) else { return nil }
+        return humanoid ? test.renamingRobots(humanoidArms) : test
+    }
+
+    /// robosuite's arms of a two-armed single robot, in the place of its two-robot tests' robots.
+    public static let humanoidArms = ["robot0": "robot0_right", "robot1": "robot0_left"]
+
+    /// The same test with every robot name found in `names` replaced by its value.
+    public func renamingRobots(_ names: [String: String]) -> SuccessPredicate {
+        func rename(_ robot: String) -> String { names[robot] ?? robot }
+        switch self {
+        case .grasped(let robot, let object): return .grasped(robot: rename(robot), object: object)
+        case .onTop(let object, let support, let releasedBy): return .onTop(object: object, support: support, releasedBy: releasedBy.map(rename))
+        case .gripperAway(let robot, let from, let distance): return .gripperAway(robot: rename(robot), from: from, distance: distance)
+        case .not(let inner): return .not(inner.renamingRobots(names))
+        case .all(let list): return .all(list.map { $0.renamingRobots(names) })
+        case .any(let list): return .any(list.map { $0.renamingRobots(names) })
+        case .lifted, .inRegion, .touching, .hammerLifted, .task: return self
+        }
+    }
+
     public static func robosuite(envName: String) -> SuccessPredicate? {
         let released = robosuiteReleaseDistance
         func pickPlace(_ object: String, x: ClosedRange<Double>, y: ClosedRange<Double>) -> SuccessPredicate {

@@ -81,6 +81,16 @@ public struct SuccessCheck: Sendable {
         return .grasped(groups: [robot.leftFingerPads, robot.rightFingerPads], object: try geoms(object, scene))
     }
 
+    /// The grip site of `robotName`: a robot's (``Robot/eefSite``), or a humanoid hand's
+    /// (`robot0_right` → `gripper0_right_grip_site`).
+    static func gripSite(_ robotName: String, _ scene: Scene) throws(DatasetError) -> SiteID {
+        let parts = robotName.split(separator: "_")
+        if parts.count == 2, parts[0].hasPrefix("robot"), let site = scene.siteIfPresent("gripper\(parts[0].dropFirst("robot".count))_\(parts[1])_grip_site") {
+            return site
+        }
+        return try scene.robot(robotName).eefSite
+    }
+
     static func resolve(_ p: SuccessPredicate, _ scene: Scene) throws(DatasetError) -> Node {
         switch p {
         case .lifted(let object, let above, let relativeTo):
@@ -104,7 +114,7 @@ public struct SuccessCheck: Sendable {
                 support: try point(support, scene), supportGeoms: try geoms([support], scene),
                 release: try releasedBy.map { (robot) throws(DatasetError) in try grasp(robot, [object], scene) })
         case .gripperAway(let robot, let object, let distance):
-            return .away(try scene.robot(robot).eefSite, try point(object, scene), distance)
+            return .away(try gripSite(robot, scene), try point(object, scene), distance)
         case .hammerLifted(let above):
             let handle = try scene.geom("hammer_handle")
             let head = try scene.geom("hammer_head")
@@ -126,7 +136,9 @@ public struct SuccessCheck: Sendable {
             for item in list { nodes.append(try resolve(item, scene)) }
             return .any(nodes)
         case .task(let name):
-            guard let builtIn = SuccessPredicate.robosuite(envName: name) else {
+            // A scene whose robot0 is a two-handed humanoid reads the test for its hands.
+            let humanoid = scene.robots.isEmpty && HumanoidArm.fingerGroups(of: "robot0_right", in: scene) != nil
+            guard let builtIn = SuccessPredicate.robosuite(envName: name, humanoid: humanoid) else {
                 throw DatasetError(
                     file: scene.file, path: scene.path,
                     "no built-in success test for task \"\(name)\" (known: \(TaskProfiles.envNames.joined(separator: ", ")))")
