@@ -57,21 +57,58 @@ public struct EndEffectorTrack: Sendable, Equatable {
 ///
 /// One end effector is stored exactly as MimicGen lays it out (`eef_pose`, `target_pose`,
 /// `gripper_action`, `object_poses/<o>`, `subtask_term_signals/<s>`); several store one dataset
-/// per end effector under the same names (`eef_pose/<eef>`, ...). See docs/datagen-info.md.
+/// per end effector under the same names (`eef_pose/<eef>`, ...). Isaac Lab Mimic's annotation
+/// (`obs/datagen_info/`, ``Origin/isaacLab``) is read too. See docs/datagen-info.md.
 public struct DatagenInfo: Sendable, Equatable {
     public var endEffectors: [EndEffectorTrack]
     public var objectPoses: [String: PoseTrack]
     /// Per signal name, one 0/1 value per step.
     public var subtaskTermSignals: [String: [Int]]
+    /// Where the file keeps it: error messages name the paths it was read from.
+    public var origin: Origin
 
-    public init(endEffectors: [EndEffectorTrack], objectPoses: [String: PoseTrack], subtaskTermSignals: [String: [Int]]) {
+    /// The layouts datagen_info is read from.
+    public enum Origin: Sendable, Equatable {
+        /// `datagen_info/` with MimicGen's names: `mimic prepare`'s output, MimicGen's files, generated files.
+        case mimicGen
+        /// `obs/datagen_info/` with Isaac Lab's names (``DatagenInfo/isaacLabNames``), as Isaac Lab
+        /// Mimic's annotation writes it. It has no gripper_action: Isaac Lab derives the gripper or
+        /// hand command from the actions, and so does ``DatagenInfo/takeGripperActions(from:layouts:file:)``.
+        case isaacLab
+
+        /// The group inside a demo.
+        public var group: String { self == .mimicGen ? DatagenInfo.groupName : "obs/" + DatagenInfo.groupName }
+
+        /// The HDF5 path of `rel` (in MimicGen's names: `object_poses`, `subtask_term_signals/grasp`;
+        /// empty for the group) in demo `demo` of a file of this layout. Isaac Lab's gripper
+        /// commands are the demo's `actions`.
+        public func path(_ rel: String = "", demo: String) -> String {
+            guard self == .isaacLab, let first = rel.split(separator: "/").first.map(String.init) else {
+                return "/data/\(demo)/\(group)" + (rel.isEmpty ? "" : "/" + rel)
+            }
+            if first == "gripper_action" { return "/data/\(demo)/actions" }
+            return "/data/\(demo)/\(group)/" + (DatagenInfo.isaacLabNames[first] ?? first) + rel.dropFirst(first.count)
+        }
+    }
+
+    public init(
+        endEffectors: [EndEffectorTrack], objectPoses: [String: PoseTrack], subtaskTermSignals: [String: [Int]],
+        origin: Origin = .mimicGen
+    ) {
         self.endEffectors = endEffectors
         self.objectPoses = objectPoses
         self.subtaskTermSignals = subtaskTermSignals
+        self.origin = origin
     }
 
     /// The group name inside a demo.
     public static let groupName = "datagen_info"
+
+    /// Isaac Lab's name for each of MimicGen's datagen_info groups (MimicGen's `gripper_action` has none).
+    public static let isaacLabNames = [
+        "eef_pose": "eef_pose", "target_pose": "target_eef_pose", "object_poses": "object_pose",
+        "subtask_term_signals": "subtask_term_signals",
+    ]
 
     /// Number of steps.
     public var length: Int { endEffectors.first?.eefPose.count ?? objectPoses.values.first?.count ?? 0 }
@@ -81,7 +118,7 @@ public struct DatagenInfo: Sendable, Equatable {
         signal.indices.first { signal[$0] != 0 && ($0 == 0 || signal[$0 - 1] == 0) }
     }
 
-    /// The datasets of this datagen_info, by path relative to the demo group.
+    /// The datasets of this datagen_info in MimicGen's layout, by path relative to the demo group.
     public var arrays: [String: Tensor] {
         let g = Self.groupName
         var out: [String: Tensor] = [:]
@@ -103,71 +140,116 @@ public struct DatagenInfo: Sendable, Equatable {
         return out
     }
 
-    /// Reads the datagen_info of `demo` from its arrays (paths `datagen_info/...`), or nil when it has none.
+    /// Reads the datagen_info of `demo` from its arrays (`datagen_info/...`, else Isaac Lab's
+    /// `obs/datagen_info/...`), or nil when it has none. From Isaac Lab's layout every end
+    /// effector's `gripperAction` has no columns until ``takeGripperActions(from:layouts:file:)``.
     ///
     /// - Parameter singleEndEffectorName: the name given to the end effector of MimicGen's one-arm layout.
-    /// - Throws: `DatasetError` naming the path when a dataset has the wrong shape or values.
+    /// - Throws: `DatasetError` naming the path when a dataset is missing or has the wrong shape or values.
     public init?(demo: Demo, file: String, singleEndEffectorName: String = "robot0") throws(DatasetError) {
-        let g = Self.groupName + "/"
-        let mine = demo.arrays.filter { $0.key.hasPrefix(g) }
-        guard !mine.isEmpty else { return nil }
-        let base = "/data/\(demo.name)/\(Self.groupName)"
-        func track(_ rel: String) throws(DatasetError) -> PoseTrack {
-            let t = mine[g + rel]!
-            guard t.shape.count == 3, t.shape[1] == 4, t.shape[2] == 4, t.isFloatingPoint else {
-                throw DatasetError(file: file, path: "\(base)/\(rel)", "expected a (T, 4, 4) float pose stack, found shape \(t.shape) \(t.dtypeName)")
+        guard let origin = [Origin.mimicGen, .isaacLab].first(where: { o in demo.arrays.keys.contains { $0.hasPrefix(o.group + "/") } }) else {
+            return nil
+        }
+        // Every array under the group by its path relative to it in MimicGen's names (Isaac Lab's
+        // arrays of other names are not datagen_info that Mimic uses).
+        let g = origin.group + "/"
+        var mine: [String: Tensor] = [:]
+        for (key, tensor) in demo.arrays where key.hasPrefix(g) {
+            let rel = String(key.dropFirst(g.count))
+            guard origin == .isaacLab else {
+                mine[rel] = tensor
+                continue
             }
-            try t.requireFinite(file: file, path: "\(base)/\(rel)")
+            let first = String(rel.split(separator: "/").first ?? "")
+            if let name = Self.isaacLabNames.first(where: { $0.value == first })?.key { mine[name + rel.dropFirst(first.count)] = tensor }
+        }
+        func path(_ rel: String) -> String { origin.path(rel, demo: demo.name) }
+        func track(_ rel: String) throws(DatasetError) -> PoseTrack {
+            let t = mine[rel]!
+            guard t.shape.count == 3, t.shape[1] == 4, t.shape[2] == 4, t.isFloatingPoint else {
+                throw DatasetError(file: file, path: path(rel), "expected a (T, 4, 4) float pose stack, found shape \(t.shape) \(t.dtypeName)")
+            }
+            try t.requireFinite(file: file, path: path(rel))
             return PoseTrack(matrices: t.doubles)
         }
         func gripper(_ rel: String) throws(DatasetError) -> Tensor {
-            let t = mine[g + rel]!
-            try t.requireFinite(file: file, path: "\(base)/\(rel)")
+            let t = mine[rel]!
+            try t.requireFinite(file: file, path: path(rel))
             return t
         }
         func names(under prefix: String) -> [String] {
-            mine.keys.compactMap { $0.hasPrefix(g + prefix + "/") ? String($0.dropFirst(g.count + prefix.count + 1)) : nil }.sorted()
+            mine.keys.compactMap { $0.hasPrefix(prefix + "/") ? String($0.dropFirst(prefix.count + 1)) : nil }.sorted()
         }
         var effectors: [EndEffectorTrack] = []
-        if mine[g + "eef_pose"] != nil {
-            for rel in ["target_pose", "gripper_action"] where mine[g + rel] == nil {
-                throw DatasetError(file: file, path: "\(base)/\(rel)", "missing (eef_pose is present, so MimicGen's one-arm layout is expected)")
+        if mine["eef_pose"] != nil {
+            guard origin == .mimicGen else {
+                throw DatasetError(file: file, path: path("eef_pose"), "is a dataset; Isaac Lab's layout has a group with one (T, 4, 4) pose per end effector (eef_pose/<eef>)")
+            }
+            for rel in ["target_pose", "gripper_action"] where mine[rel] == nil {
+                throw DatasetError(file: file, path: path(rel), "missing (eef_pose is present, so MimicGen's one-arm layout is expected)")
             }
             effectors.append(
                 EndEffectorTrack(
                     name: singleEndEffectorName, eefPose: try track("eef_pose"),
                     targetPose: try track("target_pose"), gripperAction: try gripper("gripper_action")))
         } else {
+            let stored = origin == .mimicGen ? ["target_pose", "gripper_action"] : ["target_pose"]
             for name in names(under: "eef_pose") {
-                for rel in ["target_pose/\(name)", "gripper_action/\(name)"] where mine[g + rel] == nil {
-                    throw DatasetError(file: file, path: "\(base)/\(rel)", "missing (eef_pose/\(name) is present)")
+                for rel in stored.map({ "\($0)/\(name)" }) where mine[rel] == nil {
+                    throw DatasetError(file: file, path: path(rel), "missing (eef_pose/\(name) is present)")
                 }
+                let eef = try track("eef_pose/\(name)")
                 effectors.append(
                     EndEffectorTrack(
-                        name: name, eefPose: try track("eef_pose/\(name)"),
-                        targetPose: try track("target_pose/\(name)"),
-                        gripperAction: try gripper("gripper_action/\(name)")))
+                        name: name, eefPose: eef, targetPose: try track("target_pose/\(name)"),
+                        gripperAction: origin == .mimicGen ? try gripper("gripper_action/\(name)") : Tensor(shape: [eef.count, 0], float64: [])))
             }
         }
         guard !effectors.isEmpty else {
-            throw DatasetError(file: file, path: "\(base)/eef_pose", "missing: datagen_info needs the pose of at least one end effector")
+            throw DatasetError(file: file, path: path("eef_pose"), "missing: datagen_info needs the pose of at least one end effector")
         }
         var objects: [String: PoseTrack] = [:]
         for name in names(under: "object_poses") { objects[name] = try track("object_poses/\(name)") }
         var signals: [String: [Int]] = [:]
         for name in names(under: "subtask_term_signals") {
-            let t = mine[g + "subtask_term_signals/" + name]!
+            let rel = "subtask_term_signals/" + name
+            let t = mine[rel]!
             guard t.shape.count == 1 || (t.shape.count == 2 && t.shape[1] == 1) else {
-                throw DatasetError(file: file, path: "\(base)/subtask_term_signals/\(name)", "expected a (T,) 0/1 signal, found shape \(t.shape)")
+                throw DatasetError(file: file, path: path(rel), "expected a (T,) 0/1 signal, found shape \(t.shape)")
             }
-            try t.requireFinite(file: file, path: "\(base)/subtask_term_signals/\(name)")
+            try t.requireFinite(file: file, path: path(rel))
             signals[name] = t.doubles.map { $0 != 0 ? 1 : 0 }
         }
-        let info = DatagenInfo(endEffectors: effectors, objectPoses: objects, subtaskTermSignals: signals)
+        let info = DatagenInfo(endEffectors: effectors, objectPoses: objects, subtaskTermSignals: signals, origin: origin)
         let t = info.length
         for (rel, tensor) in mine where tensor.rows != t {
-            throw DatasetError(file: file, path: "/data/\(demo.name)/\(rel)", "has \(tensor.rows) steps, other datagen_info arrays have \(t)")
+            throw DatasetError(file: file, path: path(rel), "has \(tensor.rows) steps, other datagen_info arrays have \(t)")
         }
         self = info
+    }
+
+    /// Isaac Lab's annotation has no gripper_action: Isaac Lab derives each end effector's gripper
+    /// or hand command from the actions. This takes it from `demo`'s actions at the gripper columns
+    /// of the end effector's layout in `layouts` (matched by name). MimicGen's layout stores it, and
+    /// is left as it is.
+    ///
+    /// - Throws: `DatasetError` naming `actions` when they do not have one row per step.
+    public mutating func takeGripperActions(from demo: Demo, layouts: [EndEffectorLayout], file: String) throws(DatasetError) {
+        guard origin == .isaacLab else { return }
+        let t = length
+        guard let actions = demo.actions, actions.shape.count == 2, actions.rows == t else {
+            throw DatasetError(
+                file: file, path: "/data/\(demo.name)/actions",
+                "expected (\(t), A) actions (one row per datagen_info step): Isaac Lab's gripper commands are read from them")
+        }
+        let values = actions.doubles, width = actions.rowWidth
+        for i in endEffectors.indices {
+            guard let columns = layouts.first(where: { $0.name == endEffectors[i].name })?.gripperColumns, columns.upperBound <= width else {
+                throw DatasetError(file: file, path: "/data/\(demo.name)/actions", "has no gripper columns for end effector \(endEffectors[i].name)")
+            }
+            var gripper = [Double](repeating: 0, count: t * columns.count)
+            for s in 0..<t { for (j, c) in columns.enumerated() { gripper[s * columns.count + j] = values[s * width + c] } }
+            endEffectors[i].gripperAction = Tensor(shape: [t, columns.count], float64: gripper)
+        }
     }
 }

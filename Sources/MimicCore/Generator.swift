@@ -111,7 +111,7 @@ public struct Generator: Sendable {
         objectNames = first.info.objectPoses.keys.sorted()
         for source in sources where source.info.objectPoses.keys.sorted() != objectNames {
             throw DatasetError(
-                file: file, path: "/data/\(source.name)/datagen_info/object_poses",
+                file: file, path: source.info.origin.path("object_poses", demo: source.name),
                 "has objects \(source.info.objectPoses.keys.sorted()), the first demo has \(objectNames)")
         }
         for (e, effector) in task.effectors.enumerated() {
@@ -126,7 +126,7 @@ public struct Generator: Sendable {
         for (e, effector) in task.effectors.enumerated() {
             for source in sources where source.info.endEffectors[e].gripperAction.rowWidth != effector.layout.gripperColumns.count {
                 throw DatasetError(
-                    file: file, path: "/data/\(source.name)/datagen_info/gripper_action",
+                    file: file, path: source.info.origin.path("gripper_action", demo: source.name),
                     "has \(source.info.endEffectors[e].gripperAction.rowWidth) columns for \(effector.layout.name), its action layout has \(effector.layout.gripperColumns.count) gripper columns"
                 )
             }
@@ -430,8 +430,9 @@ public struct Generator: Sendable {
 
 extension Generator {
     /// A generator for prepared `demos` (each with its datagen_info, the first one's shape and
-    /// actions defining the task): resolves `spec` against them (`GenerationTask.resolve`), cuts
-    /// every demo into its subtasks, and seeds the run.
+    /// actions defining the task): resolves `spec` against them (`GenerationTask.resolve`), takes
+    /// the gripper commands of Isaac Lab annotations from the actions, cuts every demo into its
+    /// subtasks, and seeds the run.
     ///
     /// - Parameter notes: what was inferred or assumed, for the user.
     /// - Throws: `DatasetError` naming the file and path, e.g. a demo without datagen_info (run
@@ -446,11 +447,13 @@ extension Generator {
             guard let info = try DatagenInfo(demo: demo, file: file) else {
                 throw DatasetError(
                     file: file, path: "/data/\(demo.name)/datagen_info",
-                    "missing: augment needs prepared sources; run `mimic prepare \(file) -o PREPARED.hdf5` first")
+                    "missing (and no Isaac Lab annotation in obs/datagen_info): augment needs prepared sources; run `mimic prepare \(file) -o PREPARED.hdf5` first")
             }
             infos.append(info)
         }
         let task = try GenerationTask.resolve(spec: spec, envArgs: envArgs, demo: demos[0], infos: infos, file: file, notes: &notes)
+        let layouts = task.effectors.map(\.layout)
+        for i in infos.indices { try infos[i].takeGripperActions(from: demos[i], layouts: layouts, file: file) }
         let names = task.effectors.map(\.layout.name)
         let signals = task.effectors.map { $0.subtasks.map(\.endSignal) }
         var sources: [SourceDemo] = []

@@ -25,7 +25,7 @@ public struct SourceDemo: Sendable {
     ) throws(DatasetError) {
         self.name = name
         self.modelXML = modelXML
-        let path = "/data/\(name)/datagen_info"
+        let path = info.origin.path(demo: name)
         var reordered: [EndEffectorTrack] = []
         for e in effectorNames {
             guard let track = info.endEffectors.first(where: { $0.name == e }) ?? (info.endEffectors.count == 1 && effectorNames.count == 1 ? info.endEffectors.first : nil) else {
@@ -51,13 +51,13 @@ public struct SourceDemo: Sendable {
                 }
                 guard let values = info.subtaskTermSignals[signal] else {
                     throw DatasetError(
-                        file: file, path: "\(path)/subtask_term_signals",
+                        file: file, path: info.origin.path("subtask_term_signals", demo: name),
                         "has no signal \(signal) (it has: \(info.subtaskTermSignals.keys.sorted().joined(separator: ", ")))")
                 }
                 // The subtask ends right after the first 0→1 transition at or after its start.
                 guard let rise = (start..<t).first(where: { values[$0] != 0 && ($0 == 0 || values[$0 - 1] == 0) }), rise + 1 < t else {
                     throw DatasetError(
-                        file: file, path: "\(path)/subtask_term_signals/\(signal)",
+                        file: file, path: info.origin.path("subtask_term_signals/\(signal)", demo: name),
                         "never rises from 0 to 1 after step \(start), so subtask \(j + 1) has no end")
                 }
                 ends.append(rise + 1)

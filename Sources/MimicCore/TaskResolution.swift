@@ -25,9 +25,9 @@ extension GenerationTask {
     /// Resolves `spec` against a prepared dataset whose first demo is `demo`; `infos` are the
     /// datagen_info of all its demos (the first is `demo`'s).
     ///
-    /// End effectors are the datagen_info's; their action columns and convention come from the
-    /// spec, else `env_args`. Subtasks come from the spec; an end effector without any gets two
-    /// (see `defaultSubtasks`).
+    /// End effectors are the datagen_info's; their action columns and convention come from
+    /// `actionLayouts`. Subtasks come from the spec; an end effector without any gets two (see
+    /// `defaultSubtasks`).
     public static func resolve(
         spec: TaskSpec?, envArgs: EnvArgs?, demo: Demo, infos: [DatagenInfo], file: String,
         notes: inout [String]
@@ -37,25 +37,11 @@ extension GenerationTask {
             throw DatasetError(file: file, path: "/data/\(demo.name)/actions", "missing or not (T, A)")
         }
         let names = info.endEffectors.map(\.name)
-        // Layout: the spec's end effectors may also name columns; match them by name.
-        var layoutSpec = spec
-        if let effectors = spec?.endEffectors {
-            layoutSpec?.endEffectors = try names.enumerated().map { (i, name) throws(DatasetError) in
-                if let match = effectors.first(where: { $0.name == name }) { return match }
-                if effectors.count == names.count { return effectors[i] }
-                throw DatasetError(
-                    file: file, path: "task.endEffectors",
-                    "has no entry for end effector \(name) of the dataset (\(names.joined(separator: ", ")))")
-            }
-        }
-        let layouts = try PrepareSetup.actionLayouts(
-            names: names, actionDim: actions.shape[1], envArgs: envArgs, spec: layoutSpec,
-            model: demo.modelXML, demo: demo, file: file, notes: &notes)
+        let specs = try endEffectorSpecs(spec, names: names, file: file)
+        let layouts = try actionLayouts(spec: spec, envArgs: envArgs, demo: demo, info: info, file: file, notes: &notes)
         var effectors: [Effector] = []
         for (i, layout) in layouts.enumerated() {
-            var layout = layout
-            layout.name = names[i]
-            if let subtasks = layoutSpec?.endEffectors?[i].subtasks, !subtasks.isEmpty {
+            if let subtasks = specs?[i].subtasks, !subtasks.isEmpty {
                 effectors.append(Effector(layout: layout, subtasks: subtasks))
             } else {
                 let subtasks = defaultSubtasks(infos: infos, effector: i, effectorCount: names.count)
@@ -71,6 +57,49 @@ extension GenerationTask {
         task.interpolateFromLastTargetPose = spec?.interpolateFromLastTargetPose ?? true
         task.constraints = try resolveConstraints(spec?.constraints ?? [], effectors: effectors, file: file)
         return task
+    }
+
+    /// The action layout of each end effector of `info`, in its order and named as there: columns
+    /// and convention from `spec` (its end effectors matched by name), else from `env_args`
+    /// (`PrepareSetup.actionLayouts`). An Isaac Lab annotation keeps no gripper commands, so
+    /// where they are must be known, not assumed: from a controller per end effector in
+    /// `env_args` (Mimic's own Isaac Lab output), or from the spec's `action.convention` and every
+    /// end effector's `poseColumns` and `gripperColumns` (Isaac Lab's files).
+    public static func actionLayouts(
+        spec: TaskSpec?, envArgs: EnvArgs?, demo: Demo, info: DatagenInfo, file: String, notes: inout [String]
+    ) throws(DatasetError) -> [EndEffectorLayout] {
+        guard let actions = demo.actions, actions.shape.count == 2 else {
+            throw DatasetError(file: file, path: "/data/\(demo.name)/actions", "missing or not (T, A)")
+        }
+        let names = info.endEffectors.map(\.name)
+        var layoutSpec = spec
+        layoutSpec?.endEffectors = try endEffectorSpecs(spec, names: names, file: file)
+        if info.origin == .isaacLab, envArgs?.armControllers.flatMap({ $0 }).count != names.count,
+            layoutSpec?.action == nil || layoutSpec?.endEffectors?.allSatisfy({ $0.poseColumns != nil && $0.gripperColumns != nil }) != true
+        {
+            throw DatasetError(
+                file: file, path: "/data/\(demo.name)/actions",
+                "has no known column layout: an Isaac Lab annotation keeps no gripper commands and env_args no controller config; give action.convention and poseColumns and gripperColumns of every end effector (\(names.joined(separator: ", "))) in a --task spec"
+            )
+        }
+        var layouts = try PrepareSetup.actionLayouts(
+            names: names, actionDim: actions.shape[1], envArgs: envArgs, spec: layoutSpec,
+            model: demo.modelXML, demo: demo, file: file, notes: &notes)
+        for i in layouts.indices { layouts[i].name = names[i] }
+        return layouts
+    }
+
+    /// The spec's end effectors in the order of `names` (the dataset's): matched by name, else by
+    /// position when there are as many; nil without any.
+    static func endEffectorSpecs(_ spec: TaskSpec?, names: [String], file: String) throws(DatasetError) -> [TaskSpec.EndEffectorSpec]? {
+        guard let effectors = spec?.endEffectors else { return nil }
+        return try names.enumerated().map { (i, name) throws(DatasetError) in
+            if let match = effectors.first(where: { $0.name == name }) { return match }
+            if effectors.count == names.count { return effectors[i] }
+            throw DatasetError(
+                file: file, path: "task.endEffectors",
+                "has no entry for end effector \(name) of the dataset (\(names.joined(separator: ", ")))")
+        }
     }
 
     /// The spec's constraints by end effector index, checked: names of end effectors of the

@@ -13,12 +13,6 @@ import MimicCore
 /// `seed` (the demo's generation index) and, for executed demos, `success`. `data` has `total` and `env_args` with
 /// `type` 2 (gym-style, as Isaac Lab marks its files); there are no masks.
 public enum IsaacLabLayout {
-    /// Isaac Lab's name for each of Mimic's datagen_info groups.
-    static let datagenNames = [
-        "eef_pose": "eef_pose", "target_pose": "target_eef_pose", "object_poses": "object_pose",
-        "subtask_term_signals": "subtask_term_signals",
-    ]
-
     /// `demo` (robomimic layout) in Isaac Lab's layout. A single end effector's datagen_info
     /// (MimicGen's one-arm layout) is filed under `name`.
     public static func demo(_ demo: Demo, success: Bool?, seed: Int, singleEndEffector name: String = "robot0") -> Demo {
@@ -35,10 +29,10 @@ public enum IsaacLabLayout {
             }
             let rest = path.dropFirst(prefix.count)
             let group = String(rest.split(separator: "/").first ?? "")
-            guard let renamed = datagenNames[group] else { continue }  // gripper_action: Isaac Lab derives it from the actions
+            guard let renamed = DatagenInfo.isaacLabNames[group] else { continue }  // gripper_action: Isaac Lab derives it from the actions
             var leaf = String(rest.dropFirst(group.count))
             if leaf.isEmpty { leaf = "/" + name }
-            let target = "obs/datagen_info/" + renamed + leaf
+            let target = DatagenInfo.Origin.isaacLab.group + "/" + renamed + leaf
             out.arrays[target] =
                 group == "subtask_term_signals"
                 ? Tensor(shape: tensor.shape, storage: .uint8(tensor.doubles.map { $0 != 0 ? 1 : 0 })) : tensor

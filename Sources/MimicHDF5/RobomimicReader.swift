@@ -69,10 +69,27 @@ public final class RobomimicReader {
     static func detect(data: HDF5Group, demos: [String], envArgs: EnvArgs?) throws -> DatasetFormat {
         guard let first = demos.first else { return .robomimic }
         let demo = try data.group(first)
-        if demo.exists("obs/datagen_info") || demo.kind(of: "states") == .group || envArgs?.type == 2 { return .isaacLab }
+        // A prepared Isaac Lab file is in the robomimic layout (its datagen_info translated), even with Isaac Sim's states.
         if demo.exists("datagen_info") { return .robomimicDatagen }
+        if demo.exists("obs/datagen_info") || demo.kind(of: "states") == .group || envArgs?.type == 2 { return .isaacLab }
         if !demo.exists("obs"), data.attributes.contains("env") || demo.attributes.contains("model_file") { return .robosuiteRaw }
         return .robomimic
+    }
+
+    /// Throws unless the first demo was recorded in MuJoCo, as `purpose` (`validate`, `augment
+    /// --execute`) needs: Isaac Lab's own files come from Isaac Sim, with `states` a tree of
+    /// articulation and rigid-object arrays and no MuJoCo scene (`model_file`).
+    public func requireMuJoCoRecording(for purpose: String) throws {
+        guard let first = demoNames.first else { return }
+        let demo = try data.group(first)
+        let why = "\(purpose) runs demos in MuJoCo, from a MuJoCo recording (flat states [time, qpos, qvel] and model_file)"
+        if demo.kind(of: "states") == .group {
+            throw DatasetError(
+                file: path, path: "/data/\(first)/states", "is Isaac Sim's state tree (articulation/..., rigid_object/...), not a MuJoCo state: \(why)")
+        }
+        if format == .isaacLab, !demo.attributes.contains("model_file") {
+            throw DatasetError(file: path, path: "/data/\(first).attrs[model_file]", "missing: this Isaac Lab file has no MuJoCo scene; \(why)")
+        }
     }
 
     /// Reads every dataset and attribute of demo `name`, after `layout(of:)` has checked their

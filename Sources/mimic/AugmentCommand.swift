@@ -9,14 +9,15 @@ struct AugmentCommand: AsyncParsableCommand {
         commandName: "augment",
         abstract: "Generate new demos from prepared source demos (MimicGen's algorithm).",
         discussion: """
-            The source must carry datagen_info (run `mimic prepare` first, or use a MimicGen-prepared file). \
+            The source must carry datagen_info (run `mimic prepare` first, or use a MimicGen-prepared file) \
+            or Isaac Lab Mimic's annotation (obs/datagen_info; give the action columns in --task unless env_args has the controllers). \
             The task comes from --task, else --mimicgen-config, else the built-in profile of the file's env_name, \
             else it is inferred from the data. Without --execute the demos are kinematic candidates: the end \
             effector is assumed to reach what each action commands. With --execute every attempt runs closed \
             loop in MuJoCo with robosuite's controllers, and -n counts the successful ones.
             """)
 
-    @Argument(help: "A prepared source dataset (robomimic layout with datagen_info).")
+    @Argument(help: "A prepared source dataset (robomimic layout with datagen_info) or an annotated Isaac Lab dataset.")
     var source: String
 
     @Option(name: .shortAndLong, help: "The dataset to write.")
@@ -104,6 +105,7 @@ struct AugmentCommand: AsyncParsableCommand {
         let started = Date()
         let reader = try RobomimicReader(path: source)
         guard !reader.demoNames.isEmpty else { throw DatasetError(file: source, path: "/data", "holds no demos") }
+        if execute { try reader.requireMuJoCoRecording(for: "augment --execute") }
 
         // The task: built-in profile < MimicGen config < --task.
         var spec = TaskProfiles.spec(for: reader.envArgs) ?? TaskSpec()

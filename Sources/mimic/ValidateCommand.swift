@@ -109,6 +109,7 @@ struct ValidateCommand: AsyncParsableCommand {
     func check() throws -> Report {
         let started = Date()
         let reader = try RobomimicReader(path: file)
+        try reader.requireMuJoCoRecording(for: "validate")
         var spec = TaskProfiles.spec(for: reader.envArgs) ?? TaskSpec()
         if let path = task { spec = spec.merged(with: try TaskSpec.decode(try readSmallFile(path), file: path)) }
         let predicate = try spec.requireSuccess(envName: reader.envArgs?.envName, file: file)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import MimicMath
 @testable import MimicCore
@@ -183,6 +184,22 @@ import MimicMath
         let grasp = try #require(demo.info.subtaskTermSignals["grasp"])
         // The source rises at its step 20: generated step 5 + 20.
         #expect(DatagenInfo.firstRise(grasp) == 25)
+    }
+
+    /// Isaac Lab annotations: the gripper commands come from the actions at the resolved columns.
+    @Test func makeTakesIsaacLabGripperCommandsFromTheActions() throws {
+        let demos = [SIMD3(0.0, 0, 0.82), SIMD3(0.05, -0.04, 0.82)].enumerated().map { (i, cube) in
+            IsaacLabDatagenInfoTests.demo(GenerationFixture.info(cubeAt: cube), name: "demo_\(i)", actionWidth: 8)
+        }
+        let spec = try TaskSpec.decode(
+            Data(#"{"action": {"convention": "absoluteWXYZ"}, "endEffectors": [{"name": "robot0", "poseColumns": [0, 7], "gripperColumns": [7, 8]}]}"#.utf8),
+            file: "t")
+        var notes: [String] = []
+        let generator = try Generator.make(demos: demos, envArgs: nil, spec: spec, seed: 1, file: "f", notes: &notes)
+        #expect(generator.sources[1].info.endEffectors[0].gripperAction == Tensor(shape: [40, 1], float64: (0..<40).map { 100 * Double($0) + 7 }))
+        let demo = generator.generate(0)
+        let gripper = Set((0..<40).map { 100 * Double($0) + 7 })
+        #expect((0..<demo.length).allSatisfy { gripper.contains(demo.actions[8 * $0 + 7]) })
     }
 
     @Test func unknownObjectsAreErrors() throws {

@@ -66,4 +66,28 @@ import MimicMath
             try GenerationTask.resolve(spec: spec, envArgs: nil, demo: Self.demo(), infos: [info], file: "f", notes: &notes)
         }
     }
+
+    /// An Isaac Lab annotation has no gripper commands: their columns must be given, not guessed.
+    @Test func isaacLabAnnotationsNeedKnownActionColumns() throws {
+        let info = try #require(try DatagenInfo(demo: IsaacLabDatagenInfoTests.demo(DatagenInfoTests.info(effectors: ["left", "right"]), actionWidth: 16), file: "f"))
+        let demo = Demo(name: "demo_0", arrays: ["actions": Tensor(shape: [2, 16], float64: .init(repeating: 0, count: 32))])
+        var notes: [String] = []
+        do {
+            _ = try GenerationTask.actionLayouts(spec: nil, envArgs: nil, demo: demo, info: info, file: "f", notes: &notes)
+            Issue.record("guessed the action columns of an Isaac Lab annotation")
+        } catch {
+            #expect(error.path == "/data/demo_0/actions" && error.detail.contains("--task"))
+        }
+        let spec = try TaskSpec.decode(
+            Data(
+                """
+                {"action": {"convention": "absoluteWXYZ"}, "endEffectors": [
+                  {"name": "right", "poseColumns": [7, 14], "gripperColumns": [15, 16]},
+                  {"name": "left", "poseColumns": [0, 7], "gripperColumns": [14, 15]}]}
+                """.utf8), file: "t")
+        let layouts = try GenerationTask.actionLayouts(spec: spec, envArgs: nil, demo: demo, info: info, file: "f", notes: &notes)
+        #expect(layouts.map(\.name) == ["left", "right"])
+        #expect(layouts.map(\.gripperColumns) == [14..<15, 15..<16])
+        #expect(layouts[0].convention == .absoluteWXYZ)
+    }
 }

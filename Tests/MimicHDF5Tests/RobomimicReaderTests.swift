@@ -17,6 +17,58 @@ import MimicCore
         }
     }
 
+    static func write(_ path: String, _ demo: Demo, envArgs: String) throws {
+        let writer = try RobomimicWriter(destination: path, dataAttributes: ["env_args": .string(envArgs)])
+        try writer.write(demo)
+        try writer.finish(masks: [:])
+    }
+
+    /// Mimic's datagen_info makes a file robomimic+datagen_info, even with Isaac Lab's env_args
+    /// and states tree (a prepared Isaac Lab file); Isaac Lab's annotation alone makes it Isaac Lab's.
+    @Test func datagenInfoDecidesTheFormatBeforeIsaacLabSigns() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("a.hdf5").path
+            var demo = RobomimicFixture.demo(0, steps: 4)
+            demo.arrays["states"] = nil
+            demo.arrays["states/articulation/robot/joint_position"] = Tensor(shape: [4, 2], float32: .init(repeating: 0, count: 8))
+            let isaac = #"{"env_name": "Isaac-PickPlace-GR1T2-Abs-v0", "type": 2}"#
+            try Self.write(path, demo, envArgs: isaac)
+            #expect(try RobomimicReader(path: path).format == .robomimicDatagen)
+            demo.arrays["obs/datagen_info/subtask_term_signals/grasp"] = demo.arrays.removeValue(forKey: "datagen_info/subtask_term_signals/grasp")
+            demo.groupAttributes = [:]
+            try Self.write(path, demo, envArgs: isaac)
+            #expect(try RobomimicReader(path: path).format == .isaacLab)
+        }
+    }
+
+    /// validate and augment --execute need a MuJoCo recording: Isaac Sim's states tree, or an
+    /// Isaac Lab file without model_file, is refused naming the path.
+    @Test func mujocoRecordingIsRequiredWhereDemosRunInMuJoCo() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("a.hdf5").path
+            let isaac = #"{"env_name": "Isaac-PickPlace-GR1T2-Abs-v0", "type": 2}"#
+            var demo = RobomimicFixture.demo(0, steps: 4)
+            demo.arrays["datagen_info/subtask_term_signals/grasp"] = nil
+            demo.groupAttributes = [:]
+            try Self.write(path, demo, envArgs: #"{"env_name": "Lift", "type": 1}"#)
+            try RobomimicReader(path: path).requireMuJoCoRecording(for: "validate")
+            try Self.write(path, demo, envArgs: isaac)
+            try RobomimicReader(path: path).requireMuJoCoRecording(for: "validate")
+            demo.attributes["model_file"] = nil
+            try Self.write(path, demo, envArgs: isaac)
+            #expect(throws: DatasetError.self) { try RobomimicReader(path: path).requireMuJoCoRecording(for: "validate") }
+            demo.arrays["states"] = nil
+            demo.arrays["states/rigid_object/object/root_pose"] = Tensor(shape: [4, 7], float32: .init(repeating: 0, count: 28))
+            try Self.write(path, demo, envArgs: isaac)
+            do {
+                try RobomimicReader(path: path).requireMuJoCoRecording(for: "validate")
+                Issue.record("accepted Isaac Sim states")
+            } catch let error as DatasetError {
+                #expect(error.path == "/data/demo_0/states" && error.detail.contains("validate runs demos in MuJoCo"))
+            }
+        }
+    }
+
     @Test func unequalStepCountsNameTheArray() throws {
         try withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("a.hdf5").path

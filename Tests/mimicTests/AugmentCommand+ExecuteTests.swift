@@ -105,4 +105,36 @@ import MimicHDF5
         let report = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
         #expect(report["successes"] as? Int == 1)
     }
+
+    /// Isaac Lab's layout round trip: demos executed from the prepared GR1 pot lift and written in
+    /// Isaac Lab's layout are sources again, kinematic and executed (they carry MuJoCo states and
+    /// model_file), and prepare takes their annotation over.
+    @Test func isaacLabOutputIsASourceAgain() throws {
+        let dir = try TemporaryDirectory()
+        let prepared = dir.path("gr1_prepared.hdf5"), isaac = dir.path("gr1_isaac.hdf5")
+        #expect(try CLI.run(["prepare", CLI.dataset("gr1_two_arm_lift.hdf5"), "-o", prepared]).status == 0)
+        let first = try CLI.run(["augment", prepared, "-o", isaac, "-n", "2", "--execute", "--format", "isaaclab", "--seed", "1", "--max-attempts", "10"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try RobomimicReader(path: isaac).format == .isaacLab)
+
+        let kinematic = try CLI.run(["augment", isaac, "-o", dir.path("kinematic.hdf5"), "-n", "3"])
+        #expect(kinematic.status == 0, "\(kinematic.stderr)")
+        #expect(try RobomimicReader(path: dir.path("kinematic.hdf5")).demoNames.count == 3)
+        let executed = try CLI.run(["augment", isaac, "-o", dir.path("executed.hdf5"), "-n", "1", "--execute", "--seed", "1", "--max-attempts", "6"])
+        #expect(executed.status == 0, "\(executed.stderr)")
+        #expect(executed.stdout.contains("kept 1 successful demos"))
+
+        let again = dir.path("again.hdf5")
+        let prepare = try CLI.run(["prepare", isaac, "-o", again])
+        #expect(prepare.status == 0, "\(prepare.stderr)")
+        #expect(prepare.stdout.contains("took over the Isaac Lab annotation"))
+        let reader = try RobomimicReader(path: again), source = try RobomimicReader(path: isaac)
+        #expect(reader.format == .robomimicDatagen)
+        let demo = try reader.demo("demo_0"), info = try #require(try DatagenInfo(demo: demo, file: again))
+        let original = try #require(try DatagenInfo(demo: try source.demo("demo_0"), file: isaac))
+        #expect(info.endEffectors.map(\.eefPose) == original.endEffectors.map(\.eefPose))
+        #expect(info.subtaskTermSignals == original.subtaskTermSignals)
+        #expect(info.endEffectors.map(\.gripperAction.rowWidth) == [6, 6])
+        #expect(try CLI.run(["augment", again, "-o", dir.path("from_prepared.hdf5"), "-n", "2"]).status == 0)
+    }
 }

@@ -38,6 +38,62 @@ import MimicMath
         #expect(check.stdout.contains("ok"), "\(check.stderr)")
     }
 
+    /// A file as Isaac Lab writes it after annotation (Isaac Sim states, no MuJoCo scene): with a
+    /// task spec for the action columns, kinematic augment generates from it directly, the hand
+    /// columns replayed from the source; --execute and a missing spec are one-line errors.
+    @Test func annotatedIsaacLabFileAugmentsKinematically() throws {
+        let dir = try TemporaryDirectory()
+        let source = dir.path("isaac.hdf5"), out = dir.path("gen.hdf5")
+        let task = try IsaacLabFixture.write(source)
+        let result = try CLI.run(["augment", source, "-o", out, "-n", "4", "--task", task])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("generated 4 demos"))
+        let reader = try RobomimicReader(path: out), original = try RobomimicReader(path: source)
+        #expect(reader.demoNames.count == 4)
+        let sourceActions = try original.demoNames.map { try original.demo($0).actions! }
+        for (e, columns) in [14..<25, 25..<36].enumerated() {
+            let handRows = Set(sourceActions.flatMap { a in (0..<a.rows).map { t in columns.map { a.doubles[t * 36 + $0] } } })
+            for name in reader.demoNames {
+                let demo = try reader.demo(name), actions = try #require(demo.actions)
+                #expect(actions.rowWidth == 36 && actions.dtypeName == "float32")
+                let info = try #require(try DatagenInfo(demo: demo, file: out))
+                #expect(info.endEffectors.map(\.name) == ["left", "right"])
+                #expect(info.endEffectors[e].gripperAction.rowWidth == columns.count)
+                for t in 0..<actions.rows {
+                    #expect(handRows.contains(columns.map { actions.doubles[t * 36 + $0] }), "\(name) step \(t) hand \(e)")
+                }
+            }
+        }
+
+        for (arguments, path) in [
+            (["--task", task, "--execute"], "/data/demo_0/states"), ([], "/data/demo_0/actions"),
+        ] {
+            let failed = try CLI.run(["augment", source, "-o", dir.path("never.hdf5"), "-n", "2"] + arguments)
+            #expect(failed.status == 65)
+            #expect(failed.stderr.hasPrefix("mimic: error: \(source): \(path): "), "\(failed.stderr)")
+            #expect(failed.stderr.split(separator: "\n").count == 1)
+            #expect(!FileManager.default.fileExists(atPath: dir.path("never.hdf5")))
+        }
+    }
+
+    /// A damaged annotation stops augment and prepare with one line naming the array.
+    @Test(arguments: [
+        (IsaacLabFixture.Damage.target, "/data/demo_0/obs/datagen_info/target_eef_pose/right: missing"),
+        (.shape, "/data/demo_0/obs/datagen_info/object_pose/object: expected a (T, 4, 4) float pose stack"),
+    ])
+    func damagedIsaacLabAnnotationsAreOneLineErrors(damage: IsaacLabFixture.Damage, message: String) throws {
+        let dir = try TemporaryDirectory()
+        let source = dir.path("isaac.hdf5")
+        let task = try IsaacLabFixture.write(source, damage: damage)
+        for command in ["augment", "prepare"] {
+            let result = try CLI.run([command, source, "-o", dir.path("never.hdf5"), "--task", task])
+            #expect(result.status == 65)
+            #expect(result.stderr.hasPrefix("mimic: error: \(source): \(message)"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+            #expect(!FileManager.default.fileExists(atPath: dir.path("never.hdf5")))
+        }
+    }
+
     @Test func outputIsByteIdenticalForAnyWorkerCount() throws {
         let dir = try TemporaryDirectory()
         let source = try Self.prepared(dir)

@@ -71,6 +71,38 @@ import MimicMath
         #expect(text.hasPrefix("ok 10"))
     }
 
+    /// An annotated Isaac Lab file: the annotation becomes MimicGen's datagen_info, gripper_action
+    /// the actions' hand columns; everything else is copied.
+    @Test func takesAnIsaacLabAnnotationOver() throws {
+        let dir = try TemporaryDirectory()
+        let source = dir.path("isaac.hdf5"), out = dir.path("prepared.hdf5")
+        let task = try IsaacLabFixture.write(source)
+        let result = try CLI.run(["prepare", source, "-o", out, "--task", task])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("took over the Isaac Lab annotation (obs/datagen_info) as datagen_info"))
+        #expect(result.stdout.contains("end effectors  left, right"))
+        let reader = try RobomimicReader(path: out), original = try RobomimicReader(path: source)
+        #expect(reader.format == .robomimicDatagen)
+        for name in original.demoNames {
+            let demo = try reader.demo(name), src = try original.demo(name)
+            let info = try #require(try DatagenInfo(demo: demo, file: out))
+            #expect(info.origin == .mimicGen)
+            #expect(info.endEffectors[0].gripperAction.doubles == (0..<src.length).flatMap { t in (14..<25).map { src.actions!.doubles[t * 36 + $0] } })
+            #expect(info.subtaskTermSignals["grasp_left"] == (0..<src.length).map { $0 >= 20 ? 1 : 0 })
+            #expect(!demo.arrays.keys.contains { $0.hasPrefix("obs/datagen_info/") })
+            for (path, tensor) in src.arrays where !path.hasPrefix("obs/datagen_info/") { #expect(demo.arrays[path] == tensor, "\(path)") }
+        }
+        let augment = try CLI.run(["augment", out, "-o", dir.path("gen.hdf5"), "-n", "2", "--task", task])
+        #expect(augment.status == 0, "\(augment.stderr)")
+
+        let annotations = dir.path("marks.json")
+        try #"{"demo_0": {"grasp": 3}}"#.write(toFile: annotations, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["prepare", source, "-o", dir.path("never.hdf5"), "--task", task, "--annotations", annotations]).status == 64)
+        let missing = try CLI.run(["prepare", source, "-o", dir.path("never.hdf5")])
+        #expect(missing.status == 65)
+        #expect(missing.stderr.contains("/data/demo_0/actions: has no known column layout"))
+    }
+
     @Test func unwritableOutputIsAnIOErrorNamingIt() throws {
         let result = try CLI.run(["prepare", CLI.dataset("lift.hdf5"), "-o", "/nonexistent-dir/out.hdf5"])
         #expect(result.status == 74)

@@ -215,3 +215,100 @@ struct CommandRun {
         }
     }
 }
+
+/// A file in the shape Isaac Lab's `HDF5DatasetFileHandler` writes after Isaac Lab Mimic's
+/// annotation, written with h5py as Isaac Lab does (gzip, numpy bools, float32): two GR1T2-style
+/// demos with 36-D actions (left pos + quat w,x,y,z, right pos + quat, 22 hand joints), `states`
+/// and `initial_state` as Isaac Sim's articulation / rigid-object trees, no MuJoCo scene, and
+/// env_args of type 2. The left hand reaches `object` and lifts it; the hand columns differ at
+/// every step of every demo.
+enum IsaacLabFixture {
+    /// What can be broken: `target` drops target_eef_pose/right, `shape` stores object_pose/object as (T, 16).
+    enum Damage: String, CaseIterable { case none, target, shape }
+
+    static let steps = 40
+
+    /// The action columns, as a `--task` spec gives them.
+    static let task = """
+        {"action": {"convention": "absoluteWXYZ"},
+         "endEffectors": [
+          {"name": "left", "poseColumns": [0, 7], "gripperColumns": [14, 25],
+           "subtasks": [{"object": "object", "endSignal": "grasp_left"}, {"object": "object"}]},
+          {"name": "right", "poseColumns": [7, 14], "gripperColumns": [25, 36], "subtasks": [{"object": null}]}]}
+        """
+
+    /// Writes the file to `path` and the task spec beside it; returns the spec's path.
+    @discardableResult
+    static func write(_ path: String, damage: Damage = .none) throws -> String {
+        let result = try CLI.run(["python3", "-c", script, path, damage.rawValue], executable: URL(fileURLWithPath: "/usr/bin/env"))
+        guard result.status == 0 else { throw DatasetError(file: path, path: "/", "the Isaac Lab fixture needs python3 with h5py and numpy: \(result.stderr)") }
+        let spec = path + ".task.json"
+        try task.write(toFile: spec, atomically: true, encoding: .utf8)
+        return spec
+    }
+
+    static let script = """
+        import h5py, json, sys
+        import numpy as np
+        path, damage = sys.argv[1], sys.argv[2]
+        T, G = \(steps), 20
+
+        def pose(p, yaw):
+            m = np.eye(4, dtype=np.float32)
+            m[:3, :3] = [[np.cos(yaw), -np.sin(yaw), 0], [np.sin(yaw), np.cos(yaw), 0], [0, 0, 1]]
+            m[:3, 3] = p
+            return m
+
+        def write(group, key, value):  # HDF5DatasetFileHandler.write_episode: dicts are groups
+            if isinstance(value, dict):
+                sub = group.create_group(key)
+                for k, v in value.items():
+                    write(sub, k, v)
+            else:
+                group.create_dataset(key, data=value, compression="gzip")
+
+        def robot(n):
+            return {k: np.zeros((n, w), np.float32) for k, w in
+                    [("joint_position", 54), ("joint_velocity", 54), ("root_pose", 7), ("root_velocity", 6)]}
+
+        def body(n):
+            return {"root_pose": np.zeros((n, 7), np.float32), "root_velocity": np.zeros((n, 6), np.float32)}
+
+        f = h5py.File(path, "w")
+        data = f.create_group("data")
+        data.attrs["total"] = 0
+        data.attrs["env_args"] = json.dumps({"env_name": "Isaac-PickPlace-GR1T2-Abs-v0", "type": 2})
+        for d in range(2):
+            obj, yaw = np.array([0.3 + 0.05 * d, 0.1 * d, 1.0]), 0.1 * d
+            left, right = np.array([0.1, 0.3, 1.2]), np.array([0.1, -0.3, 1.2])
+            eef, objects = {"left": [], "right": []}, []
+            for s in range(T + 1):
+                p = left + min(s, G) / G * (obj - left) + [0, 0, 0.01 * max(0, s - G)]
+                eef["left"].append(pose(p, yaw))
+                eef["right"].append(pose(right + [0.001 * s, 0, 0], 0))
+                objects.append(pose(obj if s <= G else p, yaw))
+            actions = np.zeros((T, 36), dtype=np.float32)
+            for s in range(T):
+                actions[s, 0:3], actions[s, 3:7] = eef["left"][s + 1][:3, 3], [np.cos(yaw / 2), 0, 0, np.sin(yaw / 2)]
+                actions[s, 7:10], actions[s, 10:14] = eef["right"][s + 1][:3, 3], [1, 0, 0, 0]
+                actions[s, 14:36] = 100 * d + s + 0.01 * np.arange(22)
+            info = {
+                "eef_pose": {k: np.stack(v[:T]) for k, v in eef.items()},
+                "target_eef_pose": {k: np.stack(v[1:]) for k, v in eef.items()},
+                "object_pose": {"object": np.stack(objects[:T])},
+                "subtask_term_signals": {"grasp_left": np.arange(T) >= G, "idle_right": np.zeros(T, dtype=bool)},
+            }
+            if damage == "target":
+                del info["target_eef_pose"]["right"]
+            if damage == "shape":
+                info["object_pose"]["object"] = info["object_pose"]["object"].reshape(T, 16)
+            demo = data.create_group(f"demo_{d}")
+            demo.attrs["num_samples"], demo.attrs["seed"], demo.attrs["success"] = T, d, True
+            write(demo, "actions", actions)
+            write(demo, "obs", {"left_eef_pos": actions[:, 0:3], "robot_joint_pos": np.zeros((T, 54), np.float32), "datagen_info": info})
+            write(demo, "initial_state", {"articulation": {"robot": robot(1)}, "rigid_object": {"object": body(1)}})
+            write(demo, "states", {"articulation": {"robot": robot(T)}, "rigid_object": {"object": body(T)}})
+            data.attrs["total"] += T
+        f.close()
+        """
+}

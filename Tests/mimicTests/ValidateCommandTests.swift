@@ -64,6 +64,17 @@ import MimicSim
         #expect(second.stderr.contains("/data/demo_0.attrs[model_file]"))
     }
 
+    /// Isaac Lab's own files come from Isaac Sim: nothing to run in MuJoCo, said in one line.
+    @Test func isaacSimRecordingIsBadInput() throws {
+        let dir = try TemporaryDirectory()
+        let source = dir.path("isaac.hdf5")
+        try IsaacLabFixture.write(source)
+        let result = try CLI.run(["validate", source])
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix("mimic: error: \(source): /data/demo_0/states: is Isaac Sim's state tree"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func aTaskSpecCanReplaceTheSuccessCheck() throws {
         let dir = try TemporaryDirectory()
         let task = dir.path("task.json")
