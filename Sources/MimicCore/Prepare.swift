@@ -186,6 +186,29 @@ public struct PrepareSetup: Sendable {
         return pose.rotation
     }
 
+    /// The indices of `names` (end effectors `robot0`, `robot0_right`, `robot1`, …) in robosuite's
+    /// order: robot by robot in order of first appearance, each robot's arms right, then left, then others.
+    public static func robosuiteOrder(_ names: [String]) -> [Int] {
+        func armOrder(_ i: Int) -> Int {
+            switch names[i].split(separator: "_").dropFirst().first {
+            case "right": 0
+            case "left": 1
+            default: 2
+            }
+        }
+        return robotGroups(names).flatMap { $0.sorted { (armOrder($0), $0) < (armOrder($1), $1) } }
+    }
+
+    /// The indices of `names` grouped by robot (the prefix before the first `_`), in order of first appearance.
+    static func robotGroups(_ names: [String]) -> [[Int]] {
+        var robots: [(String, [Int])] = []
+        for (i, n) in names.enumerated() {
+            let robot = String(n.split(separator: "_").first ?? Substring(n))
+            if let k = robots.firstIndex(where: { $0.0 == robot }) { robots[k].1.append(i) } else { robots.append((robot, [i])) }
+        }
+        return robots.map(\.1)
+    }
+
     public static func actionLayouts(
         names: [String], actionDim: Int, envArgs: EnvArgs?, spec: TaskSpec?, model: String?,
         demo: Demo, file: String, notes: inout [String]
@@ -195,22 +218,8 @@ public struct PrepareSetup: Sendable {
         // Convention per end effector: the spec, else the file's controller config, else robosuite's default.
         var conventions: [PoseActionConvention] = []
         var baseFrames: [Bool] = []
-        // robosuite's order of the end effectors (per robot, its arms right then left), whatever
-        // order `names` come in (a file's datagen_info lists them alphabetically).
-        var robots: [(String, [Int])] = []  // robot prefix → indices of its end effectors, in arm order
-        for (i, n) in names.enumerated() {
-            let robot = String(n.split(separator: "_").first ?? Substring(n))
-            if let k = robots.firstIndex(where: { $0.0 == robot }) { robots[k].1.append(i) } else { robots.append((robot, [i])) }
-        }
-        func armOrder(_ i: Int) -> Int {
-            switch names[i].split(separator: "_").dropFirst().first {
-            case "right": 0
-            case "left": 1
-            default: 2
-            }
-        }
-        for k in robots.indices { robots[k].1.sort { armOrder($0) < armOrder($1) } }
-        let robosuiteOrder = robots.flatMap(\.1)
+        // robosuite's order of the end effectors, whatever order `names` come in.
+        let robosuiteOrder = Self.robosuiteOrder(names)
         var controllerOf = [Int](repeating: 0, count: names.count)
         for (k, i) in robosuiteOrder.enumerated() { controllerOf[i] = k }
         let controllers = envArgs?.armControllers.flatMap { $0 } ?? []
@@ -274,7 +283,7 @@ public struct PrepareSetup: Sendable {
             let g = gripperTotal / names.count
             var result = [EndEffectorLayout?](repeating: nil, count: names.count)
             var column = 0
-            for (_, members) in robots {
+            for members in Self.robotGroups(robosuiteOrder.map { names[$0] }).map({ $0.map { robosuiteOrder[$0] } }) {
                 var poses: [Int: Range<Int>] = [:]
                 for i in members { poses[i] = column..<(column + conventions[i].width); column += conventions[i].width }
                 for i in members {

@@ -25,18 +25,24 @@ extension GenerationTask {
     /// Resolves `spec` against a prepared dataset whose first demo is `demo`; `infos` are the
     /// datagen_info of all its demos (the first is `demo`'s).
     ///
-    /// End effectors are the datagen_info's; their action columns and convention come from
+    /// End effectors are the datagen_info's, in ``effectorOrder(_:spec:)``; their action columns and convention come from
     /// `actionLayouts`. Subtasks come from the spec; an end effector without any gets two (see
     /// `defaultSubtasks`).
     public static func resolve(
         spec: TaskSpec?, envArgs: EnvArgs?, demo: Demo, infos: [DatagenInfo], file: String,
         notes: inout [String]
     ) throws(DatasetError) -> GenerationTask {
-        guard let info = infos.first else { throw DatasetError(file: file, path: "/data", "holds no demos") }
+        guard let first = infos.first else { throw DatasetError(file: file, path: "/data", "holds no demos") }
         guard let actions = demo.actions, actions.shape.count == 2 else {
             throw DatasetError(file: file, path: "/data/\(demo.name)/actions", "missing or not (T, A)")
         }
-        let names = info.endEffectors.map(\.name)
+        let names = effectorOrder(first.endEffectors.map(\.name), spec: spec)
+        let infos = infos.map { info in
+            var ordered = info
+            ordered.endEffectors = names.compactMap { name in info.endEffectors.first { $0.name == name } }
+            return ordered
+        }
+        let info = infos[0]
         let specs = try endEffectorSpecs(spec, names: names, file: file)
         let layouts = try actionLayouts(spec: spec, envArgs: envArgs, demo: demo, info: info, file: file, notes: &notes)
         var effectors: [Effector] = []
@@ -57,6 +63,13 @@ extension GenerationTask {
         task.interpolateFromLastTargetPose = spec?.interpolateFromLastTargetPose ?? true
         task.constraints = try resolveConstraints(spec?.constraints ?? [], effectors: effectors, file: file)
         return task
+    }
+
+    /// The order of the task's end effectors (a file's datagen_info lists them alphabetically):
+    /// the spec's where it names them, then robosuite's (robot by robot, right arm before left).
+    static func effectorOrder(_ names: [String], spec: TaskSpec?) -> [String] {
+        let listed = (spec?.endEffectors ?? []).map(\.name).filter(names.contains)
+        return listed + PrepareSetup.robosuiteOrder(names).map { names[$0] }.filter { !listed.contains($0) }
     }
 
     /// The action layout of each end effector of `info`, in its order and named as there: columns

@@ -58,6 +58,28 @@ import MimicMath
         #expect(task.effectors[0].subtasks.map(\.object) == ["cube", nil])
     }
 
+    /// A file lists its end effectors alphabetically (`robot0_left` first); the task takes the
+    /// spec's order, else robosuite's (right arm first), so "the first end effector" (whose first
+    /// subtask picks the source demo) is the one the spec or robosuite puts first.
+    @Test func endEffectorsComeInTheSpecsOrderElseRobosuites() throws {
+        var info = GenerationFixture.info(cubeAt: SIMD3(0, 0, 0.82))
+        let track = info.endEffectors[0]
+        info.endEffectors = ["robot0_left", "robot0_right"].map { name in
+            var t = track
+            t.name = name
+            return t
+        }
+        var notes: [String] = []
+        let inferred = try GenerationTask.resolve(spec: nil, envArgs: nil, demo: Self.demo(actionWidth: 14), infos: [info], file: "f", notes: &notes)
+        #expect(inferred.effectors.map(\.layout.name) == ["robot0_right", "robot0_left"])
+        #expect(inferred.effectors[0].layout.poseColumns == 0..<6)
+        let spec = try TaskSpec.decode(Data(#"{"endEffectors": [{"name": "robot0_left"}, {"name": "robot0_right"}]}"#.utf8), file: "t")
+        let listed = try GenerationTask.resolve(spec: spec, envArgs: nil, demo: Self.demo(actionWidth: 14), infos: [info], file: "f", notes: &notes)
+        #expect(listed.effectors.map(\.layout.name) == ["robot0_left", "robot0_right"])
+        // Columns stay robosuite's whatever the order: the right arm's pose comes first.
+        #expect(listed.effectors[1].layout.poseColumns == 0..<6 && listed.effectors[0].layout.poseColumns == 6..<12)
+    }
+
     @Test func specEndEffectorsMustMatchTheData() throws {
         let spec = try TaskSpec.decode(Data(#"{"endEffectors": [{"name": "left"}, {"name": "right"}]}"#.utf8), file: "t")
         var notes: [String] = []
