@@ -152,6 +152,11 @@ public struct Generator: Sendable {
         var placement = task.placement ?? TaskSpec.PlacementSpec(objects: [:])
         let reference = SIMD3(placement.reference[0], placement.reference[1], placement.reference[2])
         for name in objectNames where placement.objects[name] == nil {
+            // Around a source, an object the placement does not name keeps that source's pose.
+            guard placement.around == nil else {
+                placement.objects[name] = .init(x: [0, 0], y: [0, 0], yaw: [0, 0])
+                continue
+            }
             let initial = sources.map { $0.info.objectPoses[name]![0] }
             let firstYaw = Self.yaw(of: initial[0].rotation)
             // Yaws unwrapped around the first source's, so a span across ±π stays small.
@@ -174,22 +179,31 @@ public struct Generator: Sendable {
         return atan2(x.y, x.x)
     }
 
-    /// Samples an episode's object placement: the initial pose of every placed object.
+    /// Samples an episode's object placement: the initial pose of every placed object; with
+    /// `around: source`, offsets from the initial poses in a source demo drawn first.
     func samplePlacement(_ rng: inout RandomStream) -> [String: Pose] {
         var poses: [String: Pose] = [:]
         let separation = placement.minSeparation
-        let reference = placement.reference
+        let origin = placement.around == .source ? rng.integer(0, sources.count - 1) : nil
         var placed: [SIMD2<Double>] = []
         for name in objectNames {
             let range = placement.objects[name]!
+            // What the ranges are drawn around: the reference point and the upright orientation, or the drawn source's initial pose.
+            let base: (position: SIMD3<Double>, rotation: Quaternion)
+            if let origin {
+                let initial = sourceObjects[origin][objectNames.firstIndex(of: name)!][0]
+                base = (initial.position, initial.rotation)
+            } else {
+                let r = placement.reference
+                base = (SIMD3(r[0], r[1], upright[name]!.z), upright[name]!.rotation)
+            }
             var pose = Pose.identity
             for attempt in 0..<1000 {
-                let x = reference[0] + rng.uniform(range.x[0], range.x[1])
-                let y = reference[1] + rng.uniform(range.y[0], range.y[1])
+                let x = base.position.x + rng.uniform(range.x[0], range.x[1])
+                let y = base.position.y + rng.uniform(range.y[0], range.y[1])
                 let yaw = rng.uniform(range.yaw[0], range.yaw[1])
-                let base = upright[name]!
                 pose = Pose(
-                    position: SIMD3(x, y, range.z ?? base.z),
+                    position: SIMD3(x, y, range.z ?? base.position.z),
                     rotation: (Quaternion(axisAngle: SIMD3(0, 0, yaw)) * base.rotation).normalized)
                 let xy = SIMD2(x, y)
                 let clear = placed.allSatisfy { (($0 - xy) * ($0 - xy)).sum().squareRoot() >= separation }

@@ -245,6 +245,13 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
         /// Minimum horizontal distance between any two placed objects, metres.
         public var minSeparation: Double
         public var objects: [String: ObjectPlacement]
+        /// `"source"`: each scene starts from the objects' initial poses in one source demo drawn
+        /// at random, and x, y and yaw are offsets from them (`reference` unused): new scenes stay
+        /// near scenes a person actually solved (an object's side facing up, a heading the robot
+        /// can reach). nil: x, y and yaw are drawn around `reference` for any source.
+        public var around: Around?
+
+        public enum Around: String, Sendable, Equatable, Decodable { case source }
 
         public struct ObjectPlacement: Sendable, Equatable, Decodable {
             public var x: [Double]
@@ -282,12 +289,13 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
             }
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case reference, minSeparation, objects }
+        enum CodingKeys: String, CodingKey, CaseIterable { case reference, minSeparation, objects, around }
 
-        public init(reference: [Double] = [0, 0, 0], minSeparation: Double = 0, objects: [String: ObjectPlacement]) {
+        public init(reference: [Double] = [0, 0, 0], minSeparation: Double = 0, objects: [String: ObjectPlacement], around: Around? = nil) {
             self.reference = reference
             self.minSeparation = minSeparation
             self.objects = objects
+            self.around = around
         }
 
         public init(from decoder: any Decoder) throws {
@@ -299,6 +307,7 @@ public struct TaskSpec: Sendable, Equatable, Decodable {
             }
             minSeparation = try c.decodeIfPresent(Double.self, forKey: .minSeparation) ?? 0
             objects = try c.decode([String: ObjectPlacement].self, forKey: .objects)
+            around = try c.decodeIfPresent(Around.self, forKey: .around)
         }
     }
 

@@ -96,6 +96,27 @@ import MimicMath
         #expect(Set(xs).count > 100)
     }
 
+    /// `around: source`: every placement is one source's initial pose moved by at most the
+    /// ranges (position and heading), and every source serves as an origin.
+    @Test func aroundSourcePlacementsStayNearTheDrawnSource() throws {
+        let cubes = [SIMD3(0.0, 0.0, 0.82), SIMD3(0.3, -0.2, 0.82), SIMD3(-0.3, 0.2, 0.82)]
+        let placement = TaskSpec.PlacementSpec(objects: ["cube": .init(x: [-0.02, 0.02], y: [-0.01, 0.01], yaw: [-0.1, 0.1])], around: .source)
+        let generator = try GenerationFixture.generator(placement: placement, cubes: cubes)
+        var used = Set<Int>()
+        for i in 0..<100 {
+            let cube = generator.generate(i).placement["cube"]!
+            let near = generator.sources.indices.filter { d in
+                let initial = generator.sources[d].info.objectPoses["cube"]![0]
+                let offset = cube.position - initial.position
+                return abs(offset.x) <= 0.02 + 1e-12 && abs(offset.y) <= 0.01 + 1e-12 && offset.z == 0
+                    && cube.rotation.angle(to: initial.rotation) <= 0.1 + 1e-9
+            }
+            #expect(near.count == 1, "placement \(i)")
+            used.formUnion(near)
+        }
+        #expect(used == [0, 1, 2])
+    }
+
     @Test func nearestObjectPicksAmongTheClosestSources() throws {
         var subtasks = GenerationFixture.subtasks
         subtasks[0].selection = .nearestObject
