@@ -38,7 +38,7 @@ public enum TaskProfiles {
 
     /// The robosuite environment names that have a built-in profile for the GR1 humanoid
     /// (`GR1ArmsOnly`, `GR1FixedLowerBody`, ...: robosuite's GR1 robots, two arms with dexterous hands).
-    public static let humanoidEnvNames: [String] = ["TwoArmLift"]
+    public static let humanoidEnvNames: [String] = ["TwoArmLift", "TwoArmHandover"]
 
     /// The profile of a dataset's environment: by `env_name`, and for a GR1 humanoid (the first of
     /// `env_kwargs.robots` starts with `GR1`) its humanoid profile, with robosuite's test read for
@@ -64,6 +64,7 @@ public enum TaskProfiles {
     public static func humanoidJSON(forEnvName name: String) -> String? {
         switch name {
         case "TwoArmLift": gr1TwoArmLift
+        case "TwoArmHandover": gr1TwoArmHandover
         default: nil
         }
     }
@@ -330,6 +331,58 @@ public enum TaskProfiles {
             "minSeparation": 0,
             "objects": {
               "hammer": {"x": [-0.1, 0.1], "y": [-0.05, 0.05], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": false,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    /// TwoArmHandover with the GR1 humanoid (robosuite's `single-robot` configuration: the right
+    /// hand picks the hammer up and presents it, the left hand takes its handle, the right lets go).
+    /// The right hand grasps relative to the hammer (ending 0 to 5 steps after its grasp); from
+    /// there both hands replay one source demo in the world frame, in two coordinated pairs: the
+    /// right hand's carry-and-present with the left hand's reach-and-grasp (both end when the
+    /// left hand grasps, so the left closes on the handle only once the right hand has brought
+    /// it, which is the handover's sequence), then the right hand's release with the left hand's
+    /// hold (starting together, ending together). The hammer keeps its pose in the right hand, so
+    /// it reaches the handover point where the source's left hand expects it. The source is the
+    /// one whose hammer starts nearest (k = 1), and scenes are placed around the sources
+    /// (`around: source`: within ±2 cm and ±0.2 rad of a source's hammer): on the small table
+    /// that brings the hammer within the GR1's reach, many of robosuite's own headings leave the
+    /// hammer hanging over the edge, and its two resting sides (handle up or down) need grasps
+    /// from opposite sides. Action noise 0.003 as for the lift.
+    static let gr1TwoArmHandover = """
+        {
+          "name": "TwoArmHandover",
+          "objects": [
+            {"name": "hammer", "posKey": "hammer_pos", "quatKey": "hammer_quat"}
+          ],
+          "endEffectors": [
+            {"name": "robot0_right", "subtasks": [
+              {"object": "hammer", "endSignal": "grasp_robot0_right", "endOffset": [0, 5], "selection": "nearestObject", "nnK": 1,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"endSignal": "grasp_robot0_left", "endOffset": [0, 0], "selection": "random", "nnK": 1,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"endOffset": [0, 0], "selection": "random", "nnK": 1,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]},
+            {"name": "robot0_left", "subtasks": [
+              {"endSignal": "grasp_robot0_left", "endOffset": [0, 0], "selection": "random", "nnK": 1,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"endOffset": [0, 0], "selection": "random", "nnK": 1,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "constraints": [
+            {"type": "coordination", "subtasks": [["robot0_right", 1], ["robot0_left", 0]], "scheme": "replay"},
+            {"type": "coordination", "subtasks": [["robot0_right", 2], ["robot0_left", 1]], "scheme": "replay", "synchronizeStart": true}
+          ],
+          "placement": {
+            "around": "source",
+            "objects": {
+              "hammer": {"x": [-0.02, 0.02], "y": [-0.02, 0.02], "yaw": [-0.2, 0.2]}
             }
           },
           "selectPerSubtask": false,

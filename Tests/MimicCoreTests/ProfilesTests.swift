@@ -233,4 +233,24 @@ import Testing
         #expect(TaskProfiles.spec(for: try EnvArgs(json: #"{"env_name": "Door", "env_kwargs": {"robots": "GR1ArmsOnly"}}"#, file: "f")) == nil)
         for name in TaskProfiles.humanoidEnvNames { #expect(TaskProfiles.humanoidJSON(forEnvName: name) != nil) }
     }
+
+    /// robosuite's two-arm tests read the humanoid's hands: arm 0 is the right hand, arm 1 the left.
+    @Test func theHandoverTestReadsTheHumanoidsHands() throws {
+        let gr1 = try EnvArgs(json: #"{"env_name": "TwoArmHandover", "type": 1, "env_kwargs": {"robots": "GR1FixedLowerBody"}}"#, file: "f")
+        let spec = try #require(TaskProfiles.spec(for: gr1))
+        #expect(
+            spec.success
+                == .all([
+                    .grasped(robot: "robot0_left", object: ["hammer_handle"]),
+                    .not(.grasped(robot: "robot0_right", object: ["hammer_root"])),
+                    .hammerLifted(above: 0.1),
+                ]))
+        #expect(spec.placement?.around == .source)
+        #expect(spec.constraints?.map(\.kind) == [.coordination, .coordination])
+        // A humanoid task without a profile keeps robosuite's test for its hands, and nothing else.
+        let lift = try EnvArgs(json: #"{"env_name": "Stack", "type": 1, "env_kwargs": {"robots": "GR1ArmsOnly"}}"#, file: "f")
+        let stack = try #require(TaskProfiles.spec(for: lift))
+        #expect(stack.endEffectors == nil && stack.success == SuccessPredicate.robosuite(envName: "Stack", humanoid: true))
+        #expect(stack.success != SuccessPredicate.robosuite(envName: "Stack"))
+    }
 }
