@@ -7,11 +7,12 @@ import MimicMath
 /// (one thread and all cores) next to numpy_plan.py, and generating and writing N demos end to
 /// end through `RobomimicWriter`, next to a raw write(2) of the same bytes.
 struct GenerateBench {
-    /// The Lift demos prepared in-process (as `mimic prepare` does), written to a prepared file and
-    /// loaded back the way `mimic augment` loads its source.
+    /// The source demos prepared in-process (as `mimic prepare` does), written to a prepared file
+    /// and loaded back the way `mimic augment` loads its source.
     struct Setup {
-        var liftPath: String
         var preparedPath: String
+        /// The prepared demos as `mimic augment` reads them, in the generator's order.
+        var demos: [Demo]
         /// The resolved task as JSON, for numpy_plan.py.
         var taskPath: String
         var generator: Generator
@@ -35,23 +36,23 @@ struct GenerateBench {
 
     // MARK: - Setup
 
-    /// Prepares `liftPath` into `directory`/prepared.hdf5 and builds the generator from it, the way
-    /// `mimic prepare` and `mimic augment` do, for the task `spec` (by default none: the subtasks
+    /// Prepares `sourcePath` into `directory`/prepared.hdf5 and builds the generator from it, the
+    /// way `mimic prepare` and `mimic augment` do with the task `spec` (nil: none, so the subtasks
     /// are inferred from the data).
-    func setup(liftPath: String, directory: String, seed: UInt64, spec: TaskSpec = TaskSpec()) throws -> Setup {
+    func setup(sourcePath: String, directory: String, seed: UInt64, spec: TaskSpec? = nil) throws -> Setup {
         let prepared = directory + "/prepared.hdf5"
         do {  // mimic prepare
-            let reader = try RobomimicReader(path: liftPath)
-            guard let first = reader.demoNames.first else { throw BenchError("\(liftPath) holds no demos") }
-            let setup = try PrepareSetup.infer(demo: try reader.demo(first), envArgs: reader.envArgs, spec: nil, file: liftPath)
+            let reader = try RobomimicReader(path: sourcePath)
+            guard let first = reader.demoNames.first else { throw BenchError("\(sourcePath) holds no demos") }
+            let setup = try PrepareSetup.infer(demo: try reader.demo(first), envArgs: reader.envArgs, spec: spec, file: sourcePath)
             let builder = DatagenInfoBuilder(setup: setup)
             var attributes = reader.dataAttributes
             attributes["total"] = nil
             let writer = try RobomimicWriter(destination: prepared, dataAttributes: attributes)
-            let format = OutputFormat(source: try reader.demo(first), envArgs: reader.envArgs, taskName: nil)
+            let format = OutputFormat(source: try reader.demo(first), envArgs: reader.envArgs, taskName: spec?.name)
             for name in reader.demoNames {
                 var demo = try reader.demo(name)
-                demo.setDatagenInfo(try builder.build(demo, file: liftPath), format: format)
+                demo.setDatagenInfo(try builder.build(demo, file: sourcePath), format: format)
                 try writer.write(demo)
             }
             try writer.finish(masks: reader.masks)
@@ -61,7 +62,7 @@ struct GenerateBench {
         let reader = try RobomimicReader(path: prepared)
         let demos = try reader.demoNames.map { try reader.demo($0) }
         var notes: [String] = []
-        let generator = try Generator.make(demos: demos, envArgs: reader.envArgs, spec: spec, seed: seed, file: prepared, notes: &notes)
+        let generator = try Generator.make(demos: demos, envArgs: reader.envArgs, spec: spec ?? TaskSpec(), seed: seed, file: prepared, notes: &notes)
         let task = generator.task
         let sources = generator.sources
         var attributes = reader.dataAttributes
@@ -74,8 +75,8 @@ struct GenerateBench {
             .write(to: URL(fileURLWithPath: taskPath))
         let lengths = sources.map(\.length)
         return Setup(
-            liftPath: liftPath, preparedPath: prepared, taskPath: taskPath, generator: generator, sources: sources,
-            format: OutputFormat(source: demos[0], envArgs: reader.envArgs, taskName: spec.name),
+            preparedPath: prepared, demos: demos, taskPath: taskPath, generator: generator, sources: sources,
+            format: OutputFormat(source: demos[0], envArgs: reader.envArgs, taskName: spec?.name),
             dataAttributes: attributes, seed: seed, notes: notes, sourceSteps: lengths.min()!...lengths.max()!)
     }
 

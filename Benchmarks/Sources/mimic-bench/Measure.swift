@@ -21,6 +21,14 @@ func threadSystemNanoseconds() -> UInt64 {
     return UInt64(usage.ru_stime.tv_sec) * 1_000_000_000 + UInt64(usage.ru_stime.tv_usec) * 1000
 }
 
+/// The peak resident set size of this process so far, in bytes (getrusage RUSAGE_SELF ru_maxrss,
+/// which Linux gives in KiB).
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss * 1024
+}
+
 /// The median, smallest and largest of a set of timed runs, in some per-item unit.
 struct Stats {
     var median: Double

@@ -37,13 +37,16 @@ struct MimicBench {
         var seed: UInt64 = 1
         var keep = false
         var lift: String?
+        var simSource: String?
         var quick = false
         var liftPath: String { lift ?? repositoryRoot + "/Datasets/lift.hdf5" }
+        var simSourcePath: String { simSource ?? repositoryRoot + "/Datasets/lift.hdf5" }
 
         static let usage = """
             usage: mimic-bench [--section LIST] [--quick] [--runs N] [--demos N] [--reps N]
                                [--plan-demos N] [--plan-runs N] [--numpy-demos N] [--e2e-demos N]
-                               [--sim-attempts N] [--sim-runs N] [--sim-passes N] [--robosuite-assets DIR]
+                               [--sim-source FILE] [--sim-attempts N] [--sim-runs N] [--sim-passes N]
+                               [--robosuite-assets DIR]
                                [--dir DIR] [--keep] [--python PATH] [--lift FILE]
               --section LIST   comma-separated sections to run: transform, hdf5, generate, sim (all)
               --quick          small sizes and few runs (a smoke test, not for quoting)
@@ -56,15 +59,18 @@ struct MimicBench {
               --numpy-demos N  demos per numpy planning run (300)
               --e2e-demos N    demos generated and written end to end (10000; 100000 for the
                                issue's target: files of up to 10 GB)
-              --sim-attempts N generated Lift demos executed in MuJoCo (EpisodeRunner.run) (40)
-              --sim-runs N     timed runs of the mj_step floor and of the demo replays (5)
+              --sim-source FILE  the robosuite source of the sim section, any that `mimic augment
+                               --execute` runs with a built-in profile (Datasets/lift.hdf5)
+              --sim-attempts N generated demos executed in MuJoCo (EpisodeRunnerPool.run) (40)
+              --sim-runs N     timed runs of the mj_step floor and of the source demo replays (5)
               --sim-passes N   timed passes over the attempts, 1 thread and all cores (3)
               --robosuite-assets DIR  robosuite's models/assets (default: from the installed robosuite)
               --dir DIR        where the HDF5 and raw files go (a new temp dir; deleted after)
               --keep           keep that temp dir (prepared.hdf5 and task.json, to run
                                numpy_plan.py alone)
               --python PATH    the Python with numpy (python3)
-              --lift FILE      the Lift dataset (Datasets/lift.hdf5 of the main package)
+              --lift FILE      the Lift dataset of the hdf5 and generate sections (Datasets/lift.hdf5
+                               of the main package)
             """
 
         static func parse(_ arguments: [String]) throws -> Options {
@@ -102,6 +108,7 @@ struct MimicBench {
                 case "--plan-runs": options.planRuns = try positive(flag)
                 case "--numpy-demos": options.numpyDemos = try positive(flag)
                 case "--e2e-demos": options.e2eDemos = try positive(flag)
+                case "--sim-source": options.simSource = try value(flag)
                 case "--sim-attempts": options.simAttempts = try positive(flag)
                 case "--sim-runs": options.simRuns = try positive(flag)
                 case "--sim-passes": options.simPasses = try positive(flag)
@@ -207,7 +214,7 @@ struct MimicBench {
         if sections.contains(.generate) {
             let bench = GenerateBench()
             progress("generation: preparing \(options.liftPath)")
-            let setup = try bench.setup(liftPath: options.liftPath, directory: scratch, seed: options.seed)
+            let setup = try bench.setup(sourcePath: options.liftPath, directory: scratch, seed: options.seed)
             let checkPath = scratch + "/check-generated.hdf5"
             try bench.writeCheckDemos(setup, count: options.checkDemos, to: checkPath)
             progress("generation planning: numpy (\(options.planScript))")

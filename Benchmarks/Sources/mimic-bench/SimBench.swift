@@ -3,15 +3,15 @@ import MimicCore
 import MimicHDF5
 import MimicSim
 
-/// Simulator benchmarks on the Lift scene: raw `mj_step` (the floor), `Executor.replay` of the
-/// bundled Lift demos' actions, and `EpisodeRunner.run` (generate + execute closed loop, as
-/// `mimic augment --execute` runs each attempt) on one thread and on all cores.
+/// Simulator benchmarks on a robosuite source that `mimic augment --execute` can run: raw
+/// `mj_step` on the first source demo's scene (the floor), `Executor.replay` of the source demos'
+/// actions, and generate + execute closed loop through the `EpisodeRunnerPool` that `mimic augment
+/// --execute` builds, on one thread and on all cores.
 struct SimBench {
-    /// MimicGen's seconds per successful demo on this machine kind: a quoted reference, not measured here.
-    static let mimicGenSecondsPerSuccess = 1.6
+    /// MimicGen's seconds per successful Lift demo on this machine kind: a quoted reference, not measured here.
+    static let mimicGenSecondsPerLiftSuccess = 1.6
 
-    /// One bundled demo to replay: its own scene (each Lift demo's model_file differs: the cube's
-    /// size is randomized), first state and actions.
+    /// One source demo to replay: the scene it was recorded in, its first state and actions.
     struct SourceReplay {
         var name: String
         var executor: Executor
@@ -22,33 +22,27 @@ struct SimBench {
     }
 
     struct Setup {
-        var liftPath: String
-        /// demo_0's scene and first state: the floor runs there.
+        var sourcePath: String
+        var envArgs: EnvArgs
+        /// The source demos prepared in-process (as `mimic prepare` does) and the generator, built
+        /// with the built-in profile of the file's env_args as `mimic augment` does.
+        var generation: GenerateBench.Setup
+        /// What `mimic augment --execute` builds (AugmentCommand.executeRun): the setup every
+        /// attempt shares and the sources' scenes.
+        var execution: ExecutionSetup
+        var scenes: ExecutionScenes
+        /// The number of distinct scenes the source demos were recorded in.
+        var sceneCount: Int
+        /// Source keys the executed demos do not get (Mimic cannot compute them from the simulator).
+        var uncomputable: [String]
+        /// The first source demo's scene and first state: the floor runs there.
         var floorScene: Scene
         var floorState: [Double]
-        var controller: ControllerConfig
-        var predicate: SuccessPredicate
         var physicsStepsPerAction: Int
         var replays: [SourceReplay]
-        /// The prepared Lift demos and the generator, built with the Lift profile as `mimic augment` does.
-        var generation: GenerateBench.Setup
-        /// What `mimic augment --execute` hands each EpisodeRunner.
-        var executeScene: Scene
-        var baseState: [Double]
-        var objectJoints: [String: String]
-        var recorder: ObservationRecorder
-        var modelXML: String
-        var float32Keys: Set<String>
-        var notes: [String]
 
-        /// A runner with its own world, as `RunnerPool` makes one per worker.
-        func makeRunner() throws -> EpisodeRunner {
-            try EpisodeRunner(
-                generator: generation.generator, world: try SimWorld(scene: executeScene), controller: controller,
-                success: predicate, baseState: baseState, objectJoints: objectJoints,
-                recorder: recorder, modelXML: modelXML, float32Keys: float32Keys,
-                file: generation.preparedPath)
-        }
+        /// The pool `mimic augment --execute` runs its attempts through.
+        func pool(workers: Int) -> EpisodeRunnerPool { EpisodeRunnerPool(setup: execution, scenes: scenes, workers: workers) }
     }
 
     var workers = ProcessInfo.processInfo.activeProcessorCount
@@ -57,67 +51,49 @@ struct SimBench {
 
     // MARK: - Setup
 
-    /// Reads the bundled Lift demos (one executor per demo scene), and prepares them and builds the
-    /// generator and the EpisodeRunner inputs the way `mimic prepare` and `mimic augment --execute` do.
-    func setup(liftPath: String, directory: String, seed: UInt64, assetsRoot: String?) throws -> Setup {
-        let reader = try RobomimicReader(path: liftPath)
-        guard let envArgs = reader.envArgs, let envName = envArgs.envName,
-            let predicate = SuccessPredicate.robosuite(envName: envName)
-        else {
-            throw BenchError("\(liftPath): no env_args with a robosuite env_name that has a success check")
-        }
-        let controller = try ControllerConfig(envArgs: envArgs, file: liftPath)
+    /// Prepares the source demos and builds the generator as `mimic prepare` and `mimic augment`
+    /// do with the built-in profile of the file's env_args (`TaskProfiles.spec(for:)`: by env_name,
+    /// the GR1 humanoid's own profiles for GR1 robots), then the scenes, controllers and success
+    /// test as `mimic augment --execute` does, and one executor per source demo for its replay.
+    func setup(sourcePath: String, directory: String, seed: UInt64, assetsRoot: String?) throws -> Setup {
+        let reader = try RobomimicReader(path: sourcePath)
+        try reader.requireMuJoCoRecording(for: "mimic-bench --section sim")
+        guard let envArgs = reader.envArgs else { throw BenchError("\(sourcePath): no env_args") }
+        let profile = TaskProfiles.spec(for: envArgs)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let generation = try GenerateBench().setup(sourcePath: sourcePath, directory: directory, seed: seed, spec: profile)
+
+        // mimic augment --execute (AugmentCommand.executeRun).
+        let spec = profile ?? TaskSpec()
+        let file = generation.preparedPath
+        let predicate = try spec.requireSuccess(envName: envArgs.envName, file: file)
+        let controller = try ControllerConfig(envArgs: envArgs, file: file)
+        let scenes = ExecutionScenes(
+            demos: generation.demos, spec: spec, specFile: nil, objectNames: generation.generator.objectNames,
+            assetsRoot: assetsRoot, file: file)
+        let execution = ExecutionSetup(
+            generator: generation.generator, controller: controller, success: predicate, format: generation.format,
+            dynamics: spec.dynamics, file: file)
+
+        // Every source demo replayed in its own scene, compiled by the same ExecutionScenes.
         var replays: [SourceReplay] = []
-        var scenes: [String: Scene] = [:]
-        var floor: (Scene, [Double])?
-        for name in reader.demoNames {
-            let demo = try reader.demo(name)
-            guard let xml = demo.modelXML, let states = demo.arrays["states"], states.rows > 0, let actions = demo.actions else {
-                throw BenchError("\(liftPath): \(name) lacks model_file, states or actions")
+        for (d, demo) in generation.demos.enumerated() {
+            let entry = try scenes.entry(forSource: d)
+            guard let states = demo.arrays["states"], let actions = demo.actions else {
+                throw BenchError("\(file): \(demo.name) lacks states or actions")
             }
-            let scene = try scenes[xml] ?? Scene(mjcf: xml, assetsRoot: assetsRoot, file: liftPath, path: "/data/\(name).attrs[model_file]")
-            scenes[xml] = scene
-            let initial = Array(states.doubles.prefix(states.rowWidth))
-            if floor == nil { floor = (scene, initial) }
             replays.append(
                 SourceReplay(
-                    name: name, executor: try Executor(world: try SimWorld(scene: scene), controller: controller),
-                    success: try SuccessCheck(predicate, scene: scene), initial: initial,
+                    name: demo.name, executor: try Executor(world: try SimWorld(scene: entry.scene), controller: controller),
+                    success: try SuccessCheck(predicate, scene: entry.scene), initial: Array(states.doubles.prefix(states.rowWidth)),
                     actions: actions.doubles, steps: actions.rows))
         }
-        guard let floor else { throw BenchError("\(liftPath) holds no demos") }
-        let (floorScene, floorState) = floor
-
-        // mimic prepare + mimic augment (the Lift profile, as augment picks it from env_name).
-        guard let spec = TaskProfiles.spec(forEnvName: envName) else { throw BenchError("no built-in profile for \(envName)") }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let generation = try GenerateBench().setup(liftPath: liftPath, directory: directory, seed: seed, spec: spec)
-        // mimic augment --execute (AugmentCommand.executeRun).
-        let prepared = try RobomimicReader(path: generation.preparedPath)
-        let first = try prepared.demo(prepared.demoNames[0])
-        guard let xml = generation.generator.sources[0].modelXML, let states = first.arrays["states"], states.rows > 0 else {
-            throw BenchError("\(generation.preparedPath): \(first.name) lacks model_file or states")
-        }
-        let executeScene =
-            try scenes[xml]
-            ?? Scene(
-                mjcf: xml, assetsRoot: assetsRoot, file: generation.preparedPath,
-                path: "/data/\(first.name).attrs[model_file]")
-        guard states.rowWidth == executeScene.stateSize else {
-            throw BenchError("\(generation.preparedPath): states have \(states.rowWidth) values per row, the scene \(executeScene.stateSize)")
-        }
+        let first = try scenes.entry(forSource: 0)
         return Setup(
-            liftPath: liftPath, floorScene: floorScene, floorState: floorState, controller: controller, predicate: predicate,
-            physicsStepsPerAction: controller.physicsStepsPerAction(timestep: floorScene.timestep), replays: replays,
-            generation: generation, executeScene: executeScene, baseState: Array(states.doubles.prefix(states.rowWidth)),
-            objectJoints: try executeScene.objectJoints(for: generation.generator.objectNames, spec: spec, file: generation.preparedPath),
-            recorder: try ObservationRecorder(
-                world: try SimWorld(scene: executeScene), keys: first.obsKeys,
-                sources: try prepared.demoNames.map { try prepared.demo($0) },
-                file: generation.preparedPath),
-            modelXML: xml,
-            float32Keys: Set(first.arrays.filter { $0.value.dtypeName == "float32" }.map(\.key)),
-            notes: generation.notes)
+            sourcePath: sourcePath, envArgs: envArgs, generation: generation, execution: execution, scenes: scenes,
+            sceneCount: Set(generation.demos.indices.map(scenes.sceneIndex(ofSource:))).count,
+            uncomputable: first.recorder.uncomputable, floorScene: first.scene, floorState: first.baseState,
+            physicsStepsPerAction: controller.physicsStepsPerAction(timestep: first.scene.timestep), replays: replays)
     }
 
     // MARK: - Floor
@@ -159,15 +135,18 @@ struct SimBench {
     }
 
     /// Raw `mj_step` along recorded episodes: per run, every state row of every episode restored
-    /// (untimed) and followed by `stepsPerRow` steps with zero controls (timed), so the physics
-    /// sees the configurations and contacts the episodes went through.
-    func floorAlong(_ episodes: [(world: SimWorld, rollout: Rollout)], stepsPerRow: Int, runs: Int, sink: inout Double) throws -> Rate {
+    /// (untimed) in a world of the episode's scene and followed by `stepsPerRow` steps with zero
+    /// controls (timed), so the physics sees the configurations and contacts the episodes went through.
+    func floorAlong(_ episodes: [(scene: Scene, rollout: Rollout)], stepsPerRow: Int, runs: Int, sink: inout Double) throws -> Rate {
+        var worlds: [ObjectIdentifier: SimWorld] = [:]
+        for (scene, _) in episodes where worlds[ObjectIdentifier(scene)] == nil { worlds[ObjectIdentifier(scene)] = try SimWorld(scene: scene) }
         var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
         var steps = 0
         for run in -1..<runs {
             var cpu: UInt64 = 0, wall: UInt64 = 0
             steps = 0
-            for (world, rollout) in episodes {
+            for (scene, rollout) in episodes {
+                let world = worlds[ObjectIdentifier(scene)]!
                 let size = rollout.stateSize
                 try rollout.states.withUnsafeBufferPointer { all in
                     for t in 0..<rollout.steps {
@@ -205,16 +184,16 @@ struct SimBench {
         var successes: Int
         /// Physics steps of each demo's replay (the floor's chunks).
         var chunks: [Int]
-        /// Each demo's world and replayed rollout (for the floor along its states).
-        var episodes: [(world: SimWorld, rollout: Rollout)]
+        /// Each demo's scene and replayed rollout (for the floor along its states).
+        var episodes: [(scene: Scene, rollout: Rollout)]
     }
 
-    /// `runs` timed passes of `Executor.replay` over every bundled demo (all its actions), after
+    /// `runs` timed passes of `Executor.replay` over every source demo (all its actions), after
     /// an untimed pass.
     func replay(_ setup: Setup, runs: Int, sink: inout Double) throws -> ReplayResult {
         var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
         var chunks: [Int] = [], successes = 0
-        var episodes: [(world: SimWorld, rollout: Rollout)] = []
+        var episodes: [(scene: Scene, rollout: Rollout)] = []
         for run in -1..<runs {
             var cpu: UInt64 = 0, wall: UInt64 = 0
             chunks = []
@@ -224,11 +203,11 @@ struct SimBench {
                 let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
                 let rollout = try demo.executor.replay(
                     actions: demo.actions, from: demo.initial, success: demo.success,
-                    options: options, file: setup.liftPath, path: "/data/\(demo.name)/actions")
+                    options: options, file: setup.generation.preparedPath, path: "/data/\(demo.name)/actions")
                 cpu += threadCPUNanoseconds() - cpuStart
                 wall += nowNanoseconds() - start
                 chunks.append(rollout.physicsSteps)
-                episodes.append((demo.executor.world, rollout))
+                episodes.append((demo.executor.world.scene, rollout))
                 if rollout.success { successes += 1 }
                 sink += rollout.finalState[1]
             }
@@ -265,8 +244,9 @@ struct SimBench {
         var controlSteps: Int { attempts.map(\.controlSteps).reduce(0, +) }
         /// Thread CPU seconds of each attempt (first timed pass; one thread only).
         var attemptCPU: [Double]
-        /// The first timed pass's rollouts (one thread only), for the phase breakdown.
-        var rollouts: [Rollout]
+        /// The first timed pass's rollouts and the scenes they ran in (one thread only), for the
+        /// phase breakdown and the floor along their states.
+        var rollouts: [(rollout: Rollout, entry: ExecutionScenes.Entry)]
         /// Context switches of the running threads over the timed passes: voluntary (the thread
         /// blocked, e.g. on a lock) and involuntary (the scheduler gave its core to another thread).
         var switches: ContextSwitches
@@ -280,30 +260,32 @@ struct SimBench {
             samples: episode.demo.length, digest: digest, failure: episode.rollout.failure?.description)
     }
 
-    /// `passes` timed passes of `EpisodeRunner.run(i)` for i in 0 ..< attempts on this thread,
-    /// after an untimed one.
+    /// `passes` timed passes over attempts 0 ..< attempts on this thread, after an untimed one (in
+    /// which the pool makes its runners): each attempt planned and run by a one-worker pool, as
+    /// `mimic augment --execute --workers 1` does.
     func executeSingleThread(_ setup: Setup, attempts: Int, passes: Int, sink: inout Double) throws -> ExecuteResult {
-        let runner = try setup.makeRunner()
+        let pool = setup.pool(workers: 1)
         var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
-        var results: [Attempt] = [], attemptCPU: [Double] = [], rollouts: [Rollout] = []
+        var results: [Attempt] = [], attemptCPU: [Double] = [], rollouts: [(rollout: Rollout, entry: ExecutionScenes.Entry)] = []
         var switches = ContextSwitches()
         for pass in -1..<passes {
             let switchesBefore = ContextSwitches.thread()
             var cpu: UInt64 = 0, wall: UInt64 = 0
-            var pAttempts: [Attempt] = [], pCPU: [Double] = [], pRollouts: [Rollout] = []
+            var pAttempts: [Attempt] = [], pCPU: [Double] = [], pRollouts: [(rollout: Rollout, entry: ExecutionScenes.Entry)] = []
             for i in 0..<attempts {
                 let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
-                let episode = try runner.run(i, options: options, file: setup.generation.preparedPath)
+                let planned = try pool.plan(i..<(i + 1))[0]
+                let episode = try pool.run(planned, worker: 0, options: options)
                 let used = threadCPUNanoseconds() - cpuStart
                 cpu += used
                 wall += nowNanoseconds() - start
                 pAttempts.append(Self.attempt(episode))
                 pCPU.append(Double(used) / 1e9)
-                pRollouts.append(episode.rollout)
+                pRollouts.append((episode.rollout, planned.entry))
             }
             if pass == -1 { results = pAttempts; continue }
             switches += ContextSwitches.thread() - switchesBefore
-            guard pAttempts == results else { throw BenchError("EpisodeRunner.run gave different attempts in two passes") }
+            guard pAttempts == results else { throw BenchError("EpisodeRunnerPool.run gave different attempts in two passes") }
             if pass == 0 { attemptCPU = pCPU; rollouts = pRollouts }
             sink += pAttempts.map(\.digest).reduce(0, +)
             cpuSeconds.append(Double(cpu) / 1e9)
@@ -315,27 +297,27 @@ struct SimBench {
             attemptCPU: attemptCPU, rollouts: rollouts, switches: switches)
     }
 
-    /// The same attempts over all cores (DispatchQueue.concurrentPerform, one EpisodeRunner per
-    /// worker, worker w runs attempts w, w + workers, ..., as `mimic augment --execute`'s
-    /// parallelMap assigns them); `passes` timed passes after an untimed one. Every attempt must
-    /// come out as on one thread (`expected`).
+    /// The same attempts over all cores, as `mimic augment --execute` runs a batch: planned on this
+    /// thread, then run by a pool of `workers` workers under `DispatchQueue.concurrentPerform`,
+    /// worker w running attempts w, w + workers, ... (its `parallelMap`); `passes` timed passes after
+    /// an untimed one (in which each worker makes its runners). Every attempt must come out as on
+    /// one thread (`expected`).
     func executeAllCores(_ setup: Setup, attempts: Int, passes: Int, expected: [Attempt], sink: inout Double) throws -> ExecuteResult {
         let workers = min(self.workers, attempts)
-        let runners = RunnerBox(try (0..<workers).map { _ in try setup.makeRunner() })
-        let file = setup.generation.preparedPath
+        let pool = setup.pool(workers: workers)
         let options = self.options
         var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
         var switches = ContextSwitches()
         for pass in -1..<passes {
             let slots = AttemptSlots(count: attempts, workers: workers)
-            let start = nowNanoseconds()
+            let start = nowNanoseconds(), planStart = threadCPUNanoseconds()
+            let planned = try pool.plan(0..<attempts)
+            let planCPU = threadCPUNanoseconds() - planStart
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let switchesBefore = ContextSwitches.thread()
                 let cpuStart = threadCPUNanoseconds()
                 for i in stride(from: w, to: attempts, by: workers) {
-                    slots.results[i] = Result { () throws -> Attempt in
-                        Self.attempt(try runners.runners[w].run(i, options: options, file: file))
-                    }
+                    slots.results[i] = Result { () throws -> Attempt in Self.attempt(try pool.run(planned[i], worker: w, options: options)) }
                 }
                 slots.cpu[w] = threadCPUNanoseconds() - cpuStart
                 slots.switches[w] = ContextSwitches.thread() - switchesBefore
@@ -349,7 +331,7 @@ struct SimBench {
             if pass < 0 { continue }
             for w in 0..<workers { switches += slots.switches[w] }
             sink += results.map(\.digest).reduce(0, +)
-            cpuSeconds.append(Double(slots.cpu.reduce(0, +)) / 1e9)
+            cpuSeconds.append(Double(planCPU + slots.cpu.reduce(0, +)) / 1e9)
             wallSeconds.append(Double(wall) / 1e9)
         }
         return ExecuteResult(
@@ -373,21 +355,26 @@ struct SimBench {
         var finalStateDifference: Double
     }
 
-    /// Splits the single-thread attempts' CPU time: each attempt's actions replayed open loop (the
-    /// control loop alone, and a check that it reproduces the closed-loop rollout), and each
-    /// recorded state restored with its observations recorded (the bulk of `makeDemo`).
+    /// Splits the single-thread attempts' CPU time: each attempt's actions replayed open loop in its
+    /// scene (the control loop alone, and a check that it reproduces the closed-loop rollout), and
+    /// each recorded state restored with its observations recorded (the bulk of `makeDemo`).
     func phases(_ setup: Setup, _ result: ExecuteResult, sink: inout Double) throws -> Phases {
-        let runner = try setup.makeRunner()
-        let executor = runner.executor, world = executor.world
-        let success = try SuccessCheck(setup.predicate, scene: setup.executeScene)
-        let recorder = setup.recorder
+        var executors: [Int: (executor: Executor, success: SuccessCheck)] = [:]
         var replayCPU: UInt64 = 0, observationCPU: UInt64 = 0
         var reproduced = true, worst = 0.0
-        for rollout in result.rollouts {
+        for (rollout, entry) in result.rollouts {
+            let here =
+                try executors[entry.index]
+                ?? (
+                    try Executor(world: try SimWorld(scene: entry.scene), controller: setup.execution.controller),
+                    try SuccessCheck(setup.execution.success, scene: entry.scene)
+                )
+            executors[entry.index] = here
+            let world = here.executor.world
             let size = rollout.stateSize
             let initial = Array(rollout.states.prefix(size))
             var cpuStart = threadCPUNanoseconds()
-            let again = try executor.replay(actions: rollout.actions, from: initial, success: success, options: options)
+            let again = try here.executor.replay(actions: rollout.actions, from: initial, success: here.success, options: options)
             replayCPU += threadCPUNanoseconds() - cpuStart
             if again.success != rollout.success || again.steps != rollout.steps || again.physicsSteps != rollout.physicsSteps {
                 reproduced = false
@@ -399,7 +386,7 @@ struct SimBench {
             try rollout.states.withUnsafeBufferPointer { all in
                 for s in 0..<rollout.steps {
                     try world.restore(state: UnsafeBufferPointer(rebasing: all[(s * size)..<((s + 1) * size)]))
-                    recorder.record(world, into: &rows)
+                    entry.recorder.record(world, into: &rows)
                 }
             }
             observationCPU += threadCPUNanoseconds() - cpuStart
@@ -409,12 +396,6 @@ struct SimBench {
             run: result.attemptCPU.reduce(0, +), replay: Double(replayCPU) / 1e9, observations: Double(observationCPU) / 1e9,
             reproduced: reproduced, finalStateDifference: worst)
     }
-}
-
-/// One EpisodeRunner per worker; worker w uses runners[w] alone.
-final class RunnerBox: @unchecked Sendable {
-    let runners: [EpisodeRunner]
-    init(_ runners: [EpisodeRunner]) { self.runners = runners }
 }
 
 /// Per-attempt results and per-worker CPU times, filled at distinct indices by worker threads.

@@ -6,11 +6,11 @@ extension MimicBench {
     /// floor, the phase split, the attempts on all cores; returns the report.
     static func runSim(_ options: Options, directory: String, failures: inout [String], sink: inout Double) throws -> String {
         let bench = SimBench()
-        progress("simulator: compiling the Lift scenes, preparing \(options.liftPath)")
+        progress("simulator: preparing \(options.simSourcePath), compiling its scenes")
         let setup = try bench.setup(
-            liftPath: options.liftPath, directory: directory, seed: options.seed,
+            sourcePath: options.simSourcePath, directory: directory, seed: options.seed,
             assetsRoot: options.robosuiteAssets)
-        progress("simulator: Executor.replay of the \(setup.replays.count) Lift demos, \(options.simRuns) runs")
+        progress("simulator: Executor.replay of the \(setup.replays.count) source demos, \(options.simRuns) runs")
         let replay = try bench.replay(setup, runs: options.simRuns, sink: &sink)
         progress("simulator: mj_step floor, \(replay.rate.physicsSteps) steps, \(options.simRuns) runs")
         let replayFloor = try bench.floor(
@@ -18,21 +18,20 @@ extension MimicBench {
             runs: options.simRuns, sink: &sink)
         progress("simulator: mj_step along the replays' states, \(options.simRuns) runs")
         let replayAlong = try bench.floorAlong(replay.episodes, stepsPerRow: setup.physicsStepsPerAction, runs: options.simRuns, sink: &sink)
-        progress("simulator: EpisodeRunner.run, \(options.simAttempts) attempts on 1 thread, \(options.simPasses) passes")
+        progress("simulator: EpisodeRunnerPool.run, \(options.simAttempts) attempts on 1 thread, \(options.simPasses) passes")
         let single = try bench.executeSingleThread(setup, attempts: options.simAttempts, passes: options.simPasses, sink: &sink)
         progress("simulator: mj_step floor, \(single.physicsSteps) steps, \(options.simPasses) runs")
         let executeFloor = try bench.floor(
             scene: setup.floorScene, state: setup.floorState,
             chunks: single.attempts.map(\.physicsSteps), runs: options.simPasses, sink: &sink)
         progress("simulator: mj_step along the attempts' states, \(options.simPasses) runs")
-        let alongWorld = try SimWorld(scene: setup.executeScene)
         let executeAlong = try bench.floorAlong(
-            single.rollouts.map { (alongWorld, $0) }, stepsPerRow: setup.physicsStepsPerAction,
+            single.rollouts.map { ($0.entry.scene, $0.rollout) }, stepsPerRow: setup.physicsStepsPerAction,
             runs: options.simPasses, sink: &sink)
         progress("simulator: phases (replay and observations of the attempts)")
         let phases = try bench.phases(setup, single, sink: &sink)
         if !phases.reproduced { failures.append("Executor.replay of the attempts' actions did not reproduce their rollouts") }
-        progress("simulator: EpisodeRunner.run, \(options.simAttempts) attempts on \(bench.workers) threads, \(options.simPasses) passes")
+        progress("simulator: EpisodeRunnerPool.run, \(options.simAttempts) attempts on \(bench.workers) threads, \(options.simPasses) passes")
         var parallel: SimBench.ExecuteResult?
         do {
             parallel = try bench.executeAllCores(
@@ -51,11 +50,10 @@ extension MimicBench {
         single: SimBench.ExecuteResult, executeFloor: SimBench.Rate, executeAlong: SimBench.Rate, phases: SimBench.Phases,
         parallel: SimBench.ExecuteResult?, options: Options
     ) -> String {
-        let reference = SimBench.mimicGenSecondsPerSuccess
         var rows = [
             [
                 "measurement", "threads", "episodes", "physics steps", "steps/s CPU", "min-max", "x floor", "steps/s wall",
-                "CPU ms/episode", "share", "success", "CPU s/kept", "wall s/kept", "vs MimicGen CPU", "vs MimicGen wall",
+                "CPU ms/episode", "share", "kept", "CPU s/kept", "floor CPU s/kept", "wall s/kept",
             ]
         ]
         func rateCells(_ rate: SimBench.Rate, floor: SimBench.Rate) -> [String] {
@@ -66,31 +64,37 @@ extension MimicBench {
         }
         func floorRow(_ name: String, _ rate: SimBench.Rate, floor: SimBench.Rate, episodes: Int) -> [String] {
             [name, "1", String(episodes), grouped(Double(rate.physicsSteps))] + rateCells(rate, floor: floor)
-                + [short(1000 * rate.cpuSeconds.median / Double(episodes)), "", "", "", "", "", ""]
+                + [short(1000 * rate.cpuSeconds.median / Double(episodes)), "", "", "", "", ""]
+        }
+        /// CPU seconds per kept demo, and the floor's CPU seconds for the physics steps simulated per kept demo.
+        func perKept(_ r: SimBench.ExecuteResult) -> (cpu: Double, floor: Double)? {
+            guard r.successes > 0 else { return nil }
+            let kept = Double(r.successes)
+            return (r.rate.cpuSeconds.median / kept, Double(r.physicsSteps) / kept / executeFloor.cpuRate.median)
         }
         func executeRow(_ name: String, _ r: SimBench.ExecuteResult) -> [String] {
-            let n = Double(r.attempts.count), kept = Double(r.successes)
-            let cpuKept = r.rate.cpuSeconds.median / kept, wallKept = r.rate.wallSeconds.median / kept
+            let n = Double(r.attempts.count)
+            let kept = perKept(r)
             return [name, String(r.threads), String(r.attempts.count), grouped(Double(r.physicsSteps))]
                 + rateCells(r.rate, floor: executeFloor)
                 + [
-                    short(1000 * r.rate.cpuSeconds.median / n), "100%",
-                    "\(r.successes)/\(r.attempts.count) " + percent(kept, n),
-                    short(cpuKept), short(wallKept), fixed(reference / cpuKept, 1) + "x", fixed(reference / wallKept, 1) + "x",
+                    short(1000 * r.rate.cpuSeconds.median / n), "100%", "\(r.successes)/\(r.attempts.count) " + percent(Double(r.successes), n),
+                    kept.map { short($0.cpu) } ?? "-", kept.map { short($0.floor) } ?? "-",
+                    kept == nil ? "-" : short(r.rate.wallSeconds.median / Double(r.successes)),
                 ]
         }
+        let source = displayPath(setup.sourcePath)
         rows.append(floorRow("mj_step alone from states[0] (floor)", replayFloor, floor: replayFloor, episodes: replay.demos))
         rows.append(floorRow("mj_step alone along the replays' states", replayAlong, floor: replayFloor, episodes: replay.demos))
         rows.append(
-            [
-                "Executor.replay, the bundled Lift demos", "1", String(replay.demos), grouped(Double(replay.rate.physicsSteps)),
-            ] + rateCells(replay.rate, floor: replayFloor) + [
-                short(1000 * replay.rate.cpuSeconds.median / Double(replay.demos)), "", "\(replay.successes)/\(replay.demos)", "", "", "", "",
-            ])
+            ["Executor.replay, the source demos", "1", String(replay.demos), grouped(Double(replay.rate.physicsSteps))]
+                + rateCells(replay.rate, floor: replayFloor) + [
+                    short(1000 * replay.rate.cpuSeconds.median / Double(replay.demos)), "", "\(replay.successes)/\(replay.demos)", "", "", "",
+                ])
         rows.append(Array(repeating: "", count: rows[0].count))
         rows.append(floorRow("mj_step alone from states[0] (floor)", executeFloor, floor: executeFloor, episodes: single.attempts.count))
         rows.append(floorRow("mj_step alone along the attempts' states", executeAlong, floor: executeFloor, episodes: single.attempts.count))
-        rows.append(executeRow("EpisodeRunner.run (generate + execute)", single))
+        rows.append(executeRow("EpisodeRunnerPool.run (generate + execute)", single))
 
         // Phases, per attempt, from the first timed pass.
         let n = Double(single.attempts.count)
@@ -101,13 +105,13 @@ extension MimicBench {
         func phaseRow(_ name: String, _ seconds: Double, rate: Double? = nil) -> [String] {
             [
                 "  " + name, "", "", "", rate.map(grouped) ?? "", "", rate.map { fixed(executeFloor.cpuRate.median / $0, 2) + "x" } ?? "", "",
-                short(1000 * seconds), percent(seconds, total), "", "", "", "", "",
+                short(1000 * seconds), percent(seconds, total), "", "", "", "",
             ]
         }
         rows.append(phaseRow("control loop: Executor.replay of its actions", loop, rate: Double(single.physicsSteps) / phases.replay))
         rows.append(phaseRow("observations: restore + record each state", observations))
         rows.append(phaseRow("planning (Episode), placement, demo arrays", rest))
-        if let parallel { rows.append(executeRow("EpisodeRunner.run, all cores", parallel)) }
+        if let parallel { rows.append(executeRow("EpisodeRunnerPool.run, all cores", parallel)) }
 
         var reasons: [String: Int] = [:]
         for attempt in single.attempts where !attempt.success {
@@ -131,40 +135,66 @@ extension MimicBench {
         let parallelCheck =
             parallel.map { "the \($0.threads)-thread attempts equal the 1-thread ones (success, steps, final state)" }
             ?? "all cores: FAILED (see stderr)"
-        let notes = setup.notes.isEmpty ? "" : "; " + setup.notes.joined(separator: "; ")
+        let threads = parallel?.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let envName = setup.envArgs.envName ?? "?"
+        let generator = setup.generation.generator
+        let controller = setup.execution.controller
+        let control =
+            controller.wholeBody.map { "robosuite 1.5's WHOLE_BODY_IK (IK for \($0.sites.count) end effectors, then joint-position control)" }
+            ?? "robosuite's OSC_POSE + gripper (\(controller.arms.count) arm\(controller.arms.count == 1 ? "" : "s"), \(controller.loop.rawValue) control loop)"
+        let notes = setup.generation.notes.map { "\n         " + $0 }.joined()
+        let uncomputable =
+            setup.uncomputable.isEmpty
+            ? "" : "\n         not in the executed demos (Mimic cannot compute them): \(setup.uncomputable.map { "obs/" + $0 }.joined(separator: ", "))"
+        let ratio = perKept(single).map { "\(short($0.cpu)) s CPU per kept demo, \(fixed($0.cpu / $0.floor, 2))x the floor's \(short($0.floor)) s" } ?? "nothing kept"
+        let mimicGen =
+            envName == "Lift"
+            ? perKept(single).map {
+                "\n    vs MimicGen: its quoted 1.6 s per kept Lift demo on this machine kind (not measured here) / CPU s/kept = "
+                    + fixed(SimBench.mimicGenSecondsPerLiftSuccess / $0.cpu, 1) + "x on 1 thread"
+            } ?? "" : ""
         return """
-            Simulator  MuJoCo \(mujocoVersion), the Lift scene of \(displayPath(setup.liftPath)) (demo_0's model_file; \(setup.floorScene.nq) qpos, \
-            \(setup.floorScene.nv) dof), timestep \(fixed(setup.floorScene.timestep * 1000, 0)) ms
-            controller: robosuite 1.5's OSC_POSE + gripper from env_args, \(fixed(setup.controller.controlFrequency, 0)) Hz, \
-            \(setup.physicsStepsPerAction) physics steps per action (mj_step1/mj_step2, torques each step)
-            floor: SimWorld.step (mj_step, zero controls) from demo_0's states[0], restored before each chunk (untimed); the
+            Simulator  MuJoCo \(mujocoVersion), \(envName) (\(setup.envArgs.robots.joined(separator: ", "))) from \(source): \(replay.demos) source demos \
+            recorded in \(setup.sceneCount) scene\(setup.sceneCount == 1 ? "" : "s") (model_file)
+            floor scene: \(setup.replays[0].name)'s, \(setup.floorScene.nq) qpos, \(setup.floorScene.nv) dof, timestep \(fixed(setup.floorScene.timestep * 1000, 1)) ms
+            controller: \(control) from env_args, \(fixed(controller.controlFrequency, 0)) Hz,
+                     \(setup.physicsStepsPerAction) physics steps per action (mj_step1/mj_step2, controls each step)
+            task: TaskProfiles.spec(for: env_args), as `mimic prepare` and `mimic augment` pick it: end effectors \
+            \(generator.task.effectors.map(\.layout.name).joined(separator: ", ")), objects \(generator.objectNames.joined(separator: ", ")); \
+            success: its test, at every control step\(notes)\(uncomputable)
+            floor: SimWorld.step (mj_step, zero controls) from \(setup.replays[0].name)'s states[0], restored before each chunk (untimed); the
                      chunks are the physics steps of the episodes below it, so both simulate the same number of steps.
-                     along the states: every state row of those episodes restored (untimed), then \(setup.physicsStepsPerAction) mj_steps with
-                     zero controls: the same steps through the configurations and contacts the episodes went through.
-            replay: Executor.replay of each bundled demo's actions (\(replay.controlSteps) actions) from its own states[0] in its own scene
-                     (the cube's size differs per demo), every action run; success: robosuite's Lift check after the last action.
-            EpisodeRunner.run: attempt i is generated demo i, run closed loop as `mimic augment --execute` runs it: sources
-                     prepared in-process, the Lift profile (seed \(setup.generation.seed)\(notes)), the whole plan
-                     executed (no --stop-after-success), then the demo built (observations, datagen_info); mean \(fixed(meanSamples, 1)) steps per kept demo.
-                     all cores: one runner per worker, worker w runs attempts w, w + \(parallel?.threads ?? ProcessInfo.processInfo.activeProcessorCount), ...
+                     along the states: every state row of those episodes restored (untimed) in its scene, then \(setup.physicsStepsPerAction) mj_steps
+                     with zero controls: the same steps through the configurations and contacts the episodes went through.
+            replay: Executor.replay of each source demo's actions (\(replay.controlSteps) actions) from its own states[0] in its own scene,
+                     every action run.
+            EpisodeRunnerPool.run: attempt i is generated demo i, planned and run closed loop in the scene of its first source as
+                     `mimic augment --execute` does (ExecutionScenes, ExecutionSetup, EpisodeRunnerPool; sources prepared
+                     in-process; seed \(setup.generation.seed)), the whole plan executed (no --stop-after-success), then the demo built
+                     (observations, datagen_info); mean \(fixed(meanSamples, 1)) steps per kept demo. all cores: a pool of
+                     \(threads) workers, worker w runs attempts w, w + \(threads), ...
             steps/s CPU: physics steps / thread CPU time (summed over the threads), median of \(options.simRuns) runs (floor of the
                      replays, replays) or \(options.simPasses) passes over the attempts; steps/s wall: the same over elapsed time.
             x floor: the floor's steps/s CPU / this row's (1.00x = as fast as mj_step alone, per core).
-            CPU ms/episode: thread CPU per replayed demo, attempt or floor chunk (all cores: summed over the workers);
-                     s/kept: per successful attempt. vs MimicGen: MimicGen's 1.6 s per successful demo on this machine
-                     kind (a quoted reference, not measured here) / this row's s/kept.
-            phases: per attempt, shares of the first pass's EpisodeRunner.run CPU. Timed apart, after that pass: each attempt's
-                     executed actions replayed open loop (Executor.replay: OSC controller, physics, state rows, success test; it
+            CPU ms/episode: thread CPU per replayed demo, attempt or floor chunk (all cores: summed over the workers).
+            kept: successful attempts / attempts. CPU s/kept: a pass's thread CPU / kept; floor CPU s/kept: the floor's CPU
+                     for the same physics steps (all attempts' steps / kept); their ratio is the row's x floor.
+            phases: per attempt, shares of the first pass's EpisodeRunnerPool.run CPU. Timed apart, after that pass: each attempt's
+                     executed actions replayed open loop (Executor.replay: controller, physics, state rows, success test; it
                      reproduces the closed-loop rollout, checked below) and each of its states restored with its observations
                      recorded (what makeDemo does per step); planning = run - replay - observations (not timed alone).
 
-            """ + formatTable(rows, rightAligned: Set(1...14)) + "\n" + """
+            """ + formatTable(rows, rightAligned: Set(1...13)) + "\n" + """
                 per attempt, 1 thread: CPU median \(short(1000 * perAttempt.median)) ms, \(short(1000 * perAttempt.min))-\(short(1000 * perAttempt.max)) ms; \
                 failed attempts: \(failed)
                 \(utilisation)
                 check: \(parallelCheck); Executor.replay of every attempt's actions \
                 \(phases.reproduced ? "reproduces its rollout" : "DOES NOT reproduce its rollout") (final state max |diff| \
                 \(String(format: "%.1e", phases.finalStateDifference)))
+                summary, \(envName), 1 thread: floor \(grouped(executeFloor.cpuRate.median)) physics steps/s CPU; replay of the source demos \
+                \(fixed(replayFloor.cpuRate.median / replay.rate.cpuRate.median, 2))x the floor; generate + execute \(ratio); \
+                kept \(single.successes)/\(single.attempts.count); peak RSS \(megabytes(peakResidentBytes())) MB (getrusage ru_maxrss, \
+                the process so far)\(mimicGen)
                 """
     }
 }
