@@ -3,6 +3,10 @@
 
 Usage:
     python3 Demos/record/record_gr1.py --task TwoArmLift --demos 6 --seed 0 -o Datasets/gr1_two_arm_lift.hdf5
+    python3 Demos/record/record_gr1.py --task Lift --demos 8 --seed 0 --no-next-obs -o Datasets/gr1_lift.hdf5
+
+Tasks: TwoArmLift, TwoArmHandover and Door, and Lift: robosuite's own Lift (its default cube and
+placement, table length 0.14) with the right hand alone; the left hand stays at its start pose.
 
 Robot: robosuite's `GR1ArmsOnly` (two 7-joint arms, fixed torso, robosuite's default Fourier hands)
 with its default composite controller `WHOLE_BODY_IK` (robosuite's default_gr1.json). An action is
@@ -22,13 +26,18 @@ What it does, in order:
      the operator wants it (the IK's posture term leaves hands a few cm short near the body).
      Fingers move one after another over a few steps; the thumb turns under the palm on the way
      to a grasp. The operator picks grasps it can reach (and declines a scene when none is: such
-     attempts are counted but nothing is recorded). Attempt k seeds robosuite's model rebuild with
-     default_rng([seed, k, 0]) and the operator with default_rng([seed, k, 1]); robosuite's object
-     sampler keeps the generator it was first built with, so scenes depend on the seed and on the
-     attempts before them: a whole run is reproducible from its seed.
+     attempts are counted but nothing is recorded; in Lift it declines every cube less than 1.5 cm
+     right of the robot's midline, three scenes in four, and there it also turns its hand target
+     further while the hand's orientation lags, as the IK trades orientation for position at the
+     edge of the reach). Attempt k seeds robosuite's model rebuild with default_rng([seed, k, 0])
+     and the operator with default_rng([seed, k, 1]); robosuite's object sampler keeps the
+     generator it was first built with, so scenes depend on the seed and on the attempts before
+     them: a whole run is reproducible from its seed.
   3. Keeps the successful episodes (stopping 10-15 steps after the first success; TwoArmLift also
      needs robosuite's _check_grasp true for each hand on its own handle and the pot within 25 deg
-     of level when success first holds) and converts them to the robomimic layout as
+     of level when success first holds; Lift needs robosuite's _check_grasp true for the right hand
+     on the cube and no left-hand contact when success first holds, and the cube still held and
+     lifted at the last step) and converts them to the robomimic layout as
      Demos/record/record.py does for the Panda datasets (states before each action, obs rebuilt
      from states, next_obs, rewards, dones, masks, env_args with every kwarg passed to
      robosuite.make); datasets are gzip-compressed to keep the files small.
@@ -75,6 +84,17 @@ TASKS = {
         env_name="TwoArmHandover",
         max_steps=400,
         kwargs=dict(env_configuration="single-robot", table_full_size=(0.2, 0.6, 0.05)),
+    ),
+    # Lift's cube stays within 3 cm of the table centre, on the robot's midline (y = 0), whatever the
+    # table size; the short table brings the base to x = -0.22, as close as the cube allows (its
+    # placement reaches x = -0.061 with a corner out, the table edge is at -0.07). Most scenes are
+    # declined all the same (the right hand reaches cubes right of the midline only), hence 12
+    # attempts a demo.
+    "Lift": dict(
+        env_name="Lift",
+        max_steps=200,
+        attempts_per_demo=12,
+        kwargs=dict(table_full_size=(0.14, 0.8, 0.05)),
     ),
 }
 
@@ -169,6 +189,10 @@ class Hand:
         self.finger_delay = np.zeros(6, dtype=int)
         # operator's tremor: AR(1) low-pass noise, a few mm
         self.tremor_scale = rng.uniform(0.0008, 0.0018)
+        # Opt-in visual correction of the hand's turn (Lift only): near the edge of the arm's reach
+        # the IK trades orientation for position, and the operator turns the target further.
+        self.turn_correction = False
+        self.rot_corr = np.zeros(3)
 
     @property
     def achieved_pos(self):
@@ -193,6 +217,12 @@ class Hand:
         if correcting:
             err = self.pos - self.achieved_pos
             self.corr = np.clip(self.corr + 0.2 * err, -0.08, 0.08)
+            if self.turn_correction:
+                rot_err = Rotation.from_matrix(self.rot @ self.achieved_rot.T).as_rotvec()
+                self.rot_corr = self.rot_corr + 0.2 * rot_err
+                n = np.linalg.norm(self.rot_corr)
+                if n > np.radians(25.0):
+                    self.rot_corr *= np.radians(25.0) / n
         for i in range(6):
             if self.finger_delay[i] > 0:
                 self.finger_delay[i] -= 1
@@ -203,7 +233,10 @@ class Hand:
     def command(self, base_pos, base_rot):
         """Absolute grip-site target in the base frame: [pos, axis-angle], and the finger command."""
         p = self.pos + self.corr + self.tremor
-        R = Rotation.from_rotvec(self.tremor_rot).as_matrix() @ self.rot
+        R = self.rot
+        if self.turn_correction:
+            R = Rotation.from_rotvec(self.rot_corr).as_matrix() @ R
+        R = Rotation.from_rotvec(self.tremor_rot).as_matrix() @ R
         p_b = base_rot.T @ (p - base_pos)
         r_b = Rotation.from_matrix(base_rot.T @ R).as_rotvec()
         return np.concatenate([p_b, r_b]), self.fingers.copy()
@@ -562,6 +595,68 @@ def door_quality(env):
     return True, ""
 
 
+# Where Lift's cube sits when the finger tips (index and middle, intermediate links) and the thumb
+# close on it, in the right grip-site frame: further out than a bar in the fist (GRASP_IN_SITE),
+# because the cube is at the edge of the right hand's reach.
+CUBE_IN_SITE = {"right": np.array([-0.02, -0.13, 0.05])}
+
+# The right hand cannot take a cube on or left of the robot's midline: the shoulder roll stops at
+# 0 (the upper arm cannot swing inwards) and the forearm turned fully inwards leaves the finger tips
+# short of it. While tuning (table length 0.14, cubes set on a grid of positions and yaws), cubes
+# with y <= -0.015 were lifted in 6 of 8 tries; at y = 0 the hand mostly stopped 1.5-2.5 cm short.
+LIFT_MAX_Y = -0.015
+
+
+def lift_script(op, env, rng):
+    """The right hand takes the cube from above with the finger tips and the thumb (fingers pointing
+    forward and to the left, pitched ~30 deg down, the thumb turned under the palm), and lifts it by
+    9-13 cm. The left hand stays where it is. Cubes the right hand cannot reach are declined."""
+    d = env.sim.data
+    cube = np.array(d.body_xpos[env.cube_body_id])
+    if cube[1] > LIFT_MAX_Y:
+        return None
+    yaw = np.radians(38.0 + rng.uniform(-6.0, 6.0))
+    R = hand_rotation(yaw, np.radians(30.0 + rng.uniform(-3.0, 3.0)))
+    wrist = wrist_for_grasp(cube, R, "right", CUBE_IN_SITE)
+    hover = wrist + np.array([rng.uniform(-0.01, 0.01), rng.uniform(-0.015, 0.005), rng.uniform(0.06, 0.09)])
+    info = {"right": (f"cube at ({cube[0]:+.3f}, {cube[1]:+.3f})", int(round(np.degrees(yaw))))}
+    op.hands["right"].turn_correction = True
+
+    def script():
+        yield from op.pause(2, 8, "look")
+        thumb = np.array([0.0, 0.0, 0.0, 0.0, rng.uniform(0.2, 0.4), rng.uniform(1.4, 1.6)])
+        op.hands["right"].set_fingers(thumb, (6, 12))
+        yield from op.move({"right": (hover, R)}, name="reach")
+        yield from op.settle(("right",), 0.012, 25, "reach")
+        yield from op.pause(0, 4)
+        yield from op.move({"right": (wrist, R)}, speed=(0.05, 0.08), name="descend")
+        yield from op.settle(("right",), 0.006, 30, "descend")
+        close = np.concatenate([rng.uniform(1.35, 1.5, 4), [rng.uniform(1.0, 1.15), thumb[5]]])
+        op.hands["right"].set_fingers(close, (5, 10))
+        yield from op.hold(rng.integers(12, 18), "close")
+        yield from op.pause(0, 4)
+        up = op.hands["right"].pos + np.array([rng.uniform(-0.01, 0.01), rng.uniform(-0.01, 0.01), rng.uniform(0.09, 0.13)])
+        yield from op.move({"right": (up, R)}, speed=(0.08, 0.12), name="lift")
+        yield from op.hold(10**6, "hold")
+
+    return script(), info
+
+
+def lift_quality(env):
+    """Kept only if, when the cube first clears table + 4 cm, the right hand holds it with thumb and
+    finger contact (robosuite's _check_grasp) and the left hand does not touch it."""
+    g = env.robots[0].gripper
+    right = env._check_grasp(gripper=g["right"], object_geoms=env.cube)
+    left = env.check_contact(g["left"], env.cube)
+    return bool(right and not left), f"right grasp {right} left contact {left}"
+
+
+def lift_end_quality(env):
+    """...and still holds it, lifted, at the last recorded step."""
+    ok = env._check_success() and env._check_grasp(gripper=env.robots[0].gripper["right"], object_geoms=env.cube)
+    return bool(ok), f"held at the end {ok}"
+
+
 def two_arm_lift_quality(env):
     """Kept only if, when robosuite first reports success, each hand holds its own handle with
     thumb and finger contact (robosuite's _check_grasp) and the pot is within 25 deg of level (it swings a little as it rises)."""
@@ -577,8 +672,12 @@ def two_arm_lift_quality(env):
     return bool(grasps and tilt < 25.0), f"grasps {per_hand} tilt {tilt:.1f} deg"
 
 
-SCRIPTS = {"TwoArmLift": two_arm_lift_script, "TwoArmHandover": two_arm_handover_script, "Door": door_script}
-QUALITY = {"TwoArmLift": two_arm_lift_quality, "TwoArmHandover": two_arm_handover_quality, "Door": door_quality}
+SCRIPTS = {"TwoArmLift": two_arm_lift_script, "TwoArmHandover": two_arm_handover_script, "Door": door_script,
+           "Lift": lift_script}
+QUALITY = {"TwoArmLift": two_arm_lift_quality, "TwoArmHandover": two_arm_handover_quality, "Door": door_quality,
+           "Lift": lift_quality}
+# checked on the last recorded step as well (only where given)
+END_QUALITY = {"Lift": lift_end_quality}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -617,6 +716,9 @@ def collect(task, n_demos, seed, tmp_dir, max_attempts, verbose=True):
             if success_at is not None and t >= success_at + extra:
                 break
         ok = success_at is not None and quality_ok
+        if ok and task in END_QUALITY:
+            ok, end_quality = END_QUALITY[task](env)
+            quality += f", {end_quality}"
         if verbose:
             print(f"attempt {attempt}: {'success' if ok else 'FAIL'} steps={t + 1} phase={op.phase} {info}"
                   + (f" success_at={success_at} {quality}" if success_at is not None else ""), flush=True)
@@ -726,7 +828,8 @@ def main():
     p.add_argument("--demos", type=int, default=6)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-o", "--output", required=True)
-    p.add_argument("--max-attempts", type=int, default=None, help="default: 4 x demos")
+    p.add_argument("--max-attempts", type=int, default=None,
+                   help="default: 4 x demos (Lift: 12 x demos, most of its scenes are out of reach)")
     p.add_argument("--no-next-obs", action="store_true",
                    help="leave out next_obs (optional in robomimic; halves the obs bytes of long demos)")
     args = p.parse_args()
@@ -734,7 +837,8 @@ def main():
     t0 = time.time()
     tmp_dir = tempfile.mkdtemp(prefix="mimic_record_gr1_")
     try:
-        kept, attempts = collect(args.task, args.demos, args.seed, tmp_dir, args.max_attempts or 4 * args.demos)
+        max_attempts = args.max_attempts or TASKS[args.task].get("attempts_per_demo", 4) * args.demos
+        kept, attempts = collect(args.task, args.demos, args.seed, tmp_dir, max_attempts)
         print(f"collected {len(kept)}/{args.demos} successes in {attempts} attempts ({time.time() - t0:.1f}s)")
         if len(kept) < args.demos:
             print("not enough successful episodes; nothing written", file=sys.stderr)
