@@ -10,7 +10,7 @@ scripts/setup.sh
 swift build -c release --product mimic 2>&1 | grep -E "error|warning: |Build complete" || true
 mimic=.build/release/mimic
 mkdir -p out
-for task in lift stack pick_place_can two_arm_handover gr1_two_arm_lift gr1_two_arm_handover; do
+for task in lift stack pick_place_can two_arm_handover gr1_lift gr1_two_arm_lift gr1_two_arm_handover; do
     echo
     echo "== $task"
     "$mimic" inspect "Datasets/$task.hdf5" | sed -n '1,7p'

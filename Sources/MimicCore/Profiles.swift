@@ -38,7 +38,7 @@ public enum TaskProfiles {
 
     /// The robosuite environment names that have a built-in profile for the GR1 humanoid
     /// (`GR1ArmsOnly`, `GR1FixedLowerBody`, ...: robosuite's GR1 robots, two arms with dexterous hands).
-    public static let humanoidEnvNames: [String] = ["TwoArmLift", "TwoArmHandover"]
+    public static let humanoidEnvNames: [String] = ["Lift", "TwoArmLift", "TwoArmHandover"]
 
     /// The profile of a dataset's environment: by `env_name`, and for a GR1 humanoid (the first of
     /// `env_kwargs.robots` starts with `GR1`) its humanoid profile, with robosuite's test read for
@@ -63,6 +63,7 @@ public enum TaskProfiles {
     /// The JSON text of the GR1 humanoid profile of `forEnvName`, exactly as a `--task` file would hold it.
     public static func humanoidJSON(forEnvName name: String) -> String? {
         switch name {
+        case "Lift": gr1Lift
         case "TwoArmLift": gr1TwoArmLift
         case "TwoArmHandover": gr1TwoArmHandover
         default: nil
@@ -331,6 +332,43 @@ public enum TaskProfiles {
             "minSeparation": 0,
             "objects": {
               "hammer": {"x": [-0.1, 0.1], "y": [-0.05, 0.05], "yaw": [0, 6.283185307179586]}
+            }
+          },
+          "selectPerSubtask": false,
+          "transformFirstRobotPose": false,
+          "interpolateFromLastTargetPose": true
+        }
+        """
+
+    /// Lift with the GR1 humanoid, one hand (Isaac Lab's GR1 pick-place pattern): the right hand
+    /// grasps the cube relative to the cube (ending 0 to 5 steps after its grasp), then lifts it
+    /// relative to the cube; the left hand replays the same source in the world frame (it stays
+    /// where it was). Scenes are placed around the sources (±1 cm, ±0.3 rad of a source's cube,
+    /// which then serves as the grasp's source, k = 1): robosuite puts the cube within ±3 cm of
+    /// the robot's midline, and the GR1's right hand reaches only cubes right of it (its shoulder
+    /// roll stops at 0), so a source records the reachable part of robosuite's draw.
+    static let gr1Lift = """
+        {
+          "name": "Lift",
+          "objects": [
+            {"name": "cube", "posKey": "cube_pos", "quatKey": "cube_quat"}
+          ],
+          "endEffectors": [
+            {"name": "robot0_right", "subtasks": [
+              {"object": "cube", "endSignal": "grasp_robot0_right", "endOffset": [0, 5], "selection": "nearestObject", "nnK": 1,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false},
+              {"object": "cube", "endOffset": [0, 0], "selection": "nearestObject", "nnK": 1,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]},
+            {"name": "robot0_left", "subtasks": [
+              {"endOffset": [0, 0], "selection": "random", "nnK": 1,
+               "actionNoise": 0.003, "interpolationSteps": 5, "fixedSteps": 0, "noiseDuringInterpolation": false}
+            ]}
+          ],
+          "placement": {
+            "around": "source",
+            "objects": {
+              "cube": {"x": [-0.01, 0.01], "y": [-0.01, 0.01], "yaw": [-0.3, 0.3]}
             }
           },
           "selectPerSubtask": false,

@@ -247,9 +247,13 @@ import Testing
                 ]))
         #expect(spec.placement?.around == .source)
         #expect(spec.constraints?.map(\.kind) == [.coordination, .coordination])
+        // One-hand Lift: the right hand works, the left has one world-frame subtask; the cube test is robosuite's.
+        let oneHand = try #require(TaskProfiles.spec(for: try EnvArgs(json: #"{"env_name": "Lift", "env_kwargs": {"robots": "GR1ArmsOnly"}}"#, file: "f")))
+        #expect(oneHand.endEffectors?.map { $0.subtasks?.map(\.object) } == [["cube", "cube"], [nil]])
+        #expect(oneHand.success == SuccessPredicate.robosuite(envName: "Lift"))
         // A humanoid task without a profile keeps robosuite's test for its hands, and nothing else.
-        let lift = try EnvArgs(json: #"{"env_name": "Stack", "type": 1, "env_kwargs": {"robots": "GR1ArmsOnly"}}"#, file: "f")
-        let stack = try #require(TaskProfiles.spec(for: lift))
+        let stackArgs = try EnvArgs(json: #"{"env_name": "Stack", "type": 1, "env_kwargs": {"robots": "GR1ArmsOnly"}}"#, file: "f")
+        let stack = try #require(TaskProfiles.spec(for: stackArgs))
         #expect(stack.endEffectors == nil && stack.success == SuccessPredicate.robosuite(envName: "Stack", humanoid: true))
         #expect(stack.success != SuccessPredicate.robosuite(envName: "Stack"))
     }
