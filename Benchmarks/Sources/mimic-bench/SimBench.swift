@@ -110,28 +110,28 @@ struct SimBench {
         var wallSeconds: Stats
     }
 
-    /// Raw `mj_step` on `scene`: per run, for every chunk, restore `state` (untimed) and step
-    /// `chunk` times with zero controls (timed). The chunks are the physics steps of the episodes
-    /// this floor is compared with, so both simulate the same number of steps from a fresh state.
-    func floor(scene: Scene, state: [Double], chunks: [Int], runs: Int, sink: inout Double) throws -> Rate {
-        let world = try SimWorld(scene: scene)
-        var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
-        for run in -1..<runs {
-            var cpu: UInt64 = 0, wall: UInt64 = 0
-            for chunk in chunks {
-                try world.restore(state: state)
-                let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
-                try world.step(count: chunk)
-                cpu += threadCPUNanoseconds() - cpuStart
-                wall += nowNanoseconds() - start
-                sink += world.qpos(0)
-            }
-            if run >= 0 {  // run -1 warms up
-                cpuSeconds.append(Double(cpu) / 1e9)
-                wallSeconds.append(Double(wall) / 1e9)
-            }
+    /// Raw `mj_step` on the first source demo's scene (the floor): its first state restored
+    /// (untimed), then as many physics steps with zero controls as the episode just run (timed).
+    /// Run right after every replay and attempt, so the floor and the episodes share the load of a
+    /// shared machine, and both simulate the same number of steps from a recorded state.
+    struct Floor {
+        let world: SimWorld
+        let state: [Double]
+
+        init(_ setup: Setup) throws {
+            world = try SimWorld(scene: setup.floorScene)
+            state = setup.floorState
         }
-        return Self.rate(steps: chunks.reduce(0, +), cpu: cpuSeconds, wall: wallSeconds)
+
+        /// Thread CPU and elapsed nanoseconds of `count` physics steps from the state.
+        func step(_ count: Int, sink: inout Double) throws -> (cpu: UInt64, wall: UInt64) {
+            try world.restore(state: state)
+            let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
+            try world.step(count: count)
+            let cpu = threadCPUNanoseconds() - cpuStart, wall = nowNanoseconds() - start
+            sink += world.qpos(0)
+            return (cpu, wall)
+        }
     }
 
     /// Raw `mj_step` along recorded episodes: per run, every state row of every episode restored
@@ -179,24 +179,25 @@ struct SimBench {
 
     struct ReplayResult {
         var rate: Rate
+        /// The floor, run after each replay for its physics steps.
+        var floor: Rate
         var demos: Int
         var controlSteps: Int
         var successes: Int
-        /// Physics steps of each demo's replay (the floor's chunks).
-        var chunks: [Int]
         /// Each demo's scene and replayed rollout (for the floor along its states).
         var episodes: [(scene: Scene, rollout: Rollout)]
     }
 
-    /// `runs` timed passes of `Executor.replay` over every source demo (all its actions), after
-    /// an untimed pass.
+    /// `runs` timed passes of `Executor.replay` over every source demo (all its actions), each
+    /// replay followed by the floor for its physics steps, after an untimed pass.
     func replay(_ setup: Setup, runs: Int, sink: inout Double) throws -> ReplayResult {
-        var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
-        var chunks: [Int] = [], successes = 0
+        let floor = try Floor(setup)
+        var cpuSeconds: [Double] = [], wallSeconds: [Double] = [], floorCPU: [Double] = [], floorWall: [Double] = []
+        var steps = 0, successes = 0
         var episodes: [(scene: Scene, rollout: Rollout)] = []
         for run in -1..<runs {
-            var cpu: UInt64 = 0, wall: UInt64 = 0
-            chunks = []
+            var cpu: UInt64 = 0, wall: UInt64 = 0, fCPU: UInt64 = 0, fWall: UInt64 = 0
+            steps = 0
             successes = 0
             episodes = []
             for demo in setup.replays {
@@ -206,20 +207,26 @@ struct SimBench {
                     options: options, file: setup.generation.preparedPath, path: "/data/\(demo.name)/actions")
                 cpu += threadCPUNanoseconds() - cpuStart
                 wall += nowNanoseconds() - start
-                chunks.append(rollout.physicsSteps)
+                let f = try floor.step(rollout.physicsSteps, sink: &sink)
+                fCPU += f.cpu
+                fWall += f.wall
+                steps += rollout.physicsSteps
                 episodes.append((demo.executor.world.scene, rollout))
                 if rollout.success { successes += 1 }
                 sink += rollout.finalState[1]
             }
-            if run >= 0 {
+            if run >= 0 {  // run -1 warms up
                 cpuSeconds.append(Double(cpu) / 1e9)
                 wallSeconds.append(Double(wall) / 1e9)
+                floorCPU.append(Double(fCPU) / 1e9)
+                floorWall.append(Double(fWall) / 1e9)
             }
         }
         return ReplayResult(
-            rate: Self.rate(steps: chunks.reduce(0, +), cpu: cpuSeconds, wall: wallSeconds),
+            rate: Self.rate(steps: steps, cpu: cpuSeconds, wall: wallSeconds),
+            floor: Self.rate(steps: steps, cpu: floorCPU, wall: floorWall),
             demos: setup.replays.count, controlSteps: setup.replays.map(\.steps).reduce(0, +),
-            successes: successes, chunks: chunks, episodes: episodes)
+            successes: successes, episodes: episodes)
     }
 
     // MARK: - Generate + execute
@@ -245,7 +252,7 @@ struct SimBench {
         /// Thread CPU seconds of each attempt (first timed pass; one thread only).
         var attemptCPU: [Double]
         /// The first timed pass's rollouts and the scenes they ran in (one thread only), for the
-        /// phase breakdown and the floor along their states.
+        /// floor along their states.
         var rollouts: [(rollout: Rollout, entry: ExecutionScenes.Entry)]
         /// Context switches of the running threads over the timed passes: voluntary (the thread
         /// blocked, e.g. on a lock) and involuntary (the scheduler gave its core to another thread).
@@ -262,39 +269,59 @@ struct SimBench {
 
     /// `passes` timed passes over attempts 0 ..< attempts on this thread, after an untimed one (in
     /// which the pool makes its runners): each attempt planned and run by a one-worker pool, as
-    /// `mimic augment --execute --workers 1` does.
-    func executeSingleThread(_ setup: Setup, attempts: Int, passes: Int, sink: inout Double) throws -> ExecuteResult {
+    /// `mimic augment --execute --workers 1` does, then followed by the floor for its physics steps
+    /// and, in the first timed pass, by its phases.
+    func executeSingleThread(
+        _ setup: Setup, attempts: Int, passes: Int, sink: inout Double
+    ) throws -> (result: ExecuteResult, floor: Rate, phases: Phases) {
         let pool = setup.pool(workers: 1)
-        var cpuSeconds: [Double] = [], wallSeconds: [Double] = []
+        let floor = try Floor(setup)
+        let phaseTimer = PhaseTimer(setup, options: options)
+        var cpuSeconds: [Double] = [], wallSeconds: [Double] = [], floorCPU: [Double] = [], floorWall: [Double] = []
         var results: [Attempt] = [], attemptCPU: [Double] = [], rollouts: [(rollout: Rollout, entry: ExecutionScenes.Entry)] = []
         var switches = ContextSwitches()
         for pass in -1..<passes {
-            let switchesBefore = ContextSwitches.thread()
-            var cpu: UInt64 = 0, wall: UInt64 = 0
+            var cpu: UInt64 = 0, wall: UInt64 = 0, fCPU: UInt64 = 0, fWall: UInt64 = 0
             var pAttempts: [Attempt] = [], pCPU: [Double] = [], pRollouts: [(rollout: Rollout, entry: ExecutionScenes.Entry)] = []
+            var pSwitches = ContextSwitches()
             for i in 0..<attempts {
+                let switchesBefore = ContextSwitches.thread()
                 let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
                 let planned = try pool.plan(i..<(i + 1))[0]
                 let episode = try pool.run(planned, worker: 0, options: options)
                 let used = threadCPUNanoseconds() - cpuStart
                 cpu += used
                 wall += nowNanoseconds() - start
+                pSwitches += ContextSwitches.thread() - switchesBefore
+                let f = try floor.step(episode.rollout.physicsSteps, sink: &sink)
+                fCPU += f.cpu
+                fWall += f.wall
+                if pass == 0 { try phaseTimer.add(episode.rollout, entry: planned.entry, sink: &sink) }
                 pAttempts.append(Self.attempt(episode))
                 pCPU.append(Double(used) / 1e9)
                 pRollouts.append((episode.rollout, planned.entry))
             }
-            if pass == -1 { results = pAttempts; continue }
-            switches += ContextSwitches.thread() - switchesBefore
+            if pass == -1 {
+                results = pAttempts
+                continue
+            }
+            switches += pSwitches
             guard pAttempts == results else { throw BenchError("EpisodeRunnerPool.run gave different attempts in two passes") }
-            if pass == 0 { attemptCPU = pCPU; rollouts = pRollouts }
+            if pass == 0 {
+                attemptCPU = pCPU
+                rollouts = pRollouts
+            }
             sink += pAttempts.map(\.digest).reduce(0, +)
             cpuSeconds.append(Double(cpu) / 1e9)
             wallSeconds.append(Double(wall) / 1e9)
+            floorCPU.append(Double(fCPU) / 1e9)
+            floorWall.append(Double(fWall) / 1e9)
         }
-        return ExecuteResult(
-            threads: 1, attempts: results,
-            rate: Self.rate(steps: results.map(\.physicsSteps).reduce(0, +), cpu: cpuSeconds, wall: wallSeconds),
+        let steps = results.map(\.physicsSteps).reduce(0, +)
+        let result = ExecuteResult(
+            threads: 1, attempts: results, rate: Self.rate(steps: steps, cpu: cpuSeconds, wall: wallSeconds),
             attemptCPU: attemptCPU, rollouts: rollouts, switches: switches)
+        return (result, Self.rate(steps: steps, cpu: floorCPU, wall: floorWall), phaseTimer.phases(run: attemptCPU.reduce(0, +)))
     }
 
     /// The same attempts over all cores, as `mimic augment --execute` runs a batch: planned on this
@@ -355,14 +382,23 @@ struct SimBench {
         var finalStateDifference: Double
     }
 
-    /// Splits the single-thread attempts' CPU time: each attempt's actions replayed open loop in its
-    /// scene (the control loop alone, and a check that it reproduces the closed-loop rollout), and
-    /// each recorded state restored with its observations recorded (the bulk of `makeDemo`).
-    func phases(_ setup: Setup, _ result: ExecuteResult, sink: inout Double) throws -> Phases {
-        var executors: [Int: (executor: Executor, success: SuccessCheck)] = [:]
-        var replayCPU: UInt64 = 0, observationCPU: UInt64 = 0
-        var reproduced = true, worst = 0.0
-        for (rollout, entry) in result.rollouts {
+    /// Splits the single-thread attempts' CPU time, attempt by attempt right after each is run:
+    /// its actions replayed open loop in its scene (the control loop alone, and a check that it
+    /// reproduces the closed-loop rollout), and each recorded state restored with its observations
+    /// recorded (the bulk of `makeDemo`).
+    final class PhaseTimer {
+        let setup: Setup
+        let options: RolloutOptions
+        private var executors: [Int: (executor: Executor, success: SuccessCheck)] = [:]
+        private var replayCPU: UInt64 = 0, observationCPU: UInt64 = 0
+        private var reproduced = true, worst = 0.0
+
+        init(_ setup: Setup, options: RolloutOptions) {
+            self.setup = setup
+            self.options = options
+        }
+
+        func add(_ rollout: Rollout, entry: ExecutionScenes.Entry, sink: inout Double) throws {
             let here =
                 try executors[entry.index]
                 ?? (
@@ -392,9 +428,13 @@ struct SimBench {
             observationCPU += threadCPUNanoseconds() - cpuStart
             sink += rows.values.map { $0.last ?? 0 }.reduce(0, +)
         }
-        return Phases(
-            run: result.attemptCPU.reduce(0, +), replay: Double(replayCPU) / 1e9, observations: Double(observationCPU) / 1e9,
-            reproduced: reproduced, finalStateDifference: worst)
+
+        /// The phases of attempts that took `run` thread CPU seconds in all.
+        func phases(run: Double) -> Phases {
+            Phases(
+                run: run, replay: Double(replayCPU) / 1e9, observations: Double(observationCPU) / 1e9,
+                reproduced: reproduced, finalStateDifference: worst)
+        }
     }
 }
 

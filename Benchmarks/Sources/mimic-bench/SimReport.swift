@@ -10,26 +10,18 @@ extension MimicBench {
         let setup = try bench.setup(
             sourcePath: options.simSourcePath, directory: directory, seed: options.seed,
             assetsRoot: options.robosuiteAssets)
-        progress("simulator: Executor.replay of the \(setup.replays.count) source demos, \(options.simRuns) runs")
+        progress("simulator: Executor.replay of the \(setup.replays.count) source demos, each followed by the mj_step floor, \(options.simRuns) runs")
         let replay = try bench.replay(setup, runs: options.simRuns, sink: &sink)
-        progress("simulator: mj_step floor, \(replay.rate.physicsSteps) steps, \(options.simRuns) runs")
-        let replayFloor = try bench.floor(
-            scene: setup.floorScene, state: setup.floorState, chunks: replay.chunks,
-            runs: options.simRuns, sink: &sink)
+        let replayFloor = replay.floor
         progress("simulator: mj_step along the replays' states, \(options.simRuns) runs")
         let replayAlong = try bench.floorAlong(replay.episodes, stepsPerRow: setup.physicsStepsPerAction, runs: options.simRuns, sink: &sink)
-        progress("simulator: EpisodeRunnerPool.run, \(options.simAttempts) attempts on 1 thread, \(options.simPasses) passes")
-        let single = try bench.executeSingleThread(setup, attempts: options.simAttempts, passes: options.simPasses, sink: &sink)
-        progress("simulator: mj_step floor, \(single.physicsSteps) steps, \(options.simPasses) runs")
-        let executeFloor = try bench.floor(
-            scene: setup.floorScene, state: setup.floorState,
-            chunks: single.attempts.map(\.physicsSteps), runs: options.simPasses, sink: &sink)
+        progress(
+            "simulator: EpisodeRunnerPool.run, \(options.simAttempts) attempts on 1 thread, each followed by the mj_step floor, \(options.simPasses) passes")
+        let (single, executeFloor, phases) = try bench.executeSingleThread(setup, attempts: options.simAttempts, passes: options.simPasses, sink: &sink)
         progress("simulator: mj_step along the attempts' states, \(options.simPasses) runs")
         let executeAlong = try bench.floorAlong(
             single.rollouts.map { ($0.entry.scene, $0.rollout) }, stepsPerRow: setup.physicsStepsPerAction,
             runs: options.simPasses, sink: &sink)
-        progress("simulator: phases (replay and observations of the attempts)")
-        let phases = try bench.phases(setup, single, sink: &sink)
         if !phases.reproduced { failures.append("Executor.replay of the attempts' actions did not reproduce their rollouts") }
         progress("simulator: EpisodeRunnerPool.run, \(options.simAttempts) attempts on \(bench.workers) threads, \(options.simPasses) passes")
         var parallel: SimBench.ExecuteResult?
@@ -162,8 +154,8 @@ extension MimicBench {
             task: TaskProfiles.spec(for: env_args), as `mimic prepare` and `mimic augment` pick it: end effectors \
             \(generator.task.effectors.map(\.layout.name).joined(separator: ", ")), objects \(generator.objectNames.joined(separator: ", ")); \
             success: its test, at every control step\(notes)\(uncomputable)
-            floor: SimWorld.step (mj_step, zero controls) from \(setup.replays[0].name)'s states[0], restored before each chunk (untimed); the
-                     chunks are the physics steps of the episodes below it, so both simulate the same number of steps.
+            floor: SimWorld.step (mj_step, zero controls) from \(setup.replays[0].name)'s states[0], restored (untimed), right after every
+                     replay or 1-thread attempt for as many physics steps as it took: the same steps under the same load.
                      along the states: every state row of those episodes restored (untimed) in its scene, then \(setup.physicsStepsPerAction) mj_steps
                      with zero controls: the same steps through the configurations and contacts the episodes went through.
             replay: Executor.replay of each source demo's actions (\(replay.controlSteps) actions) from its own states[0] in its own scene,
@@ -175,12 +167,13 @@ extension MimicBench {
                      \(threads) workers, worker w runs attempts w, w + \(threads), ...
             steps/s CPU: physics steps / thread CPU time (summed over the threads), median of \(options.simRuns) runs (floor of the
                      replays, replays) or \(options.simPasses) passes over the attempts; steps/s wall: the same over elapsed time.
-            x floor: the floor's steps/s CPU / this row's (1.00x = as fast as mj_step alone, per core).
+            x floor: the floor's steps/s CPU / this row's (1.00x = as fast as mj_step alone, per core); all cores against the
+                     floor of the 1-thread attempts, measured at another moment.
             CPU ms/episode: thread CPU per replayed demo, attempt or floor chunk (all cores: summed over the workers).
             kept: successful attempts / attempts. CPU s/kept: a pass's thread CPU / kept; floor CPU s/kept: the floor's CPU
                      for the same physics steps (all attempts' steps / kept); their ratio is the row's x floor.
-            phases: per attempt, shares of the first pass's EpisodeRunnerPool.run CPU. Timed apart, after that pass: each attempt's
-                     executed actions replayed open loop (Executor.replay: controller, physics, state rows, success test; it
+            phases: per attempt, shares of the first pass's EpisodeRunnerPool.run CPU. Timed apart, right after each attempt of that
+                     pass and its floor: the attempt's executed actions replayed open loop (Executor.replay: controller, physics, state rows, success test; it
                      reproduces the closed-loop rollout, checked below) and each of its states restored with its observations
                      recorded (what makeDemo does per step); planning = run - replay - observations (not timed alone).
 
