@@ -8,7 +8,7 @@ import MimicSim
 /// actions, and generate + execute closed loop through the `EpisodeRunnerPool` that `mimic augment
 /// --execute` builds, on one thread and on all cores.
 struct SimBench {
-    /// MimicGen's seconds per successful Lift demo on this machine kind: a quoted reference, not measured here.
+    /// MimicGen's seconds per successful Lift demo: a quoted reference, not measured here.
     static let mimicGenSecondsPerLiftSuccess = 1.6
 
     /// One source demo to replay: the scene it was recorded in, its first state and actions.

@@ -142,7 +142,7 @@ extension MimicBench {
         let mimicGen =
             envName == "Lift"
             ? perKept(single).map {
-                "\n    vs MimicGen: its quoted 1.6 s per kept Lift demo on this machine kind (not measured here) / CPU s/kept = "
+                "\n    vs MimicGen: its quoted 1.6 s per kept Lift demo (not measured here) / CPU s/kept = "
                     + fixed(SimBench.mimicGenSecondsPerLiftSuccess / $0.cpu, 1) + "x on 1 thread"
             } ?? "" : ""
         return """
@@ -172,10 +172,11 @@ extension MimicBench {
             CPU ms/episode: thread CPU per replayed demo, attempt or floor chunk (all cores: summed over the workers).
             kept: successful attempts / attempts. CPU s/kept: a pass's thread CPU / kept; floor CPU s/kept: the floor's CPU
                      for the same physics steps (all attempts' steps / kept); their ratio is the row's x floor.
-            phases: per attempt, shares of the first pass's EpisodeRunnerPool.run CPU. Timed apart, right after each attempt of that
-                     pass and its floor: the attempt's executed actions replayed open loop (Executor.replay: controller, physics, state rows, success test; it
-                     reproduces the closed-loop rollout, checked below) and each of its states restored with its observations
-                     recorded (what makeDemo does per step); planning = run - replay - observations (not timed alone).
+            phases: per attempt, shares of the first pass's EpisodeRunnerPool.run CPU. Timed apart, right after each attempt of
+                     that pass and its floor: the attempt's executed actions replayed open loop (Executor.replay: controller,
+                     physics, state rows, success test; it reproduces the closed-loop rollout, checked below) and each of its
+                     states restored with its observations recorded (what makeDemo does per step); planning = run - replay -
+                     observations (not timed alone).
 
             """ + formatTable(rows, rightAligned: Set(1...13)) + "\n" + """
                 per attempt, 1 thread: CPU median \(short(1000 * perAttempt.median)) ms, \(short(1000 * perAttempt.min))-\(short(1000 * perAttempt.max)) ms; \
