@@ -99,11 +99,19 @@ TASKS = {
 }
 
 
+# The robot (--robot). GR1FixedLowerBody's own default controller, WHOLE_BODY_MINK_IK, needs the
+# mink QP solver, which robosuite does not install; it gets default_gr1.json's WHOLE_BODY_IK, whose
+# IK then moves the torso and head too.
+ROBOT = "GR1ArmsOnly"
+# --success-only: keep every episode robosuite calls successful, without the task's grasp checks.
+SUCCESS_ONLY = False
+
+
 def make_env_kwargs(task):
     """Everything passed to robosuite.make except the env name and seed; stored in env_args."""
     kwargs = dict(
-        robots="GR1ArmsOnly",
-        controller_configs=load_composite_controller_config(robot="GR1ArmsOnly"),
+        robots=ROBOT,
+        controller_configs=load_composite_controller_config(robot="GR1ArmsOnly" if ROBOT == "GR1ArmsOnly" else "GR1"),
         has_renderer=False,
         has_offscreen_renderer=False,
         use_camera_obs=False,
@@ -712,11 +720,11 @@ def collect(task, n_demos, seed, tmp_dir, max_attempts, verbose=True):
             wrapped.step(a)
             if success_at is None and env._check_success():
                 success_at = t
-                quality_ok, quality = QUALITY[task](env)
+                quality_ok, quality = (True, "") if SUCCESS_ONLY else QUALITY[task](env)
             if success_at is not None and t >= success_at + extra:
                 break
         ok = success_at is not None and quality_ok
-        if ok and task in END_QUALITY:
+        if ok and task in END_QUALITY and not SUCCESS_ONLY:
             ok, end_quality = END_QUALITY[task](env)
             quality += f", {end_quality}"
         if verbose:
@@ -832,7 +840,12 @@ def main():
                    help="default: 4 x demos (Lift: 12 x demos, most of its scenes are out of reach)")
     p.add_argument("--no-next-obs", action="store_true",
                    help="leave out next_obs (optional in robomimic; halves the obs bytes of long demos)")
+    p.add_argument("--robot", default="GR1ArmsOnly", choices=["GR1ArmsOnly", "GR1FixedLowerBody"])
+    p.add_argument("--success-only", action="store_true",
+                   help="keep every episode robosuite's own check calls successful (no extra grasp checks)")
     args = p.parse_args()
+    global ROBOT, SUCCESS_ONLY
+    ROBOT, SUCCESS_ONLY = args.robot, args.success_only
 
     t0 = time.time()
     tmp_dir = tempfile.mkdtemp(prefix="mimic_record_gr1_")
