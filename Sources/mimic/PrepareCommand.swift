@@ -75,14 +75,27 @@ struct PrepareCommand: AsyncParsableCommand {
         let setup = try PrepareSetup.infer(demo: first, envArgs: reader.envArgs, spec: spec, file: source)
         let format = OutputFormat(source: first, envArgs: reader.envArgs, taskName: spec?.name)
         let builder = DatagenInfoBuilder(setup: setup, annotations: marks)
+        var result = Result(notes: setup.notes)
+        try writeDemos(reader, format: format, into: &result) { name in
+            let demo = try reader.demo(name)
+            return (demo, try builder.build(demo, file: source))
+        }
+        result.effectors = setup.endEffectors.map(\.layout.name)
+        result.objects = setup.objects.map(\.name)
+        return result
+    }
+
+    /// Writes every demo of `reader` to `output` with the datagen_info `annotate` gives it (the
+    /// demo as written, and its info), and counts demos, samples and signals into `result`.
+    func writeDemos(
+        _ reader: RobomimicReader, format: OutputFormat, into result: inout Result, annotate: (String) throws -> (Demo, DatagenInfo)
+    ) throws {
         var attributes = reader.dataAttributes
         attributes["total"] = nil
         let writer = try RobomimicWriter(destination: output, dataAttributes: attributes)
-        var result = Result(notes: setup.notes)
         var signals = Set<String>()
         for name in reader.demoNames {
-            var demo = try reader.demo(name)
-            let info = try builder.build(demo, file: source)
+            var (demo, info) = try annotate(name)
             demo.setDatagenInfo(info, format: format)
             try writer.write(demo)
             result.demos += 1
@@ -90,10 +103,7 @@ struct PrepareCommand: AsyncParsableCommand {
             signals.formUnion(info.subtaskTermSignals.keys)
         }
         try writer.finish(masks: reader.masks)
-        result.effectors = setup.endEffectors.map(\.layout.name)
-        result.objects = setup.objects.map(\.name)
         result.signals = signals.sorted()
-        return result
     }
 
     /// An Isaac Lab file annotated by Isaac Lab Mimic: its annotation (`obs/datagen_info`) is taken
@@ -115,27 +125,17 @@ struct PrepareCommand: AsyncParsableCommand {
         let layouts = try GenerationTask.actionLayouts(
             spec: spec, envArgs: reader.envArgs, demo: first, info: firstInfo, file: source, notes: &result.notes)
         let format = OutputFormat(source: first, envArgs: reader.envArgs, taskName: spec?.name)
-        var attributes = reader.dataAttributes
-        attributes["total"] = nil
-        let writer = try RobomimicWriter(destination: output, dataAttributes: attributes)
-        var signals = Set<String>()
-        for name in reader.demoNames {
+        try writeDemos(reader, format: format, into: &result) { name in
             var (demo, info) = try withInfo(name)
             try info.takeGripperActions(from: demo, layouts: layouts, file: source)
             demo.arrays = demo.arrays.filter { !$0.key.hasPrefix(DatagenInfo.Origin.isaacLab.group + "/") }
-            demo.setDatagenInfo(info, format: format)
-            try writer.write(demo)
-            result.demos += 1
-            result.samples += demo.length
-            signals.formUnion(info.subtaskTermSignals.keys)
+            return (demo, info)
         }
-        try writer.finish(masks: reader.masks)
         result.takenOver =
             "took over the Isaac Lab annotation (obs/datagen_info) as datagen_info, gripper_action from the actions' columns "
             + layouts.map { "\($0.name) \($0.gripperColumns.lowerBound)..<\($0.gripperColumns.upperBound)" }.joined(separator: ", ")
         result.effectors = layouts.map(\.name)
         result.objects = firstInfo.objectPoses.keys.sorted()
-        result.signals = signals.sorted()
         return result
     }
 }
