@@ -324,6 +324,14 @@ class Operator:
     def pause(self, lo=0, hi=6, name="pause"):
         yield from self.hold(self.rng.integers(lo, hi + 1), name)
 
+    def approach(self, side, hover, wrist, R):
+        """One hand: reach the hover pose, settle, pause, descend slowly onto the grasp, settle."""
+        yield from self.move({side: (hover, R)}, name="reach")
+        yield from self.settle((side,), 0.012, 25, "reach")
+        yield from self.pause(0, 4)
+        yield from self.move({side: (wrist, R)}, speed=(0.05, 0.08), name="descend")
+        yield from self.settle((side,), 0.006, 30, "descend")
+
 
 # ----------------------------------------------------------------------------------------------
 # Task scripts
@@ -488,11 +496,7 @@ def two_arm_handover_script(op, env, rng):
         yield from op.pause(2, 8, "look")
         thumb_r = thumb_preshape(rng)
         op.hands["right"].set_fingers(thumb_r, (6, 12))
-        yield from op.move({"right": (hover_r, R_r)}, name="reach")
-        yield from op.settle(("right",), 0.012, 25, "reach")
-        yield from op.pause(0, 4)
-        yield from op.move({"right": (wrist_r, R_r)}, speed=(0.05, 0.08), name="descend")
-        yield from op.settle(("right",), 0.006, 30, "descend")
+        yield from op.approach("right", hover_r, wrist_r, R_r)
         op.hands["right"].set_fingers(power_grasp(rng, thumb_r[5]), (5, 10))
         yield from op.hold(rng.integers(12, 18), "close")
         yield from op.pause(0, 4)
@@ -580,11 +584,7 @@ def door_script(op, env, rng):
         yield from op.pause(2, 8, "look")
         thumb = thumb_preshape(rng)
         op.hands["right"].set_fingers(thumb, (6, 12))
-        yield from op.move({"right": (hover, R)}, name="reach")
-        yield from op.settle(("right",), 0.012, 25, "reach")
-        yield from op.pause(0, 4)
-        yield from op.move({"right": (wrist, R)}, speed=(0.05, 0.08), name="descend")
-        yield from op.settle(("right",), 0.006, 30, "descend")
+        yield from op.approach("right", hover, wrist, R)
         op.hands["right"].set_fingers(power_grasp(rng, thumb[5]), (5, 10))
         yield from op.hold(rng.integers(12, 18), "close")
         yield from op.pause(0, 4)
@@ -634,11 +634,7 @@ def lift_script(op, env, rng):
         yield from op.pause(2, 8, "look")
         thumb = np.array([0.0, 0.0, 0.0, 0.0, rng.uniform(0.2, 0.4), rng.uniform(1.4, 1.6)])
         op.hands["right"].set_fingers(thumb, (6, 12))
-        yield from op.move({"right": (hover, R)}, name="reach")
-        yield from op.settle(("right",), 0.012, 25, "reach")
-        yield from op.pause(0, 4)
-        yield from op.move({"right": (wrist, R)}, speed=(0.05, 0.08), name="descend")
-        yield from op.settle(("right",), 0.006, 30, "descend")
+        yield from op.approach("right", hover, wrist, R)
         close = np.concatenate([rng.uniform(1.35, 1.5, 4), [rng.uniform(1.0, 1.15), thumb[5]]])
         op.hands["right"].set_fingers(close, (5, 10))
         yield from op.hold(rng.integers(12, 18), "close")
