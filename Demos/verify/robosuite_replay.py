@@ -90,8 +90,10 @@ def text_attr(value):
 
 
 def make_env(env_args):
-    if env_args.get("type", 1) != 1:
-        raise SystemExit(f"robosuite_replay: env_args type {env_args.get('type')} is not robosuite (1)")
+    # Type 1 is robosuite's; Mimic's Isaac Lab layout (`--format isaaclab`) marks its files 2, as
+    # Isaac Lab does, and keeps robosuite's env_kwargs and MuJoCo states.
+    if env_args.get("type", 1) not in (1, 2) or "env_kwargs" not in env_args:
+        raise SystemExit(f"robosuite_replay: env_args type {env_args.get('type')} without robosuite env_kwargs is not a robosuite file")
     kwargs = dict(env_args["env_kwargs"])
     # robomimic's EnvRobosuite for playback: no renderers, no images, never terminate
     kwargs.update(
