@@ -70,16 +70,17 @@ public struct EnvArgs: Sendable, Equatable {
     }
 
     static func arms(of config: [String: Any], defaultBaseFrame: Bool) -> [ArmController] {
-        if config["type"] as? String == "WHOLE_BODY_IK" {
-            // robosuite 1.5's whole-body IK (the GR1's): one absolute axis-angle pose per controlled
-            // site (`ref_name`, right then left), in the robot base frame unless it says "world".
+        if let type = config["type"] as? String, type == "WHOLE_BODY_IK" || type == "WHOLE_BODY_MINK_IK" {
+            // robosuite 1.5's whole-body IKs (the GR1's; the mink one takes the same actions): one
+            // absolute axis-angle pose per controlled site (`ref_name`, right then left), in the
+            // robot base frame unless it says "world".
             let specific = config["composite_controller_specific_configs"] as? [String: Any] ?? [:]
             let sites = specific["ref_name"] as? [String] ?? ["gripper0_right_grip_site", "gripper0_left_grip_site"]
             let base = (specific["ik_input_ref_frame"] as? String ?? "base") == "base"
             return sites.map { site in
                 let part = site.contains("left") ? "left" : "right"
                 return ArmController(
-                    part: part, type: "WHOLE_BODY_IK", inputMax: Array(repeating: 1, count: 6), inputMin: Array(repeating: -1, count: 6),
+                    part: part, type: type, inputMax: Array(repeating: 1, count: 6), inputMin: Array(repeating: -1, count: 6),
                     outputMax: Array(repeating: 1, count: 6), outputMin: Array(repeating: -1, count: 6), delta: false, baseFrame: base)
             }
         }

@@ -237,7 +237,7 @@ public struct PrepareSetup: Sendable {
                 baseFrames.append(a.frame == "base")
             } else if controllers.count == names.count {
                 let c = controllers[controllerOf[i]]
-                guard c.type == "OSC_POSE" || c.type == "IK_POSE" || c.type == "WHOLE_BODY_IK" else {
+                guard ["OSC_POSE", "IK_POSE", "WHOLE_BODY_IK", "WHOLE_BODY_MINK_IK"].contains(c.type) else {
                     throw DatasetError(
                         file: file, path: "/data.attrs[env_args]",
                         "controller \(c.type) of \(names[i]) is not a pose controller; give the action convention in a --task spec")

@@ -92,14 +92,19 @@ public struct WholeBodyIKConfig: Sendable, Equatable, Codable {
     /// (`env_kwargs.controller_configs` with `type: WHOLE_BODY_IK`); nil for any other type.
     ///
     /// - Throws: ``DatasetError`` naming `file` when the config is not of the shape robosuite writes,
-    ///   or asks for something Mimic does not reproduce (relative input, a non-axis-angle rotation,
-    ///   hands with action scaling).
+    ///   or asks for something Mimic does not reproduce (`WHOLE_BODY_MINK_IK`, relative input, a
+    ///   non-axis-angle rotation, hands with action scaling).
     public init?(envArgs: EnvArgs, file: String, path: String = "/data.attrs[env_args]") throws(DatasetError) {
         guard let data = envArgs.json.data(using: .utf8),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let kwargs = object["env_kwargs"] as? [String: Any]
         else { return nil }
         let configs = (kwargs["controller_configs"] as? [Any])?.first ?? kwargs["controller_configs"]
+        if (configs as? [String: Any])?["type"] as? String == "WHOLE_BODY_MINK_IK" {
+            throw DatasetError(
+                file: file, path: path,
+                "WHOLE_BODY_MINK_IK (robosuite's mink QP solver) is not reproduced; Mimic executes WHOLE_BODY_IK (robosuite's default_gr1.json)")
+        }
         guard let config = configs as? [String: Any], config["type"] as? String == "WHOLE_BODY_IK" else { return nil }
         let specific = config["composite_controller_specific_configs"] as? [String: Any] ?? [:]
         func number(_ key: String, _ fallback: Double) -> Double { (specific[key] as? NSNumber)?.doubleValue ?? fallback }

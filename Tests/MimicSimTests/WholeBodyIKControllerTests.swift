@@ -32,6 +32,11 @@ import MimicMath
         #expect(controller.arms.map(\.handActuators.count) == [11, 11])
         #expect(controller.arms[0].handCommandIndex == HumanoidArm.fourierIndices)
         #expect(controller.parts.map(\.name) == ["right", "left"])
+        // robosuite's mink IK (GR1FixedLowerBody's default) takes the same actions but is not reproduced: one line.
+        let mink = try EnvArgs(
+            json: #"{"env_name": "TwoArmLift", "env_kwargs": {"robots": "GR1FixedLowerBody", "controller_configs": {"type": "WHOLE_BODY_MINK_IK"}}}"#, file: "f")
+        #expect(mink.armControllers.first?.map(\.type) == ["WHOLE_BODY_MINK_IK", "WHOLE_BODY_MINK_IK"])
+        #expect(throws: DatasetError.self) { try WholeBodyIKConfig(envArgs: mink, file: "f") }
         // A Panda dataset has no whole-body config.
         #expect(try WholeBodyIKConfig(envArgs: try Bundled.dataset("lift").envArgs, file: "lift") == nil)
     }
