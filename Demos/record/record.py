@@ -61,6 +61,19 @@ TASKS = {
 # ----------------------------------------------------------------------------------------------
 
 
+# The kwargs every recorder passes after the robot and its controller: no renderer, no cameras,
+# object observations, no episode end, sparse reward, 20 Hz.
+PLAYBACK_KWARGS = dict(
+    has_renderer=False,
+    has_offscreen_renderer=False,
+    use_camera_obs=False,
+    use_object_obs=True,
+    ignore_done=True,
+    reward_shaping=False,
+    control_freq=20,
+)
+
+
 def make_env_kwargs(task):
     """Everything passed to robosuite.make (except the env name and seed). Saved in env_args."""
     spec = TASKS[task]
@@ -70,13 +83,7 @@ def make_env_kwargs(task):
     kwargs = dict(
         robots=spec["robots"],
         controller_configs=controller_config,
-        has_renderer=False,
-        has_offscreen_renderer=False,
-        use_camera_obs=False,
-        use_object_obs=True,
-        ignore_done=True,
-        reward_shaping=False,
-        control_freq=20,
+        **PLAYBACK_KWARGS,
     )
     if isinstance(spec["robots"], list):
         # "default" resolves to "opposed" for two robots; say it explicitly.

@@ -112,13 +112,7 @@ def make_env_kwargs(task):
     kwargs = dict(
         robots=ROBOT,
         controller_configs=load_composite_controller_config(robot="GR1ArmsOnly" if ROBOT == "GR1ArmsOnly" else "GR1"),
-        has_renderer=False,
-        has_offscreen_renderer=False,
-        use_camera_obs=False,
-        use_object_obs=True,
-        ignore_done=True,
-        reward_shaping=False,
-        control_freq=20,
+        **common.PLAYBACK_KWARGS,
     )
     kwargs.update(TASKS[task]["kwargs"])
     return kwargs

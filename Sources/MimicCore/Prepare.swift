@@ -187,8 +187,9 @@ public struct PrepareSetup: Sendable {
     }
 
     /// The indices of `names` (end effectors `robot0`, `robot0_right`, `robot1`, …) in robosuite's
-    /// order: robot by robot in order of first appearance, each robot's arms right, then left, then others.
-    public static func robosuiteOrder(_ names: [String]) -> [Int] {
+    /// order, robot by robot: robots in order of first appearance (the prefix before the first
+    /// `_`), each robot's arms right, then left, then others.
+    public static func robosuiteOrder(_ names: [String]) -> [[Int]] {
         func armOrder(_ i: Int) -> Int {
             switch names[i].split(separator: "_").dropFirst().first {
             case "right": 0
@@ -196,17 +197,12 @@ public struct PrepareSetup: Sendable {
             default: 2
             }
         }
-        return robotGroups(names).flatMap { $0.sorted { (armOrder($0), $0) < (armOrder($1), $1) } }
-    }
-
-    /// The indices of `names` grouped by robot (the prefix before the first `_`), in order of first appearance.
-    static func robotGroups(_ names: [String]) -> [[Int]] {
         var robots: [(String, [Int])] = []
         for (i, n) in names.enumerated() {
             let robot = String(n.split(separator: "_").first ?? Substring(n))
             if let k = robots.firstIndex(where: { $0.0 == robot }) { robots[k].1.append(i) } else { robots.append((robot, [i])) }
         }
-        return robots.map(\.1)
+        return robots.map { $0.1.sorted { (armOrder($0), $0) < (armOrder($1), $1) } }
     }
 
     public static func actionLayouts(
@@ -221,7 +217,7 @@ public struct PrepareSetup: Sendable {
         // robosuite's order of the end effectors, whatever order `names` come in.
         let robosuiteOrder = Self.robosuiteOrder(names)
         var controllerOf = [Int](repeating: 0, count: names.count)
-        for (k, i) in robosuiteOrder.enumerated() { controllerOf[i] = k }
+        for (k, i) in robosuiteOrder.joined().enumerated() { controllerOf[i] = k }
         let controllers = envArgs?.armControllers.flatMap { $0 } ?? []
         for i in names.indices {
             if let a = spec?.action {
@@ -283,7 +279,7 @@ public struct PrepareSetup: Sendable {
             let g = gripperTotal / names.count
             var result = [EndEffectorLayout?](repeating: nil, count: names.count)
             var column = 0
-            for members in Self.robotGroups(robosuiteOrder.map { names[$0] }).map({ $0.map { robosuiteOrder[$0] } }) {
+            for members in robosuiteOrder {
                 var poses: [Int: Range<Int>] = [:]
                 for i in members { poses[i] = column..<(column + conventions[i].width); column += conventions[i].width }
                 for i in members {

@@ -69,7 +69,7 @@ extension GenerationTask {
     /// the spec's where it names them, then robosuite's (robot by robot, right arm before left).
     static func effectorOrder(_ names: [String], spec: TaskSpec?) -> [String] {
         let listed = (spec?.endEffectors ?? []).map(\.name).filter(names.contains)
-        return listed + PrepareSetup.robosuiteOrder(names).map { names[$0] }.filter { !listed.contains($0) }
+        return listed + PrepareSetup.robosuiteOrder(names).joined().map { names[$0] }.filter { !listed.contains($0) }
     }
 
     /// The action layout of each end effector of `info`, in its order and named as there: columns

@@ -119,14 +119,7 @@ extension Pose {
     /// Entries are widened to `Double`; otherwise as ``init(matrix:)-(Collection<Double>)``.
     @inlinable
     public init(matrix rowMajor: some Collection<Float>) {
-        precondition(rowMajor.count == 16, "a 4x4 pose matrix has 16 elements, got \(rowMajor.count)")
-        var m = SIMD16<Double>()
-        var i = 0
-        for value in rowMajor {
-            m[i] = Double(value)
-            i += 1
-        }
-        self.init(_rowMajor: m)
+        self.init(matrix: rowMajor.lazy.map(Double.init))
     }
 
     /// The pose of 16 row-major entries.
