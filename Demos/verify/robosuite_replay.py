@@ -4,11 +4,13 @@ many demos succeed by robosuite's own env._check_success().
 
 Usage:
     python3 Demos/verify/robosuite_replay.py FILE [--mode actions|states|both] [--json OUT.json]
-        [--demos N] [--filter-key KEY] [--stale-objects] [--full-reset] [--independent]
+        [--demos N | --sample N [--sample-seed S]] [--filter-key KEY] [--stale-objects]
+        [--full-reset] [--independent]
 
 The env is built once from data.attrs["env_args"] (env_name + env_kwargs; renderers and camera
 obs off, ignore_done and use_object_obs on, as robomimic's EnvRobosuite does). Demos are taken in
-demo_N order, optionally only those listed in mask/KEY, then optionally only the first N.
+demo_N order, optionally only those listed in mask/KEY, then optionally only the first N, or a
+random sample of N (seeded, reported in demo order).
 
   actions  Reset to the demo's model_file the way robomimic's
            EnvRobosuite.reset_to({"model": xml, "states": states[0]}) does
@@ -22,7 +24,9 @@ demo_N order, optionally only those listed in mask/KEY, then optionally only the
   states   For every t: sim.set_state_from_flattened(states[t]) + sim.forward(), then
            _check_success(). Success: true at any t; first_success_step is that t (states[t] is
            the state before action t). With --mode both it runs on the model the actions pass
-           just loaded (--independent reloads it).
+           just loaded (--independent reloads it). With --mode states alone a model is loaded once
+           for all demos that share its model_file (demos are visited grouped by model_file):
+           every state row is complete, and _check_success reads only what forward() recomputes.
 
 Asset paths in model_file (e.g. the placeholder prefix /path/to/site-packages/robosuite) are
 remapped to the local robosuite by robosuite's own env.edit_model_xml.
@@ -63,7 +67,7 @@ def _demo_sort_key(name):
     return (0, int(tail), name) if tail.isdigit() else (1, 0, name)
 
 
-def select_demos(f, filter_key, limit):
+def select_demos(f, filter_key, limit, sample=None, sample_seed=0):
     names = sorted((k for k in f["data"].keys() if k.startswith("demo")), key=_demo_sort_key)
     if filter_key is not None:
         path = f"mask/{filter_key}"
@@ -77,6 +81,9 @@ def select_demos(f, filter_key, limit):
         names = [n for n in names if n in keep]
     if limit is not None:
         names = names[:limit]
+    if sample is not None and sample < len(names):
+        chosen = np.random.default_rng(sample_seed).choice(len(names), size=sample, replace=False)
+        names = [names[i] for i in sorted(chosen)]
     return names
 
 
@@ -236,6 +243,8 @@ def main():
     p.add_argument("--mode", choices=("actions", "states", "both"), default="both")
     p.add_argument("--json", metavar="OUT.json", help="write the results here")
     p.add_argument("--demos", type=int, default=None, metavar="N", help="only the first N (selected) demos")
+    p.add_argument("--sample", type=int, default=None, metavar="N", help="a random sample of N of the (selected) demos")
+    p.add_argument("--sample-seed", type=int, default=0, metavar="S", help="seed of --sample (default 0)")
     p.add_argument("--filter-key", default=None, metavar="KEY", help="only the demos listed in mask/KEY")
     p.add_argument(
         "--stale-objects",
@@ -250,11 +259,14 @@ def main():
     p.add_argument(
         "--independent",
         action="store_true",
-        help="with --mode both: reload the model_file for the states pass too (default: reuse the actions pass's load)",
+        help="reload the model_file for every demo's states pass (default: with --mode both reuse the actions pass's load, "
+        "with --mode states reuse a load for every demo of the same model_file)",
     )
     args = p.parse_args()
     if args.demos is not None and args.demos < 0:
         p.error("--demos must be >= 0")
+    if args.sample is not None and (args.sample < 0 or args.demos is not None):
+        p.error("--sample takes N >= 0 and excludes --demos")
 
     modes = ("actions", "states") if args.mode == "both" else (args.mode,)
     t0 = time.time()
@@ -262,14 +274,18 @@ def main():
     printed_sync = False
     with h5py.File(args.file, "r") as f:
         env_args = json.loads(text_attr(f["data"].attrs["env_args"]))
-        names = select_demos(f, args.filter_key, args.demos)
+        names = select_demos(f, args.filter_key, args.demos, args.sample, args.sample_seed)
         env = make_env(env_args)
         action_dim = env.action_dim
         print(
             f"{args.file}: {env_args['env_name']}, {len(env.robots)} robot(s), action dim {action_dim}, "
             f"{len(names)} demos, mode {args.mode}, robosuite {robosuite.__version__}, mujoco {mujoco.__version__}"
         )
-        for name in names:
+        visit = names
+        loaded = None  # the model_file the states-only pass last loaded
+        if modes == ("states",) and not args.independent:
+            visit = sorted(names, key=lambda n: (hash(text_attr(f["data"][n].attrs.get("model_file", ""))), _demo_sort_key(n)))
+        for name in visit:
             g = f["data"][name]
             if "states" not in g or "model_file" not in g.attrs:
                 raise SystemExit(
@@ -287,6 +303,9 @@ def main():
                 sync = not args.stale_objects
                 if m == "actions":
                     r, changes = replay_actions(env, model_xml, states, actions, sync, args.full_reset)
+                elif modes == ("states",) and not args.independent:
+                    r, changes = replay_states(env, model_xml, states, sync, args.full_reset, reload=model_xml != loaded)
+                    loaded = model_xml
                 else:
                     reload = "actions" not in modes or args.independent
                     r, changes = replay_states(env, model_xml, states, sync, args.full_reset, reload)
