@@ -10,12 +10,26 @@ import MimicCore
 /// `object_pose/<object>`, `subtask_term_signals/<signal>` as booleans); the simulator state
 /// `states` and its first row as `initial_state` (MuJoCo's flattened `[time, qpos, qvel]`, not
 /// Isaac Sim's articulation tree: these demos come from MuJoCo); attributes `num_samples`,
-/// `seed` (the demo's generation index) and, for executed demos, `success`. `data` has `total` and `env_args` with
+/// `seed` (a Mimic demo's generation index) and, for executed demos, `success`. `data` has `total` and `env_args` with
 /// `type` 2 (gym-style, as Isaac Lab marks its files); there are no masks.
 public enum IsaacLabLayout {
+    /// `demo` (robomimic layout) in Isaac Lab's layout, with `success` and `seed` from what Mimic
+    /// recorded about it (``success(of:)``, `mimic_index`); a demo Mimic did not make has neither.
+    public static func demo(_ demo: Demo) -> Demo {
+        self.demo(demo, success: success(of: demo), seed: demo.attributes["mimic_index"]?.intValue)
+    }
+
+    /// Whether a demo Mimic executed (`mimic_kinematic` false) succeeded: it did when it records
+    /// the step of its first success, as the simulator check keeps it. Nil for a kinematic
+    /// candidate or a demo Mimic did not make.
+    public static func success(of demo: Demo) -> Bool? {
+        guard demo.attributes["mimic_kinematic"] == .bool(false) else { return nil }
+        return demo.attributes["mimic_first_success_step"] != nil
+    }
+
     /// `demo` (robomimic layout) in Isaac Lab's layout. A single end effector's datagen_info
     /// (MimicGen's one-arm layout) is filed under `name`.
-    public static func demo(_ demo: Demo, success: Bool?, seed: Int, singleEndEffector name: String = "robot0") -> Demo {
+    public static func demo(_ demo: Demo, success: Bool?, seed: Int?, singleEndEffector name: String = "robot0") -> Demo {
         var out = Demo(name: demo.name)
         let prefix = DatagenInfo.groupName + "/"
         for (path, tensor) in demo.arrays {
@@ -39,7 +53,7 @@ public enum IsaacLabLayout {
         }
         out.attributes["num_samples"] = .int(demo.length)
         if let success { out.attributes["success"] = .bool(success) }
-        out.attributes["seed"] = .int(seed)
+        if let seed { out.attributes["seed"] = .int(seed) }
         if let model = demo.attributes["model_file"] { out.attributes["model_file"] = model }
         return out
     }

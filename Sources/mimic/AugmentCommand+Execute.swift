@@ -52,7 +52,7 @@ extension AugmentCommand {
                 if episode.success && kept.count < count {
                     var demo = episode.demo
                     demo.name = "demo_\(kept.count)"
-                    try writer.write(layout(demo, success: true))
+                    try writer.write(layout(demo))
                     kept.append(demo.name)
                     summary.demos += 1
                     summary.samples += demo.length
@@ -63,7 +63,7 @@ extension AugmentCommand {
                     if let failedWriter {
                         var demo = episode.demo
                         demo.name = "demo_\(failed.count)"
-                        try failedWriter.write(layout(demo, success: false))
+                        try failedWriter.write(layout(demo))
                         failed.append(demo.name)
                     }
                 }

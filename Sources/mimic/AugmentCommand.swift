@@ -150,7 +150,7 @@ struct AugmentCommand: AsyncParsableCommand {
                 let demo = generated.demo(
                     name: "demo_\(generated.index)", format: format, runSeed: runSeed,
                     modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML)
-                try writer.write(layout(demo, success: nil))
+                try writer.write(layout(demo))
                 summary.demos += 1
                 summary.samples += generated.length
                 progress.update(summary.demos)
@@ -193,11 +193,11 @@ struct AugmentCommand: AsyncParsableCommand {
         }
     }
 
-    /// `demo` in the `--format` layout (`success`: Isaac Lab's demo attribute, nil for kinematic candidates).
-    func layout(_ demo: Demo, success: Bool?) -> Demo {
+    /// `demo` in the `--format` layout.
+    func layout(_ demo: Demo) -> Demo {
         switch format {
         case .robomimic: return demo
-        case .isaaclab: return IsaacLabLayout.demo(demo, success: success, seed: demo.attributes["mimic_index"]?.intValue ?? 0)
+        case .isaaclab: return IsaacLabLayout.demo(demo)
         }
     }
 

@@ -31,11 +31,27 @@ import MimicCore
         #expect(out.arrays["obs/datagen_info/subtask_term_signals/grasp"] == Tensor(shape: [2], storage: .uint8([0, 1])))
         #expect(out.attributes["success"] == .bool(true) && out.attributes["seed"] == .int(7) && out.attributes["num_samples"] == .int(2))
         #expect(out.attributes["model_file"] == .string("<mujoco/>"))
-        #expect(IsaacLabLayout.demo(demo, success: nil, seed: 0).attributes["success"] == nil)
+        #expect(IsaacLabLayout.demo(demo).attributes["success"] == nil && IsaacLabLayout.demo(demo).attributes["seed"] == nil)
         // Several end effectors keep their names.
         var two = Demo(name: "demo_0")
         two.arrays["datagen_info/eef_pose/robot0_left"] = eye
         #expect(IsaacLabLayout.demo(two, success: nil, seed: 0).arrays.keys.contains("obs/datagen_info/eef_pose/robot0_left"))
+    }
+
+    /// success and seed come from what Mimic recorded: an executed demo succeeded when it has the
+    /// step of its first success; a kinematic candidate or a foreign demo has neither.
+    @Test func successAndSeedFromMimicsAttributes() {
+        var demo = Demo(name: "demo_0")
+        #expect(IsaacLabLayout.success(of: demo) == nil)
+        demo.attributes["mimic_kinematic"] = .bool(true)
+        demo.attributes["mimic_index"] = .int(41)
+        #expect(IsaacLabLayout.success(of: demo) == nil)
+        #expect(IsaacLabLayout.demo(demo).attributes["seed"] == .int(41))
+        demo.attributes["mimic_kinematic"] = .bool(false)
+        #expect(IsaacLabLayout.success(of: demo) == false)
+        demo.attributes["mimic_first_success_step"] = .int(12)
+        #expect(IsaacLabLayout.success(of: demo) == true)
+        #expect(IsaacLabLayout.demo(demo).attributes["success"] == .bool(true))
     }
 
     @Test func envArgsBecomeGymStyle() throws {
