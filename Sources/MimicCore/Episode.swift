@@ -10,6 +10,9 @@ public struct Command: Sendable {
     public var source: (demo: Int, step: Int)?
     /// Standard deviation of the action noise to add (see `EndEffectorLayout.addNoise`).
     public var noise: Double
+
+    /// The same target and gripper command, held: no source step, no noise.
+    public var held: Command { Command(target: target, gripper: gripper, source: nil, noise: 0) }
 }
 
 /// One generated demo in progress: its sampled object placement and, for every end effector, the commands

@@ -113,14 +113,26 @@ public final class EpisodeRunner {
         var provenance = task.effectors.map { _ in [(demo: Int, step: Int)?]() }
         var labels: [Int] = []
         var row = [Double](repeating: 0, count: task.actionWidth)
+        var last: [Command] = []
         let rollout = try executor.drive(
             from: initial, success: success, maxSteps: generator.maxSteps, options: options,
             file: file, path: "/data/demo_\(index)"
-        ) { _, out in
+        ) { t, firstSuccess, out in
             let eefs = robotOf.map { executor.controlledEefPose($0) }
             var objects: [String: Pose] = [:]
             for (name, body) in objectBodies { objects[name] = body.map { world.pose(of: $0) } ?? fixed[name] }
-            guard let commands = episode.next(eefPoses: eefs, objects: objects) else { return false }
+            var commands: [Command]
+            if let planned = episode.next(eefPoses: eefs, objects: objects) {
+                commands = planned
+            } else {
+                // The plan is done. When only the state after its last action shows success,
+                // which `states` (the state before each action) does not hold, hold every end
+                // effector's last target and hand command one more step, so that a recorded state
+                // shows it (robosuite's replay by states, `validate --mode states`).
+                guard let first = firstSuccess, first == t - 1, !last.isEmpty else { return false }
+                commands = last.map(\.held)
+            }
+            last = commands
             episode.action(for: commands, eefPoses: eefs, into: &row)
             for e in commands.indices {
                 provenance[e].append(commands[e].source)

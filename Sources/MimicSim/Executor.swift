@@ -155,7 +155,7 @@ public final class Executor {
         try checkScene(success, file: file, path: path)
         try world.restore(state: initialState, file: file, path: path)
         return actions.withUnsafeBufferPointer { all in
-            run(steps: actions.count / width, success: success, options: options) { t, row in
+            run(steps: actions.count / width, success: success, options: options) { t, _, row in
                 for i in 0..<width { row[i] = all[t * width + i] }
                 return true
             }
@@ -202,7 +202,7 @@ public final class Executor {
         try checkScene(success, file: file, path: path)
         try world.restore(state: initialState, file: file, path: path)
         return actions.withUnsafeBufferPointer { all in
-            run(steps: steps, success: success, options: options) { t, row in
+            run(steps: steps, success: success, options: options) { t, _, row in
                 for i in 0..<width { row[i] = all[t * width + i] }
                 for (e, layout) in layouts.enumerated() {
                     layout.writeAction(target: targets[e][t], worldFromEef: controlledEefPose(robotIndex[e]), into: row)
@@ -213,16 +213,17 @@ public final class Executor {
     }
 
     /// Drives the robots closed loop from `initialState` for at most `maxSteps` control steps:
-    /// before each step `t`, `makeAction(t, row)` fills the whole action row from the world as it is
-    /// then (the kinematics of the state before action `t`: read ``controlledEefPose(_:)`` and object
-    /// poses from ``world``); returning false ends the rollout there, with `t` steps executed.
-    /// MimicGen's closed loop, for plans made as the episode unfolds.
+    /// before each step `t`, `makeAction(t, firstSuccess, row)` fills the whole action row from the
+    /// world as it is then (the kinematics of the state before action `t`: read
+    /// ``controlledEefPose(_:)`` and object poses from ``world``); `firstSuccess` is the step after
+    /// which the success test first held, if it has. Returning false ends the rollout there, with
+    /// `t` steps executed. MimicGen's closed loop, for plans made as the episode unfolds.
     ///
     /// - Throws: ``DatasetError`` for a wrong state size or a success check of another scene.
     public func drive(
         from initialState: [Double], success: SuccessCheck?, maxSteps: Int,
         options: RolloutOptions = RolloutOptions(), file: String = "<plan>", path: String = "",
-        makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Bool
+        makeAction: (Int, Int?, UnsafeMutableBufferPointer<Double>) -> Bool
     ) throws(DatasetError) -> Rollout {
         try checkScene(success, file: file, path: path)
         try world.restore(state: initialState, file: file, path: path)
@@ -240,11 +241,11 @@ public final class Executor {
         }
     }
 
-    /// The control loop. `makeAction(t, row)` fills action row `t` right after `mj_step1`, so the
+    /// The control loop. `makeAction(t, firstSuccess, row)` fills action row `t` right after `mj_step1`, so the
     /// world's kinematics are those of the state before action `t`.
     private func run(
         steps: Int, success: SuccessCheck?, options: RolloutOptions,
-        makeAction: (Int, UnsafeMutableBufferPointer<Double>) -> Bool
+        makeAction: (Int, Int?, UnsafeMutableBufferPointer<Double>) -> Bool
     ) -> Rollout {
         let scene = world.scene
         let width = config.actionWidth, stateSize = scene.stateSize
@@ -279,7 +280,7 @@ public final class Executor {
                 failure = .simulatorError(step: t, message: error.description)
                 break
             }
-            guard makeAction(t, row) else { done = t; break }
+            guard makeAction(t, firstSuccess, row) else { done = t; break }
             states.append(contentsOf: stateRow)
             executed.append(contentsOf: row)
             if let bad = row.firstIndex(where: { !$0.isFinite }) {

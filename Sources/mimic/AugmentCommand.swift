@@ -53,7 +53,7 @@ struct AugmentCommand: AsyncParsableCommand {
     @Option(help: "With --execute: also write the failed attempts, with their reason, to this file.")
     var keepFailed: String?
 
-    @Option(help: "With --execute: end an attempt this many control steps after success (default: run the whole plan).")
+    @Option(help: "With --execute: end an attempt this many control steps (at least 1) after success (default: run the whole plan).")
     var stopAfterSuccess: Int?
 
     @Option(help: "With --execute: robosuite's models/assets directory (default: from the installed robosuite).")
@@ -62,7 +62,9 @@ struct AugmentCommand: AsyncParsableCommand {
     func validate() throws {
         if let n, n < 1 { throw ValidationError("-n must be at least 1") }
         if let maxAttempts, maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
-        if let stopAfterSuccess, stopAfterSuccess < 0 { throw ValidationError("--stop-after-success must not be negative") }
+        if let stopAfterSuccess, stopAfterSuccess < 1 {
+            throw ValidationError("--stop-after-success must be at least 1: the state after the success step must be recorded")
+        }
         if !execute, maxAttempts != nil || keepFailed != nil || stopAfterSuccess != nil || robosuiteAssets != nil {
             throw ValidationError("--max-attempts, --keep-failed, --stop-after-success and --robosuite-assets need --execute")
         }

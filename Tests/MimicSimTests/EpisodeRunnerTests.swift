@@ -4,35 +4,64 @@ import MimicMath
 @testable import MimicSim
 
 @Suite struct EpisodeRunnerTests {
-    /// A Lift generator over the bundled demos, prepared in process.
-    static func generator() throws -> (Generator, Bundled.Dataset) {
-        let lift = try Bundled.dataset("lift")
-        let setup = try PrepareSetup.infer(demo: lift.demos[0], envArgs: lift.envArgs, spec: TaskProfiles.spec(forEnvName: "Lift"), file: "lift")
+    /// A generator over a bundled dataset's demos with its built-in profile, prepared in process
+    /// as `mimic prepare` does.
+    static func generator(_ name: String = "lift", seed: UInt64 = 5) throws -> (Generator, Bundled.Dataset) {
+        let data = try Bundled.dataset(name)
+        let spec = try #require(TaskProfiles.spec(for: data.envArgs))
+        let setup = try PrepareSetup.infer(demo: data.demos[0], envArgs: data.envArgs, spec: spec, file: name)
         let builder = DatagenInfoBuilder(setup: setup)
+        let format = OutputFormat(source: data.demos[0], envArgs: data.envArgs, taskName: spec.name)
         var prepared: [Demo] = []
-        for demo in lift.demos {
+        for demo in data.demos {
             var d = demo
-            d.setDatagenInfo(try builder.build(demo, file: "lift"), format: OutputFormat(interfaceName: "MG_Lift"))
+            d.setDatagenInfo(try builder.build(demo, file: name), format: format)
             prepared.append(d)
         }
         var notes: [String] = []
-        let generator = try Generator.make(
-            demos: prepared, envArgs: lift.envArgs, spec: TaskProfiles.spec(forEnvName: "Lift"),
-            seed: 5, file: "lift", notes: &notes)
-        return (generator, lift)
+        let generator = try Generator.make(demos: prepared, envArgs: data.envArgs, spec: spec, seed: seed, file: name, notes: &notes)
+        return (generator, data)
     }
 
-    /// The run's setup and the scenes of the bundled Lift sources.
-    static func setup() throws -> (ExecutionSetup, ExecutionScenes) {
-        let (generator, lift) = try generator()
+    /// The run's setup and the scenes of a bundled dataset's sources.
+    static func setup(_ name: String = "lift", seed: UInt64 = 5) throws -> (ExecutionSetup, ExecutionScenes) {
+        let (generator, data) = try generator(name, seed: seed)
+        let spec = try #require(TaskProfiles.spec(for: data.envArgs))
         let setup = ExecutionSetup(
-            generator: generator, controller: try ControllerConfig(envArgs: lift.envArgs, file: "lift"),
-            success: SuccessPredicate.robosuite(envName: "Lift")!,
-            format: OutputFormat(source: lift.demos[0], envArgs: lift.envArgs, taskName: nil), file: "lift")
+            generator: generator, controller: try ControllerConfig(envArgs: data.envArgs, file: name),
+            success: try spec.requireSuccess(envName: data.envArgs.envName, file: name),
+            format: OutputFormat(source: data.demos[0], envArgs: data.envArgs, taskName: spec.name), file: name)
         let scenes = ExecutionScenes(
-            demos: generator.sources.map { s in lift.demos.first { $0.name == s.name }! }, spec: TaskSpec(),
-            specFile: nil, objectNames: generator.objectNames, assetsRoot: Bundled.assetsRoot, file: "lift")
+            demos: generator.sources.map { s in data.demos.first { $0.name == s.name }! }, spec: spec,
+            specFile: nil, objectNames: generator.objectNames, assetsRoot: Bundled.assetsRoot, file: name)
         return (setup, scenes)
+    }
+
+    /// Attempt 171 of the GR1 pot lift (seed 1) first succeeds on its plan's last action, which
+    /// `states` (the state before each action) would not show: the runner holds one more step, so
+    /// its last recorded state shows success, and the demo is otherwise the plan's.
+    @Test func aSuccessOnTheLastActionIsHeldOneStepIntoTheStates() throws {
+        let (setup, scenes) = try Self.setup("gr1_two_arm_lift", seed: 1)
+        let plan = setup.episode(171)
+        let entry = try scenes.entry(forSource: plan.firstSource!)
+        let episode = try EpisodeRunner(setup: setup, entry: entry).run(plan, options: RolloutOptions())
+        let demo = episode.demo
+        let first = try #require(episode.rollout.firstSuccessStep)
+        #expect(first == demo.length - 2)
+        let success = try SuccessCheck(setup.success, scene: entry.scene)
+        let world = try SimWorld(scene: entry.scene)
+        let states = try #require(demo.arrays["states"])
+        let shows = try (0..<states.rows).map { t in
+            try world.restore(state: states.row(t))
+            return success.evaluate(world)
+        }
+        #expect(shows.last == true && shows.dropLast().allSatisfy { !$0 })
+        // The held step repeats the hand commands of the last planned one, with no source step.
+        let actions = try #require(demo.arrays["actions"]).doubles, width = demo.arrays["actions"]!.rowWidth
+        let layouts = setup.generator.task.effectors.map(\.layout)
+        for layout in layouts {
+            for c in layout.gripperColumns { #expect(actions[(demo.length - 1) * width + c] == actions[(demo.length - 2) * width + c]) }
+        }
     }
 
     @Test func generatedLiftDemosSucceedAndCarryTheirRecord() throws {
