@@ -5,7 +5,7 @@ many demos succeed by robosuite's own env._check_success().
 Usage:
     python3 Demos/verify/robosuite_replay.py FILE [--mode actions|states|both] [--json OUT.json]
         [--demos N | --sample N [--sample-seed S]] [--filter-key KEY] [--stale-objects]
-        [--full-reset] [--independent]
+        [--full-reset] [--independent] [--brief]
 
 The env is built once from data.attrs["env_args"] (env_name + env_kwargs; renderers and camera
 obs off, ignore_done and use_object_obs on, as robomimic's EnvRobosuite does). Demos are taken in
@@ -243,6 +243,7 @@ def main():
     p.add_argument("--mode", choices=("actions", "states", "both"), default="both")
     p.add_argument("--json", metavar="OUT.json", help="write the results here")
     p.add_argument("--demos", type=int, default=None, metavar="N", help="only the first N (selected) demos")
+    p.add_argument("--brief", action="store_true", help="print only one verdict line per mode")
     p.add_argument("--sample", type=int, default=None, metavar="N", help="a random sample of N of the (selected) demos")
     p.add_argument("--sample-seed", type=int, default=0, metavar="S", help="seed of --sample (default 0)")
     p.add_argument("--filter-key", default=None, metavar="KEY", help="only the demos listed in mask/KEY")
@@ -277,10 +278,11 @@ def main():
         names = select_demos(f, args.filter_key, args.demos, args.sample, args.sample_seed)
         env = make_env(env_args)
         action_dim = env.action_dim
-        print(
-            f"{args.file}: {env_args['env_name']}, {len(env.robots)} robot(s), action dim {action_dim}, "
-            f"{len(names)} demos, mode {args.mode}, robosuite {robosuite.__version__}, mujoco {mujoco.__version__}"
-        )
+        if not args.brief:
+            print(
+                f"{args.file}: {env_args['env_name']}, {len(env.robots)} robot(s), action dim {action_dim}, "
+                f"{len(names)} demos, mode {args.mode}, robosuite {robosuite.__version__}, mujoco {mujoco.__version__}"
+            )
         visit = names
         loaded = None  # the model_file the states-only pass last loaded
         if modes == ("states",) and not args.independent:
@@ -310,7 +312,7 @@ def main():
                     reload = "actions" not in modes or args.independent
                     r, changes = replay_states(env, model_xml, states, sync, args.full_reset, reload)
                 results[m][name] = r
-                if changes and not printed_sync:
+                if changes and not printed_sync and not args.brief:
                     printed_sync = True
                     desc = ", ".join(f"{a} {o:.6g} -> {v:.6g}" for a, o, v in changes)
                     print(f"note: set from the loaded model (first time, {name}): {desc}")
@@ -332,7 +334,7 @@ def main():
             row += ["success" if s["success"] else "FAIL", fmt_first(s)]
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    for i, r in enumerate(rows):
+    for i, r in enumerate(rows if not args.brief else []):
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
@@ -340,12 +342,14 @@ def main():
     out = {"file": args.file, "env_name": env_args["env_name"], "demos": len(names)}
     for m in modes:
         out[m] = summary(results[m])
-        print(f"{m}: {out[m]['successes']}/{len(names)} successful, success rate {100 * out[m]['success_rate']:.1f} %")
+        verdict = f"{out[m]['successes']}/{len(names)} successful, success rate {100 * out[m]['success_rate']:.1f} %"
+        print(f"robosuite {robosuite.__version__} on {args.file}, by {m}: {verdict}" if args.brief else f"{m}: {verdict}")
     seconds = time.time() - t0
     out["seconds"] = seconds
     out["stale_objects"] = bool(args.stale_objects)
     out["full_reset"] = bool(args.full_reset)
-    print(f"{seconds:.1f} s")
+    if not args.brief:
+        print(f"{seconds:.1f} s")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(out, fh, indent=2)
