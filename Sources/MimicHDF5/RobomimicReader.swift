@@ -92,6 +92,13 @@ public final class RobomimicReader {
         }
     }
 
+    /// The error for a command that needs observations, on a raw robosuite recording (which has none).
+    public func rawRecordingError() -> DatasetError {
+        DatasetError(
+            file: path, path: "/data/\(demoNames.first ?? "demo_0")/obs",
+            "missing: a raw robosuite recording has no observations; convert it to the robomimic layout first")
+    }
+
     /// Reads every dataset and attribute of demo `name`, after `layout(of:)` has checked their
     /// shapes; `actions` and `states` must be finite.
     public func demo(_ name: String) throws -> Demo {

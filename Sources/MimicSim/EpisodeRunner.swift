@@ -121,7 +121,7 @@ public final class EpisodeRunner {
             let eefs = robotOf.map { executor.controlledEefPose($0) }
             var objects: [String: Pose] = [:]
             for (name, body) in objectBodies { objects[name] = body.map { world.pose(of: $0) } ?? fixed[name] }
-            var commands: [Command]
+            let commands: [Command]
             if let planned = episode.next(eefPoses: eefs, objects: objects) {
                 commands = planned
             } else {

@@ -39,14 +39,10 @@ struct ExportCommand: AsyncParsableCommand {
         switch reader.format {
         case .robomimic, .robomimicDatagen: break
         case .isaacLab: throw DatasetError(file: source, path: first, "is already in Isaac Lab's layout; export reads the robomimic layout")
-        case .robosuiteRaw:
-            throw DatasetError(
-                file: source, path: first + "/obs", "missing: a raw robosuite recording has no observations; convert it to the robomimic layout first")
+        case .robosuiteRaw: throw reader.rawRecordingError()
         }
-        var attributes = reader.dataAttributes
-        attributes["total"] = nil
         let writer = try RobomimicWriter(
-            destination: output, dataAttributes: IsaacLabLayout.dataAttributes(attributes), options: IsaacLabLayout.writeOptions)
+            destination: output, dataAttributes: IsaacLabLayout.dataAttributes(reader.dataAttributes), options: IsaacLabLayout.writeOptions)
         var samples = 0
         for name in reader.demoNames {
             let demo = try reader.demo(name)

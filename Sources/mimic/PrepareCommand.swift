@@ -63,10 +63,7 @@ struct PrepareCommand: AsyncParsableCommand {
         case .isaacLab:
             if marks != nil { throw ValidationError("--annotations: this Isaac Lab file carries its own annotation (obs/datagen_info), which prepare takes over") }
             return try prepareAnnotated(reader, spec: spec)
-        case .robosuiteRaw:
-            throw DatasetError(
-                file: source, path: "/data/\(reader.demoNames.first ?? "demo_0")/obs",
-                "missing: a raw robosuite recording has no observations; convert it to the robomimic layout first")
+        case .robosuiteRaw: throw reader.rawRecordingError()
         }
         guard let firstName = reader.demoNames.first else {
             throw DatasetError(file: source, path: "/data", "holds no demos")

@@ -69,6 +69,23 @@ import MimicCore
         }
     }
 
+    /// A raw robosuite recording (states and model_file, no obs) is recognized, and the error for
+    /// commands that need observations names the file and the first demo's obs.
+    @Test func rawRecordingIsRecognizedAndItsErrorNamesTheObservations() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("raw.hdf5").path
+            var demo = RobomimicFixture.demo(0, steps: 4)
+            demo.arrays = demo.arrays.filter { !$0.key.hasPrefix("obs/") && !$0.key.hasPrefix("datagen_info/") }
+            demo.groupAttributes = [:]
+            demo.attributes["model_file"] = .string("<mujoco/>")
+            try Self.write(path, demo, envArgs: #"{"env_name": "Lift", "type": 1}"#)
+            let reader = try RobomimicReader(path: path)
+            #expect(reader.format == .robosuiteRaw)
+            let error = reader.rawRecordingError()
+            #expect(error.file == path && error.path == "/data/demo_0/obs" && error.detail.hasPrefix("missing: a raw robosuite recording"))
+        }
+    }
+
     @Test func unequalStepCountsNameTheArray() throws {
         try withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("a.hdf5").path
