@@ -8,6 +8,8 @@ set -euo pipefail
 need_apt=()
 dpkg -s libhdf5-dev >/dev/null 2>&1 || need_apt+=(libhdf5-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 if [ ${#need_apt[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
@@ -15,6 +17,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+
+# Debian 12's own python3 is "externally managed" (PEP 668): let pip install into it (a pyenv or
+# venv python ignores this).
+export PIP_BREAK_SYSTEM_PACKAGES=1
 
 if ! python3 -c "import h5py, numpy" >/dev/null 2>&1; then
     echo "setup: installing h5py and numpy (pip)" >&2
