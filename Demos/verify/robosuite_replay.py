@@ -19,11 +19,12 @@ random sample of N (seeded, reported in demo order).
            recorded action (a copy of it: robosuite's WHOLE_BODY_IK controller rewrites the
            array it is given in place). Success: _check_success() is true after any step (MimicGen's
            criterion). first_success_step is the index t of the action after which it first
-           holds. Also reported: the largest |qpos| and |qvel| difference between the sim state
-           after action t and states[t+1] (0 when the replay reproduces the recording exactly).
+           holds; "at end" whether it holds after the last action. Also reported: the largest
+           |qpos| and |qvel| difference between the sim state after action t and states[t+1] (0
+           when the replay reproduces the recording exactly).
   states   For every t: sim.set_state_from_flattened(states[t]) + sim.forward(), then
            _check_success(). Success: true at any t; first_success_step is that t (states[t] is
-           the state before action t). With --mode both it runs on the model the actions pass
+           the state before action t); "at end" whether it holds in the last state. With --mode both it runs on the model the actions pass
            just loaded (--independent reloads it). With --mode states alone a model is loaded once
            for all demos that share its model_file (demos are visited grouped by model_file):
            every state row is complete, and _check_success reads only what forward() recomputes.
@@ -190,18 +191,23 @@ def replay_actions(env, model_xml, states, actions, sync, full_reset):
     T = len(actions)
     first = None
     dq = dv = 0.0
+    succeeds = False
     for t in range(T):
         # a copy: some composite controllers (WHOLE_BODY_IK, the GR1's default) rewrite the action
         # array they are given in place
         env.step(np.array(actions[t], dtype=np.float64, copy=True))
-        if first is None and check_success(env):
+        succeeds = check_success(env)
+        if first is None and succeeds:
             first = t
         if t + 1 < len(states):
             # flattened state: [time, qpos (nq), qvel (nv), act]
             d = np.abs(env.sim.get_state().flatten() - states[t + 1])
             dq = max(dq, float(d[1 : 1 + nq].max()))
             dv = max(dv, float(d[1 + nq :].max()))
-    return dict(success=first is not None, first_success_step=first, steps=T, max_qpos_diff=dq, max_qvel_diff=dv), changes
+    return (
+        dict(success=first is not None, first_success_step=first, success_at_end=succeeds, steps=T, max_qpos_diff=dq, max_qvel_diff=dv),
+        changes,
+    )
 
 
 def replay_states(env, model_xml, states, sync, full_reset, reload=True):
@@ -212,14 +218,14 @@ def replay_states(env, model_xml, states, sync, full_reset, reload=True):
     if reload:
         reset_to(env, model_xml, states[0], full_reset)
         changes = sync_python_objects(env) if sync else []
-    first = None
-    for t in range(len(states)):
+    def succeeds(t):
         env.sim.set_state_from_flattened(states[t])
         env.sim.forward()
-        if check_success(env):
-            first = t
-            break
-    return dict(success=first is not None, first_success_step=first, steps=len(states)), changes
+        return check_success(env)
+
+    first = next((t for t in range(len(states)) if succeeds(t)), None)
+    at_end = first == len(states) - 1 or (first is not None and succeeds(len(states) - 1))
+    return dict(success=first is not None, first_success_step=first, success_at_end=at_end, steps=len(states)), changes
 
 
 # ------------------------------------------------------------------------------------------------
@@ -230,7 +236,8 @@ def replay_states(env, model_xml, states, sync, full_reset, reload=True):
 def summary(per_demo):
     n = len(per_demo)
     ok = sum(1 for r in per_demo.values() if r["success"])
-    return {"successes": ok, "success_rate": (ok / n) if n else 0.0, "per_demo": per_demo}
+    at_end = sum(1 for r in per_demo.values() if r["success_at_end"])
+    return {"successes": ok, "success_rate": (ok / n) if n else 0.0, "successes_at_end": at_end, "per_demo": per_demo}
 
 
 def fmt_first(r):
@@ -320,18 +327,24 @@ def main():
     # table
     head = ["demo", "T"]
     if "actions" in modes:
-        head += ["actions", "first success step", "max |dqpos|", "max |dqvel|"]
+        head += ["actions", "first success step", "at end", "max |dqpos|", "max |dqvel|"]
     if "states" in modes:
-        head += ["states", "first success state"]
+        head += ["states", "first success state", "at end"]
     rows = [head]
     for name in names:
         a = results.get("actions", {}).get(name)
         s = results.get("states", {}).get(name)
         row = [name, str((a or s)["steps"])]
         if a is not None:
-            row += ["success" if a["success"] else "FAIL", fmt_first(a), f"{a['max_qpos_diff']:.2g}", f"{a['max_qvel_diff']:.2g}"]
+            row += [
+                "success" if a["success"] else "FAIL",
+                fmt_first(a),
+                "yes" if a["success_at_end"] else "no",
+                f"{a['max_qpos_diff']:.2g}",
+                f"{a['max_qvel_diff']:.2g}",
+            ]
         if s is not None:
-            row += ["success" if s["success"] else "FAIL", fmt_first(s)]
+            row += ["success" if s["success"] else "FAIL", fmt_first(s), "yes" if s["success_at_end"] else "no"]
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for i, r in enumerate(rows if not args.brief else []):
@@ -342,7 +355,10 @@ def main():
     out = {"file": args.file, "env_name": env_args["env_name"], "demos": len(names)}
     for m in modes:
         out[m] = summary(results[m])
-        verdict = f"{out[m]['successes']}/{len(names)} successful, success rate {100 * out[m]['success_rate']:.1f} %"
+        verdict = (
+            f"{out[m]['successes']}/{len(names)} successful, success rate {100 * out[m]['success_rate']:.1f} %; "
+            f"{out[m]['successes_at_end']}/{len(names)} successful at the end"
+        )
         print(f"robosuite {robosuite.__version__} on {args.file}, by {m}: {verdict}" if args.brief else f"{m}: {verdict}")
     seconds = time.time() - t0
     out["seconds"] = seconds

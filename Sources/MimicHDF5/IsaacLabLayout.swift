@@ -20,11 +20,11 @@ public enum IsaacLabLayout {
     }
 
     /// Whether a demo Mimic executed (`mimic_kinematic` false) succeeded: it did when it records
-    /// the step of its first success, as the simulator check keeps it. Nil for a kinematic
-    /// candidate or a demo Mimic did not make.
+    /// no `mimic_failure` (every attempt the simulator check rejects records why). Nil for a
+    /// kinematic candidate or a demo Mimic did not make.
     public static func success(of demo: Demo) -> Bool? {
         guard demo.attributes["mimic_kinematic"] == .bool(false) else { return nil }
-        return demo.attributes["mimic_first_success_step"] != nil
+        return demo.attributes["mimic_failure"] == nil
     }
 
     /// `demo` (robomimic layout) in Isaac Lab's layout. A single end effector's datagen_info

@@ -114,10 +114,11 @@ public final class EpisodeRunner {
         var labels: [Int] = []
         var row = [Double](repeating: 0, count: task.actionWidth)
         var last: [Command] = []
+        var held = false
         let rollout = try executor.drive(
             from: initial, success: success, maxSteps: generator.maxSteps, options: options,
             file: file, path: "/data/demo_\(index)"
-        ) { t, firstSuccess, out in
+        ) { t, succeedsNow, out in
             let eefs = robotOf.map { executor.controlledEefPose($0) }
             var objects: [String: Pose] = [:]
             for (name, body) in objectBodies { objects[name] = body.map { world.pose(of: $0) } ?? fixed[name] }
@@ -125,11 +126,13 @@ public final class EpisodeRunner {
             if let planned = episode.next(eefPoses: eefs, objects: objects) {
                 commands = planned
             } else {
-                // The plan is done. When only the state after its last action shows success,
-                // which `states` (the state before each action) does not hold, hold every end
-                // effector's last target and hand command one more step, so that a recorded state
-                // shows it (robosuite's replay by states, `validate --mode states`).
-                guard let first = firstSuccess, first == t - 1, !last.isEmpty else { return false }
+                // The plan is done. `states` holds the state before each action, so the state
+                // after the last one is not recorded: when it shows success, hold every end
+                // effector's last target and hand command one more step, so that the recorded
+                // states end with it (robosuite's replay by states, `validate --mode states`,
+                // ``SuccessRule/end``).
+                guard succeedsNow, !held, !last.isEmpty else { return false }
+                held = true
                 commands = last.map(\.held)
             }
             last = commands

@@ -12,6 +12,9 @@ public enum RolloutFailure: Sendable, Equatable, CustomStringConvertible {
     case nonFiniteAction(step: Int, column: Int)
     /// MuJoCo raised an error during control step `step` (``MuJoCoError``). The rollout stops there.
     case simulatorError(step: Int, message: String)
+    /// With ``SuccessRule/end``: the success test held after action `firstSuccess` but not in the
+    /// last recorded state (row `steps - 1`): the task was undone (an object slipped or fell).
+    case successNotHeld(firstSuccess: Int, steps: Int)
 
     public var description: String {
         switch self {
@@ -19,8 +22,21 @@ public enum RolloutFailure: Sendable, Equatable, CustomStringConvertible {
         case .unstable(let step): return "the simulation diverged at control step \(step) (MuJoCo found a non-finite qpos, qvel or qacc)"
         case .nonFiniteAction(let step, let column): return "action \(step) has a non-finite value in column \(column)"
         case .simulatorError(let step, let message): return "MuJoCo failed at control step \(step): \(message)"
+        case .successNotHeld(let first, let steps):
+            return "the success test held after action \(first) but not in the last recorded state (row \(steps - 1))"
         }
     }
+}
+
+/// When a rollout counts as a success.
+public enum SuccessRule: String, Sendable, Equatable, CaseIterable {
+    /// The success test held after some action (MimicGen's and Isaac Lab Mimic's criterion; what
+    /// robomimic's playback and ``Executor/replay(actions:from:success:options:file:path:)`` check).
+    case anyStep = "any-step"
+    /// The success test held after some action *and* holds in the last recorded state, evaluated
+    /// on that state's own kinematics and contacts (what a check by states sees): the demo ends
+    /// with the task done, not with the object dropped after a success.
+    case end
 }
 
 /// Options of one rollout.
@@ -28,6 +44,8 @@ public struct RolloutOptions: Sendable, Equatable {
     /// Stop this many control steps after the first step at which the success test holds (0: stop
     /// right after it); nil runs every action.
     public var stopAfterSuccess: Int?
+    /// When the rollout succeeds (default ``SuccessRule/anyStep``).
+    public var successRule: SuccessRule
     /// Reproduce robosuite 1.5's first control step after a state is loaded (default true).
     ///
     /// robosuite builds its controllers when it resets the scene, with the arms at their
@@ -40,8 +58,9 @@ public struct RolloutOptions: Sendable, Equatable {
     /// with it. Applies to robots with a known nullspace posture (Panda); false uses the loaded
     /// state throughout.
     public var robosuiteFirstStep: Bool
-    public init(stopAfterSuccess: Int? = nil, robosuiteFirstStep: Bool = true) {
+    public init(stopAfterSuccess: Int? = nil, successRule: SuccessRule = .anyStep, robosuiteFirstStep: Bool = true) {
         self.stopAfterSuccess = stopAfterSuccess
+        self.successRule = successRule
         self.robosuiteFirstStep = robosuiteFirstStep
     }
 }
@@ -77,8 +96,8 @@ public struct Rollout: Sendable {
     /// Physics steps simulated (`steps × physics steps per action`).
     public var physicsSteps: Int
 
-    /// True when the success test held after some action.
-    public var success: Bool { firstSuccessStep != nil }
+    /// True when the rollout succeeded under its ``RolloutOptions/successRule`` (and did not fail otherwise).
+    public var success: Bool { failure == nil }
 
     /// State row `t` (the state before action `t`).
     public func state(_ t: Int) -> ArraySlice<Double> { states[t * stateSize..<(t + 1) * stateSize] }
@@ -213,17 +232,18 @@ public final class Executor {
     }
 
     /// Drives the robots closed loop from `initialState` for at most `maxSteps` control steps:
-    /// before each step `t`, `makeAction(t, firstSuccess, row)` fills the whole action row from the
+    /// before each step `t`, `makeAction(t, succeedsNow, row)` fills the whole action row from the
     /// world as it is then (the kinematics of the state before action `t`: read
-    /// ``controlledEefPose(_:)`` and object poses from ``world``); `firstSuccess` is the step after
-    /// which the success test first held, if it has. Returning false ends the rollout there, with
-    /// `t` steps executed. MimicGen's closed loop, for plans made as the episode unfolds.
+    /// ``controlledEefPose(_:)`` and object poses from ``world``); `succeedsNow` is whether the
+    /// success test holds in that state, on its own kinematics and contacts (as a check of recorded
+    /// states sees it). Returning false ends the rollout there, with `t` steps executed. MimicGen's
+    /// closed loop, for plans made as the episode unfolds.
     ///
     /// - Throws: ``DatasetError`` for a wrong state size or a success check of another scene.
     public func drive(
         from initialState: [Double], success: SuccessCheck?, maxSteps: Int,
         options: RolloutOptions = RolloutOptions(), file: String = "<plan>", path: String = "",
-        makeAction: (Int, Int?, UnsafeMutableBufferPointer<Double>) -> Bool
+        makeAction: (Int, Bool, UnsafeMutableBufferPointer<Double>) -> Bool
     ) throws(DatasetError) -> Rollout {
         try checkScene(success, file: file, path: path)
         try world.restore(state: initialState, file: file, path: path)
@@ -241,11 +261,11 @@ public final class Executor {
         }
     }
 
-    /// The control loop. `makeAction(t, firstSuccess, row)` fills action row `t` right after `mj_step1`, so the
+    /// The control loop. `makeAction(t, succeedsNow, row)` fills action row `t` right after `mj_step1`, so the
     /// world's kinematics are those of the state before action `t`.
     private func run(
         steps: Int, success: SuccessCheck?, options: RolloutOptions,
-        makeAction: (Int, Int?, UnsafeMutableBufferPointer<Double>) -> Bool
+        makeAction: (Int, Bool, UnsafeMutableBufferPointer<Double>) -> Bool
     ) -> Rollout {
         let scene = world.scene
         let width = config.actionWidth, stateSize = scene.stateSize
@@ -268,6 +288,7 @@ public final class Executor {
         let stateRow = UnsafeMutableBufferPointer<Double>.allocate(capacity: stateSize)
         defer { stateRow.deallocate() }
         var firstSuccess: Int?
+        var lastRowSucceeds = false
         var done = 0
         var physics = 0
         let instabilityBefore = world.instabilityCount
@@ -280,7 +301,10 @@ public final class Executor {
                 failure = .simulatorError(step: t, message: error.description)
                 break
             }
-            guard makeAction(t, firstSuccess, row) else { done = t; break }
+            // The success test on this state's own kinematics and contacts (mj_step1 computed them).
+            let succeedsNow = success?.evaluate(world) ?? false
+            guard makeAction(t, succeedsNow, row) else { done = t; break }
+            lastRowSucceeds = succeedsNow
             states.append(contentsOf: stateRow)
             executed.append(contentsOf: row)
             if let bad = row.firstIndex(where: { !$0.isFinite }) {
@@ -312,7 +336,13 @@ public final class Executor {
             if firstSuccess == nil, let success, success.evaluate(world) { firstSuccess = t }
             if let f = firstSuccess, let extra = options.stopAfterSuccess, t >= f + extra { break }
         }
-        if failure == nil && firstSuccess == nil { failure = .noSuccess(steps: done) }
+        if failure == nil {
+            if let first = firstSuccess {
+                if options.successRule == .end && !lastRowSucceeds { failure = .successNotHeld(firstSuccess: first, steps: done) }
+            } else {
+                failure = .noSuccess(steps: done)
+            }
+        }
         states.removeSubrange(min(done * stateSize, states.count)...)
         executed.removeSubrange(min(done * width, executed.count)...)
         for k in 0..<effectors {

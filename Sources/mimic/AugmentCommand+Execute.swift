@@ -33,7 +33,7 @@ extension AugmentCommand {
         let writer = try makeWriter(output, attributes: attributes)
         attributes["mimic_failed_attempts"] = .bool(true)
         let failedWriter = try keepFailed.map { try makeWriter($0, attributes: attributes) }
-        let options = RolloutOptions(stopAfterSuccess: stopAfterSuccess)
+        let options = RolloutOptions(stopAfterSuccess: stopAfterSuccess, successRule: successAt ?? .end)
         let progress = ProgressBar(total: count, unit: "demos")
         var summary = Summary()
         summary.wanted = count
@@ -94,6 +94,7 @@ extension AugmentCommand {
         case .unstable?: return "unstable"
         case .nonFiniteAction?: return "non_finite_action"
         case .simulatorError?: return "simulator_error"
+        case .successNotHeld?: return "success_not_held"
         case nil: return "none"
         }
     }

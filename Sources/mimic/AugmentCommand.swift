@@ -56,6 +56,13 @@ struct AugmentCommand: AsyncParsableCommand {
     @Option(help: "With --execute: end an attempt this many control steps (at least 1) after success (default: run the whole plan).")
     var stopAfterSuccess: Int?
 
+    @Option(
+        help: """
+            With --execute, when an attempt is kept: end (default: the success test also holds in its last recorded state, \
+            so no kept demo drops the object after succeeding) or any-step (it held after some action, as MimicGen and Isaac Lab Mimic keep).
+            """)
+    var successAt: SuccessRule?
+
     @Option(help: "With --execute: robosuite's models/assets directory (default: from the installed robosuite).")
     var robosuiteAssets: String?
 
@@ -65,8 +72,8 @@ struct AugmentCommand: AsyncParsableCommand {
         if let stopAfterSuccess, stopAfterSuccess < 1 {
             throw ValidationError("--stop-after-success must be at least 1: the state after the success step must be recorded")
         }
-        if !execute, maxAttempts != nil || keepFailed != nil || stopAfterSuccess != nil || robosuiteAssets != nil {
-            throw ValidationError("--max-attempts, --keep-failed, --stop-after-success and --robosuite-assets need --execute")
+        if !execute, maxAttempts != nil || keepFailed != nil || stopAfterSuccess != nil || successAt != nil || robosuiteAssets != nil {
+            throw ValidationError("--max-attempts, --keep-failed, --stop-after-success, --success-at and --robosuite-assets need --execute")
         }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
@@ -171,11 +178,12 @@ struct AugmentCommand: AsyncParsableCommand {
     func outputAttributes(reader: RobomimicReader, spec: TaskSpec, runSeed: UInt64, count: Int, kinematic: Bool) throws -> [String: AttributeValue] {
         var attributes = reader.dataAttributes
         attributes["total"] = nil
-        let provenance: [String: Any] = [
+        var provenance: [String: Any] = [
             "tool": "mimic", "version": Mimic.configuration.version, "command": "augment",
             "source": URL(fileURLWithPath: source).lastPathComponent, "seed": runSeed, "demos": count,
             "kinematic": kinematic, "task": spec.name ?? reader.envArgs?.envName ?? "inferred",
         ]
+        if !kinematic { provenance["success_at"] = (successAt ?? .end).rawValue }
         attributes["mimic_generation"] = .string(
             String(decoding: try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
         return attributes
@@ -241,3 +249,5 @@ struct AugmentCommand: AsyncParsableCommand {
         return Set(indices.prefix(Int((Double(count) * fraction).rounded())))
     }
 }
+
+extension SuccessRule: ExpressibleByArgument {}

@@ -38,8 +38,9 @@ import MimicCore
         #expect(IsaacLabLayout.demo(two, success: nil, seed: 0).arrays.keys.contains("obs/datagen_info/eef_pose/robot0_left"))
     }
 
-    /// success and seed come from what Mimic recorded: an executed demo succeeded when it has the
-    /// step of its first success; a kinematic candidate or a foreign demo has neither.
+    /// success and seed come from what Mimic recorded: an executed demo succeeded unless it records
+    /// why it failed (a success that did not hold to the end too); a kinematic candidate or a
+    /// foreign demo has neither.
     @Test func successAndSeedFromMimicsAttributes() {
         var demo = Demo(name: "demo_0")
         #expect(IsaacLabLayout.success(of: demo) == nil)
@@ -48,10 +49,12 @@ import MimicCore
         #expect(IsaacLabLayout.success(of: demo) == nil)
         #expect(IsaacLabLayout.demo(demo).attributes["seed"] == .int(41))
         demo.attributes["mimic_kinematic"] = .bool(false)
-        #expect(IsaacLabLayout.success(of: demo) == false)
-        demo.attributes["mimic_first_success_step"] = .int(12)
         #expect(IsaacLabLayout.success(of: demo) == true)
         #expect(IsaacLabLayout.demo(demo).attributes["success"] == .bool(true))
+        demo.attributes["mimic_first_success_step"] = .int(12)
+        demo.attributes["mimic_failure"] = .string("the success test held after action 12 but not in the last recorded state (row 40)")
+        #expect(IsaacLabLayout.success(of: demo) == false)
+        #expect(IsaacLabLayout.demo(demo).attributes["success"] == .bool(false))
     }
 
     @Test func envArgsBecomeGymStyle() throws {

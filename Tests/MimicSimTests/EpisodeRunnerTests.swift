@@ -64,6 +64,35 @@ import MimicMath
         }
     }
 
+    /// Attempt 24 of the GR1 one-hand lift (seed 5) lifts the cube and then loses it: it succeeds
+    /// at some step (``SuccessRule/anyStep``), not at the end (``SuccessRule/end``), and its demo
+    /// records why. Attempt 2 ends with the cube lifted, and its last recorded state shows it.
+    @Test func theEndRuleKeepsOnlyDemosThatEndInSuccess() throws {
+        let (setup, scenes) = try Self.setup("gr1_lift", seed: 5)
+        let success = { (entry: ExecutionScenes.Entry) in try SuccessCheck(setup.success, scene: entry.scene) }
+        func lastStateSucceeds(_ demo: Demo, _ entry: ExecutionScenes.Entry) throws -> Bool {
+            let world = try SimWorld(scene: entry.scene)
+            let states = try #require(demo.arrays["states"])
+            try world.restore(state: states.row(states.rows - 1))
+            return try success(entry).evaluate(world)
+        }
+        let dropped = setup.episode(24)
+        let entry = try scenes.entry(forSource: dropped.firstSource!)
+        let runner = try EpisodeRunner(setup: setup, entry: entry)
+        let any = try runner.run(dropped, options: RolloutOptions(successRule: .anyStep))
+        let end = try runner.run(dropped, options: RolloutOptions(successRule: .end))
+        #expect(any.success && !end.success)
+        let first = try #require(end.rollout.firstSuccessStep)
+        #expect(end.rollout.failure == .successNotHeld(firstSuccess: first, steps: end.rollout.steps))
+        #expect(end.demo.attributes["mimic_failure"] == .string(end.rollout.failure!.description))
+        #expect(try !lastStateSucceeds(end.demo, entry))
+        let kept = setup.episode(2)
+        let keptEntry = try scenes.entry(forSource: kept.firstSource!)
+        let done = try EpisodeRunner(setup: setup, entry: keptEntry).run(kept, options: RolloutOptions(successRule: .end))
+        #expect(done.success && done.demo.attributes["mimic_failure"] == nil)
+        #expect(try lastStateSucceeds(done.demo, keptEntry))
+    }
+
     @Test func generatedLiftDemosSucceedAndCarryTheirRecord() throws {
         let (setup, scenes) = try Self.setup()
         var successes = 0

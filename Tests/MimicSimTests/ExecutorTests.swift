@@ -96,6 +96,36 @@ import MimicMath
         #expect(rollout.failure == nil)
     }
 
+    /// Under the end rule a rollout succeeds only when its last recorded state still passes the
+    /// success test: lifting the cube and then opening the gripper succeeds at some step, not at
+    /// the end.
+    @Test func theEndRuleRejectsASuccessThatIsUndone() throws {
+        let dataset = try Bundled.dataset("lift")
+        let demo = dataset.demos[0]
+        let scene = try Bundled.scene("lift", demo: 0)
+        let executor = try Executor(world: try SimWorld(scene: scene), controller: try ControllerConfig(envArgs: dataset.envArgs, file: ""))
+        let check = try SuccessCheck(.task("Lift"), scene: scene)
+        let initial = demo.arrays["states"]!.row(0)
+        let lifted = Array(demo.actions!.doubles.prefix(69 * 7))
+        var open = [Double](repeating: 0, count: 7)
+        open[6] = -1
+        let dropped = lifted + (0..<30).flatMap { _ in open }
+        let end = RolloutOptions(successRule: .end)
+        let kept = try executor.replay(actions: lifted, from: initial, success: check, options: end)
+        #expect(kept.success && kept.firstSuccessStep == 65)
+        let any = try executor.replay(actions: dropped, from: initial, success: check)
+        #expect(any.success && any.firstSuccessStep == 65 && any.steps == 99)
+        let undone = try executor.replay(actions: dropped, from: initial, success: check, options: end)
+        #expect(!undone.success)
+        #expect(undone.failure == .successNotHeld(firstSuccess: 65, steps: 99))
+        // The same verdict as the last recorded state on its own kinematics.
+        let world = try SimWorld(scene: scene)
+        try world.restore(state: Array(undone.state(98)))
+        #expect(!check.evaluate(world))
+        try world.restore(state: Array(kept.state(68)))
+        #expect(check.evaluate(world))
+    }
+
     @Test func failuresAreData() throws {
         let dataset = try Bundled.dataset("lift")
         let demo = dataset.demos[0]

@@ -52,6 +52,24 @@ import MimicHDF5
         #expect(report["success_rate"] as? Double == 1)
     }
 
+    /// The file records which rule kept its demos: the end of the demo by default, any step on request;
+    /// an unknown rule is a usage error.
+    @Test func theSuccessRuleIsRecorded() throws {
+        let dir = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        for (flag, rule) in [([String](), "end"), (["--success-at", "any-step"], "any-step")] {
+            let out = dir.path("\(rule).hdf5")
+            let result = try CLI.run(["augment", source, "-o", out, "-n", "1", "--execute", "--workers", "1"] + flag)
+            #expect(result.status == 0, "\(result.stderr)")
+            let generation = try #require(RobomimicReader(path: out).dataAttributes["mimic_generation"]?.stringValue)
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(generation.utf8)) as? [String: Any])
+            #expect(record["success_at"] as? String == rule)
+        }
+        let bad = try CLI.run(["augment", source, "-o", dir.path("bad.hdf5"), "--execute", "--success-at", "sometimes"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--success-at"))
+    }
+
     @Test func failedAttemptsAreKeptWithTheirReason() throws {
         let dir = try TemporaryDirectory()
         let source = try AugmentCommandTests.prepared(dir)
@@ -72,7 +90,7 @@ import MimicHDF5
         }
     }
 
-    @Test(arguments: [["--keep-failed", "/tmp/f.hdf5"], ["--max-attempts", "5"]])
+    @Test(arguments: [["--keep-failed", "/tmp/f.hdf5"], ["--max-attempts", "5"], ["--success-at", "any-step"]])
     func executeFlagsNeedExecute(flag: [String]) throws {
         let result = try CLI.run(["augment", CLI.dataset("lift.hdf5"), "-o", "/tmp/never.hdf5"] + flag)
         #expect(result.status == 64)
