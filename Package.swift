@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -29,7 +30,10 @@ let package = Package(
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(name: "MimicCore", dependencies: ["MimicMath"]),
-        .target(name: "MimicHDF5", dependencies: ["CHDF5", "CHDF5Shim", "MimicCore", "MimicMath"]),
+        .target(
+            name: "MimicHDF5",
+            dependencies: ["CHDF5", "CHDF5Shim", "MimicCore", "MimicMath", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "MimicSim", dependencies: ["CMuJoCo", "CMuJoCoShim", "MimicCore", "MimicMath"]),
         .executableTarget(
             name: "mimic",

@@ -216,6 +216,12 @@ enum H5 {
         try status("H5Lcreate_soft", site) { H5Lcreate_soft(target, location, name, defaultPlist, defaultPlist) }
     }
 
+    /// H5Lcreate_external: a link `name` in `location` to the object at `path` in the file `file`
+    /// (a relative `file` is found beside the file that holds the link).
+    static func linkCreateExternal(_ location: hid_t, _ name: String, file: String, path: String, _ site: H5Site) throws(HDF5Error) {
+        try status("H5Lcreate_external", site) { H5Lcreate_external(file, path, location, name, defaultPlist, defaultPlist) }
+    }
+
     /// H5Ldelete.
     static func linkDelete(_ location: hid_t, _ name: String, _ site: H5Site) throws(HDF5Error) {
         try status("H5Ldelete", site) { H5Ldelete(location, name, defaultPlist) }

@@ -332,6 +332,16 @@ public struct HDF5Group {
         try withID { (id) throws(HDF5Error) in try H5.linkCreateSoft(id, name, to: target, site.at(full)) }
     }
 
+    /// Creates an external link `name` directly in this group to the object at `path` in the file
+    /// `file` (h5py's `group[name] = h5py.ExternalLink(file, path)`); a relative `file` is
+    /// resolved against the directory of the file holding the link. `.io` if the file is
+    /// read-only or `name` exists.
+    public func createExternalLink(_ name: String, file: String, path: String) throws(HDF5Error) {
+        let full = absolutePath(name)
+        try requireWritable(full)
+        try withID { (id) throws(HDF5Error) in try H5.linkCreateExternal(id, name, file: file, path: path, site.at(full)) }
+    }
+
     /// Creates a dataset of `shape` with the element type of `storage` (whose values are not
     /// used) and writes nothing into it: reads give HDF5's fill value, 0, and a chunked layout
     /// (`options`) allocates no chunks, so a dataset of any size costs a few bytes of the file.

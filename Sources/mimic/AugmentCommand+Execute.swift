@@ -30,49 +30,54 @@ extension AugmentCommand {
 
         let maxAttempts = self.maxAttempts ?? 20 * count
         var attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: false)
-        let writer = try makeWriter(output, attributes: attributes)
+        let masks = masks(count: count, seed: runSeed)
+        let (writer, finished) = try openOutput(attributes: attributes, masks: masks) { try runIdentity(runSeed: runSeed, count: count) }
         attributes["mimic_failed_attempts"] = .bool(true)
         let failedWriter = try keepFailed.map { try makeWriter($0, attributes: attributes) }
         let options = RolloutOptions(stopAfterSuccess: stopAfterSuccess, successRule: successAt ?? .end)
         let progress = ProgressBar(total: count, unit: "demos")
         var summary = Summary()
         summary.wanted = count
-        var kept: [String] = [], failed: [String] = []
-        var next = 0
-        while kept.count < count && next < maxAttempts {
+        // A resumed run goes on from the attempt after its last finished shard, with its counters.
+        var counters = finished.last?.execution ?? ShardRecord.Execution()
+        summary.demos = finished.last.map { $0.lastDemo + 1 } ?? 0
+        summary.samples = finished.reduce(0) { $0 + $1.samples }
+        var failed = 0
+        var next = counters.nextAttempt
+        while summary.demos < count && next < maxAttempts {
             // A batch a little larger than what is still needed, at least one attempt per worker.
-            let size = min(maxAttempts - next, max(workers, min(4 * workers, count - kept.count)))
+            let size = min(maxAttempts - next, max(workers, min(4 * workers, count - summary.demos)))
             let attempts = try pool.plan(next..<(next + size))
             let results = try parallelMap(attempts.count, workers: workers) { w, k in
                 Result { () throws(DatasetError) in try pool.run(attempts[k], worker: w, options: options) }
             }.map { try $0.get() }
-            for episode in results {
-                summary.attempts += 1
-                summary.physicsSteps += episode.rollout.physicsSteps
-                if episode.success && kept.count < count {
-                    var demo = episode.demo
-                    demo.name = "demo_\(kept.count)"
-                    try writer.write(layout(demo))
-                    kept.append(demo.name)
+            for (k, episode) in results.enumerated() {
+                counters.nextAttempt = next + k + 1
+                counters.physicsSteps += episode.rollout.physicsSteps
+                var demo = episode.demo
+                if episode.success {
+                    demo.name = "demo_\(summary.demos)"
+                    try writer.write(layout(demo), execution: counters)
                     summary.demos += 1
                     summary.samples += demo.length
                     progress.update(summary.demos)
-                } else if !episode.success {
-                    let reason = Self.reasonCategory(episode.rollout.failure)
-                    summary.failureReasons[reason, default: 0] += 1
+                    if summary.demos == count { break }
+                } else {
+                    counters.failureReasons[Self.reasonCategory(episode.rollout.failure), default: 0] += 1
                     if let failedWriter {
-                        var demo = episode.demo
-                        demo.name = "demo_\(failed.count)"
+                        demo.name = "demo_\(failed)"
                         try failedWriter.write(layout(demo))
-                        failed.append(demo.name)
+                        failed += 1
                     }
                 }
-                if kept.count == count { break }
             }
             next += size
         }
         progress.finish()
-        try writer.finish(masks: layoutMasks(splitMasks(kept, seed: runSeed)))
+        summary.attempts = counters.nextAttempt
+        summary.failureReasons = counters.failureReasons
+        summary.physicsSteps = counters.physicsSteps
+        try writer.finish(demos: summary.demos, masks: masks, execution: counters)
         try failedWriter?.finish(masks: [:])
         summary.seconds = Date().timeIntervalSince(started)
         try writeStats(

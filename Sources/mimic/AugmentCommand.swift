@@ -20,8 +20,15 @@ struct AugmentCommand: AsyncParsableCommand {
     @Argument(help: "A prepared source dataset (robomimic layout with datagen_info) or an annotated Isaac Lab dataset.")
     var source: String
 
-    @Option(name: .shortAndLong, help: "The dataset to write.")
+    @Option(name: .shortAndLong, help: "The dataset to write (a directory of shards with --shard-size).")
     var output: String
+
+    @Option(
+        help: """
+            Write -o as a directory of shards of this many demos (shard-00000.hdf5, ...), a manifest.jsonl line per \
+            finished shard, and index.hdf5 linking them all; the same command resumes an interrupted run.
+            """)
+    var shardSize: Int?
 
     @Option(name: .short, help: "How many demos to generate (default: the MimicGen config's num_trials, else 100).")
     var n: Int?
@@ -76,6 +83,8 @@ struct AugmentCommand: AsyncParsableCommand {
             throw ValidationError("--max-attempts, --keep-failed, --stop-after-success, --success-at and --robosuite-assets need --execute")
         }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if let shardSize, shardSize < 1 { throw ValidationError("--shard-size must be at least 1") }
+        if shardSize != nil, keepFailed != nil { throw ValidationError("--keep-failed writes one file; it does not combine with --shard-size") }
         if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
 
@@ -93,16 +102,17 @@ struct AugmentCommand: AsyncParsableCommand {
             if summary.demos < summary.wanted {
                 Console.warning("only \(summary.demos) of \(summary.wanted) demos succeeded within --max-attempts \(summary.attempts)")
             }
-            Console.out("checked in MuJoCo \(mujocoVersion); stats in \(Self.statsPath(output))")
+            Console.out("checked in MuJoCo \(mujocoVersion); stats in \(statsPath)")
         } else {
             Console.out(
                 "generated \(summary.demos) demos (\(summary.samples) samples) in \(String(format: "%.2f", summary.seconds)) s, \(ProgressBar.rate(Double(summary.demos) / max(summary.seconds, 1e-9))) demos/s -> \(output)"
             )
-            Console.out("kinematic candidates (not yet checked in a simulator); stats in \(Self.statsPath(output))")
+            Console.out("kinematic candidates (not yet checked in a simulator); stats in \(statsPath)")
         }
     }
 
-    static func statsPath(_ output: String) -> String { output + ".stats.json" }
+    /// OUT.stats.json beside a file; DIR/stats.json in a shard directory.
+    var statsPath: String { shardSize != nil ? ShardSet(directory: output).path("stats.json") : output + ".stats.json" }
 
     struct Summary {
         var demos = 0, samples = 0, seconds = 0.0
@@ -147,11 +157,14 @@ struct AugmentCommand: AsyncParsableCommand {
         }
 
         let attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: true)
-        let writer = try makeWriter(output, attributes: attributes)
-        let progress = ProgressBar(total: count, unit: "demos")
+        let masks = masks(count: count, seed: runSeed)
+        let (writer, finished) = try openOutput(attributes: attributes, masks: masks) { try runIdentity(runSeed: runSeed, count: count) }
         var summary = Summary()
+        summary.demos = finished.last.map { $0.lastDemo + 1 } ?? 0
+        summary.samples = finished.reduce(0) { $0 + $1.samples }
+        let progress = ProgressBar(total: count, unit: "demos")
         let batch = max(64, 32 * workers)
-        var start = 0
+        var start = summary.demos
         while start < count {
             let size = min(batch, count - start)
             let results = Self.generate(generator, range: start..<(start + size), workers: workers)
@@ -159,7 +172,7 @@ struct AugmentCommand: AsyncParsableCommand {
                 let demo = generated.demo(
                     name: "demo_\(generated.index)", format: format, runSeed: runSeed,
                     modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML)
-                try writer.write(layout(demo))
+                try writer.write(layout(demo), execution: nil)
                 summary.demos += 1
                 summary.samples += generated.length
                 progress.update(summary.demos)
@@ -167,7 +180,7 @@ struct AugmentCommand: AsyncParsableCommand {
             start += size
         }
         progress.finish()
-        try writer.finish(masks: layoutMasks(splitMasks((0..<count).map { "demo_\($0)" }, seed: runSeed)))
+        try writer.finish(demos: count, masks: masks, execution: nil)
         summary.seconds = Date().timeIntervalSince(started)
         try writeStats(summary, seed: runSeed, extra: ["kinematic": true])
         return summary
@@ -194,13 +207,18 @@ struct AugmentCommand: AsyncParsableCommand {
         case robomimic, isaaclab
     }
 
+    /// The `data` attributes and dataset options of a file in the `--format` layout.
+    func layoutFile(_ attributes: [String: AttributeValue]) -> ([String: AttributeValue], WriteOptions) {
+        switch format {
+        case .robomimic: return (attributes, WriteOptions())
+        case .isaaclab: return (IsaacLabLayout.dataAttributes(attributes), IsaacLabLayout.writeOptions)
+        }
+    }
+
     /// A writer for `path` in the `--format` layout.
     func makeWriter(_ path: String, attributes: [String: AttributeValue]) throws -> RobomimicWriter {
-        switch format {
-        case .robomimic: return try RobomimicWriter(destination: path, dataAttributes: attributes)
-        case .isaaclab:
-            return try RobomimicWriter(destination: path, dataAttributes: IsaacLabLayout.dataAttributes(attributes), options: IsaacLabLayout.writeOptions)
-        }
+        let (dataAttributes, options) = layoutFile(attributes)
+        return try RobomimicWriter(destination: path, dataAttributes: dataAttributes, options: options)
     }
 
     /// `demo` in the `--format` layout.
@@ -209,18 +227,6 @@ struct AugmentCommand: AsyncParsableCommand {
         case .robomimic: return demo
         case .isaaclab: return IsaacLabLayout.demo(demo)
         }
-    }
-
-    /// The masks of the `--format` layout (Isaac Lab files have none).
-    func layoutMasks(_ masks: [String: [String]]) -> [String: [String]] { format == .robomimic ? masks : [:] }
-
-    /// mask/train and mask/valid over `names` (see `validDemos`).
-    func splitMasks(_ names: [String], seed: UInt64) -> [String: [String]] {
-        let valid = Self.validDemos(count: names.count, fraction: validFraction, seed: seed)
-        return [
-            "train": names.enumerated().filter { !valid.contains($0.offset) }.map(\.element),
-            "valid": names.enumerated().filter { valid.contains($0.offset) }.map(\.element),
-        ]
     }
 
     /// Writes OUT.stats.json (through a partial file, like the dataset).
@@ -232,7 +238,7 @@ struct AugmentCommand: AsyncParsableCommand {
         ]
         stats.merge(extra) { _, new in new }
         let data = try JSONSerialization.data(withJSONObject: stats, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        try PartialFile.write(data, to: Self.statsPath(output))
+        try PartialFile.write(data, to: statsPath)
     }
 
     /// Generates demos `range` on `workers` threads; results in index order.

@@ -25,6 +25,9 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
         case .fileNotFound, .io: throw Exit.io
         default: throw Exit.badData
         }
+    } catch let error as RunMismatch {
+        Console.error(error.description)
+        throw Exit.usage
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {

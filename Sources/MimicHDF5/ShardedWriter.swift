@@ -1,0 +1,94 @@
+import Foundation
+import MimicCore
+
+/// Writes a run's demos, in order, into the shards of a ``ShardSet``: `shardSize` demos per
+/// shard, each shard a ``RobomimicWriter`` file that lands (rename) when full, followed by its
+/// line in the manifest; ``finish(execution:)`` closes the last shard and writes the index. Only
+/// the demo being written and the shard records are held, whatever the run's size.
+///
+/// A writer started with the records of a run's finished shards continues after them: demo
+/// `i` always lands in shard `i / shardSize` with the same neighbours, so a resumed run writes
+/// the files an uninterrupted one writes.
+public final class ShardedWriter {
+    public let set: ShardSet
+    public let shardSize: Int
+    let dataAttributes: [String: AttributeValue]
+    let options: WriteOptions
+    let masks: (Range<Int>) -> [String: [String]]
+    /// The finished shards.
+    public private(set) var records: [ShardRecord]
+    private var current: RobomimicWriter?
+    private var currentSamples = 0
+
+    /// - Parameters:
+    ///   - records: the finished shards of the run being resumed (``ShardSet/finishedShards()``), or none.
+    ///   - dataAttributes: every file's `data` attributes (`env_args`, provenance), `total` excepted.
+    ///   - masks: the masks (demo names) of demos in a range of indices: a shard's, and at the end the run's.
+    public init(
+        set: ShardSet, shardSize: Int, records: [ShardRecord] = [], dataAttributes: [String: AttributeValue],
+        options: WriteOptions = .init(), masks: @escaping (Range<Int>) -> [String: [String]]
+    ) {
+        precondition(shardSize >= 1, "a shard holds at least one demo")
+        self.set = set
+        self.shardSize = shardSize
+        self.records = records
+        self.dataAttributes = dataAttributes
+        self.options = options
+        self.masks = masks
+    }
+
+    deinit { current?.abandon() }
+
+    /// Demos in finished shards.
+    public var finishedDemos: Int { records.last.map { $0.lastDemo + 1 } ?? 0 }
+
+    /// The index the next demo written gets (its name is `demo_<nextDemo>`).
+    public var nextDemo: Int { finishedDemos + (current?.demoCount ?? 0) }
+
+    /// Appends `demo` (renamed `demo_<nextDemo>`); when that fills the shard, the shard lands
+    /// with `execution`, the executed run's counters after this demo's attempt.
+    public func write(_ demo: Demo, execution: ShardRecord.Execution? = nil) throws {
+        let writer: RobomimicWriter
+        if let current {
+            writer = current
+        } else {
+            writer = try RobomimicWriter(destination: set.path(ShardSet.shardName(records.count)), dataAttributes: dataAttributes, options: options)
+            current = writer
+            currentSamples = 0
+        }
+        var named = demo
+        named.name = "demo_\(nextDemo)"
+        try writer.write(named)
+        currentSamples += demo.length
+        if writer.demoCount == shardSize { try closeShard(execution: execution) }
+    }
+
+    /// Lands a shard that is not full yet (the run's last), then writes the index over every
+    /// finished shard with the run's masks.
+    public func finish(execution: ShardRecord.Execution? = nil) throws {
+        if current != nil { try closeShard(execution: execution) }
+        try set.writeIndex(records: records, dataAttributes: dataAttributes, masks: masks(0..<finishedDemos))
+    }
+
+    /// Removes the shard being written (its partial file). Safe to call more than once.
+    public func abandon() {
+        current?.abandon()
+        current = nil
+    }
+
+    private func closeShard(execution: ShardRecord.Execution?) throws {
+        guard let writer = current else { return }
+        let first = finishedDemos, last = first + writer.demoCount - 1
+        try writer.finish(masks: masks(first..<(last + 1)))
+        current = nil
+        let file = ShardSet.shardName(records.count)
+        let path = set.path(file)
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw DatasetError(.io, file: path, path: "", "the shard just written is missing") }
+        records.append(
+            ShardRecord(
+                file: file, firstDemo: first, lastDemo: last, demos: writer.demoCount, samples: currentSamples,
+                bytes: Int(info.st_size), sha256: try ShardSet.sha256(ofFile: path), execution: execution))
+        try set.writeManifest(records)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import MimicCore
+import MimicHDF5
+
+/// Where `augment` writes its demos: one file (`-o FILE`), or a directory of shards
+/// (`-o DIR --shard-size K`) that a rerun of the same command resumes.
+enum AugmentOutput {
+    case file(RobomimicWriter)
+    case shards(ShardedWriter)
+
+    /// Appends the next demo; `execution` is an executed run's counters after its attempt.
+    func write(_ demo: Demo, execution: ShardRecord.Execution?) throws {
+        switch self {
+        case .file(let writer): try writer.write(demo)
+        case .shards(let writer): try writer.write(demo, execution: execution)
+        }
+    }
+
+    /// Ends the run: the file gets the masks of its `demos` and lands; the shards land and the index is written.
+    func finish(demos: Int, masks: (Range<Int>) -> [String: [String]], execution: ShardRecord.Execution?) throws {
+        switch self {
+        case .file(let writer): try writer.finish(masks: masks(0..<demos))
+        case .shards(let writer): try writer.finish(execution: execution)
+        }
+    }
+}
+
+extension AugmentCommand {
+    /// What a run was made by, for `run.json`: a rerun resumes the run only when all of it is the same.
+    func runIdentity(runSeed: UInt64, count: Int) throws -> RunIdentity {
+        var values: [String: String] = [
+            "mimic": Mimic.configuration.version, "source_sha256": try ShardSet.sha256(ofFile: source),
+            "seed": String(runSeed), "demos": String(count), "format": format.rawValue, "execute": String(execute),
+            "shard_size": shardSize.map(String.init) ?? "", "valid_fraction": String(validFraction),
+        ]
+        if let task { values["task_sha256"] = try ShardSet.sha256(ofFile: task) }
+        if let mimicgenConfig { values["mimicgen_config_sha256"] = try ShardSet.sha256(ofFile: mimicgenConfig) }
+        if execute {
+            values["max_attempts"] = String(maxAttempts ?? 20 * count)
+            values["stop_after_success"] = stopAfterSuccess.map(String.init) ?? "none"
+            values["success_at"] = (successAt ?? .end).rawValue
+            values["robosuite_assets"] = robosuiteAssets ?? "installed robosuite"
+        }
+        return RunIdentity(values)
+    }
+
+    /// Opens the output: a new file, or the shard directory (created, or resumed when it holds
+    /// finished shards of the same command). Returns the finished shards' records.
+    func openOutput(
+        attributes: [String: AttributeValue], masks: @escaping (Range<Int>) -> [String: [String]], identity: () throws -> RunIdentity
+    ) throws -> (AugmentOutput, [ShardRecord]) {
+        guard let shardSize else { return (.file(try makeWriter(output, attributes: attributes)), []) }
+        let (dataAttributes, options) = layoutFile(attributes)
+        let set = ShardSet(directory: output)
+        let differences = try set.claim(identity: try identity())
+        if !differences.isEmpty {
+            throw RunMismatch(directory: output, differences: differences)
+        }
+        let records = try set.finishedShards()
+        if let last = records.last {
+            Console.note("resuming \(output): \(last.lastDemo + 1) demos in \(records.count) finished shards")
+        }
+        let writer = ShardedWriter(
+            set: set, shardSize: shardSize, records: records, dataAttributes: dataAttributes, options: options,
+            masks: masks)
+        return (.shards(writer), records)
+    }
+
+    /// The masks of demos in a range of indices of a run of `count` demos: mask/train and
+    /// mask/valid (robomimic layout; Isaac Lab files have none). The valid ones are `validDemos`
+    /// of the whole run, so a shard's masks are the run's, restricted to its demos.
+    func masks(count: Int, seed: UInt64) -> (Range<Int>) -> [String: [String]] {
+        guard format == .robomimic else { return { _ in [:] } }
+        let valid = Self.validDemos(count: count, fraction: validFraction, seed: seed)
+        return { range in
+            [
+                "train": range.filter { !valid.contains($0) }.map { "demo_\($0)" },
+                "valid": range.filter { valid.contains($0) }.map { "demo_\($0)" },
+            ]
+        }
+    }
+}
+
+/// A run directory made by another command: printed as one line, exit code 64.
+struct RunMismatch: Error, CustomStringConvertible {
+    var directory: String
+    var differences: [String]
+    var description: String {
+        "\(directory): holds a run made by another command (\(differences.joined(separator: "; "))); rerun the same command to resume it, or write to another directory"
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import MimicCore
+import MimicHDF5
+
+/// `augment -o DIR --shard-size K`: shards, manifest and index, and resuming after a crash.
+@Suite struct AugmentOutputTests {
+    static func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    /// Every file of two run directories, byte for byte (stats.json holds times, so it is left out).
+    static func expectSameRun(_ a: TemporaryDirectory, _ b: TemporaryDirectory, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let names = a.contents.filter { $0 != "stats.json" }
+        #expect(b.contents.filter { $0 != "stats.json" } == names, sourceLocation: sourceLocation)
+        for name in names { #expect(try bytes(a.path(name)) == bytes(b.path(name)), "\(name)", sourceLocation: sourceLocation) }
+    }
+
+    /// The index of a sharded run reads as the single file of the same command: the same demos,
+    /// masks and attributes, in robomimic's layout, also for h5py from another working directory.
+    @Test func theIndexReadsAsTheSingleFile() throws {
+        let dir = try TemporaryDirectory(), shards = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        let file = dir.path("one.hdf5")
+        #expect(try CLI.run(["augment", source, "-o", file, "-n", "7"]).status == 0)
+        let result = try CLI.run(["augment", source, "-o", shards.url.path, "-n", "7", "--shard-size", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("stats in \(shards.path("stats.json"))"))
+        #expect(shards.contents == ["index.hdf5", "manifest.jsonl", "run.json", "shard-00000.hdf5", "shard-00001.hdf5", "shard-00002.hdf5", "stats.json"])
+        let one = try RobomimicReader(path: file), index = try RobomimicReader(path: shards.path("index.hdf5"))
+        #expect(index.demoNames == one.demoNames)
+        #expect(index.masks == one.masks)
+        #expect(index.dataAttributes == one.dataAttributes)
+        for name in one.demoNames { #expect(try index.demo(name) == one.demo(name), "\(name)") }
+        let lines = try String(contentsOfFile: shards.path("manifest.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3 && lines[2].contains(#""first_demo":6"#))
+        let script = """
+            import h5py, os, sys
+            os.chdir("/")
+            f = h5py.File(sys.argv[1], "r")
+            assert len(f["data"]) == 7 and f["data/demo_6/actions"].shape[1] == 7
+            assert f["data"].attrs["total"] == sum(f["data"][d].attrs["num_samples"] for d in f["data"])
+            print("ok", len(f["mask/train"]) + len(f["mask/valid"]))
+            """
+        let check = try CLI.run(["python3", "-c", script, shards.path("index.hdf5")], executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(check.stdout.contains("ok 7"), "\(check.stderr)")
+    }
+
+    /// `kill -9` in the middle of a run, then the same command: the run goes on from its finished
+    /// shards and ends with the files of an uninterrupted run.
+    @Test func aKilledRunResumesToTheSameData() async throws {
+        let dir = try TemporaryDirectory(), whole = try TemporaryDirectory(), killed = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        func command(_ out: TemporaryDirectory) -> [String] { ["augment", source, "-o", out.url.path, "-n", "1200", "--shard-size", "100", "--workers", "2"] }
+        #expect(try CLI.run(command(whole)).status == 0)
+        let run = try InterruptsTests.Running(command(killed), log: dir.path("stderr"))
+        // Killed once the first shard has landed, with the next one being written.
+        try #require(
+            try await run.waitUntil {
+                let manifest = (try? String(contentsOfFile: killed.path("manifest.jsonl"), encoding: .utf8)) ?? ""
+                return !manifest.isEmpty && killed.contents.contains { $0.hasPrefix(".shard-00001.hdf5.partial-") }
+            }, "\(run.stderr)")
+        try await run.stop(with: SIGKILL)
+        #expect(!killed.contents.contains("index.hdf5"))
+        let resumed = try CLI.run(command(killed))
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming \(killed.url.path): "))
+        #expect(resumed.stdout.contains("generated 1200 demos"))
+        try Self.expectSameRun(whole, killed)
+        // Once finished, the same command changes nothing.
+        #expect(try CLI.run(command(killed)).status == 0)
+        try Self.expectSameRun(whole, killed)
+    }
+
+    /// A checked run whose last shards are lost keeps, when resumed, the same demos from the same
+    /// attempts, with the same counters, as the uninterrupted run.
+    @Test func aResumedCheckedRunKeepsTheSameDemos() throws {
+        let dir = try TemporaryDirectory(), whole = try TemporaryDirectory(), cut = try TemporaryDirectory()
+        let source = try LiftCut.prepared(in: dir)
+        func command(_ out: TemporaryDirectory) -> [String] {
+            ["augment", source, "-o", out.url.path, "-n", "5", "--shard-size", "2", "--execute", "--workers", "2"]
+        }
+        #expect(try CLI.run(command(whole)).status == 0)
+        #expect(try CLI.run(command(cut)).status == 0)
+        // As if the run had died while writing its second shard.
+        for name in ["shard-00001.hdf5", "shard-00002.hdf5", "index.hdf5"] { try FileManager.default.removeItem(atPath: cut.path(name)) }
+        let resumed = try CLI.run(command(cut))
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("2 demos in 1 finished shards"))
+        try Self.expectSameRun(whole, cut)
+        let stats = { (d: TemporaryDirectory) throws -> [String: Any] in
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d.path("stats.json")))) as? [String: Any])
+        }
+        let a = try stats(whole), b = try stats(cut)
+        for key in ["attempts", "successes", "physics_steps"] { #expect(a[key] as? Int == b[key] as? Int, "\(key)") }
+    }
+
+    /// Another seed, count or source is refused, naming what differs, and nothing is written.
+    @Test func anotherCommandIsRefused() throws {
+        let dir = try TemporaryDirectory(), out = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        #expect(try CLI.run(["augment", source, "-o", out.url.path, "-n", "4", "--shard-size", "2"]).status == 0)
+        let before = try out.contents.map { try Self.bytes(out.path($0)) }
+        let other = try CLI.run(["augment", source, "-o", out.url.path, "-n", "4", "--shard-size", "2", "--seed", "2"])
+        #expect(other.status == 64)
+        #expect(other.stderr.contains("seed 1 → 2") && other.stderr.contains("another command"), "\(other.stderr)")
+        #expect(try out.contents.map { try Self.bytes(out.path($0)) } == before)
+        // A directory holding other files is not taken over.
+        let foreign = try TemporaryDirectory()
+        #expect(FileManager.default.createFile(atPath: foreign.path("notes.txt"), contents: Data("x".utf8)))
+        let refused = try CLI.run(["augment", source, "-o", foreign.url.path, "-n", "4", "--shard-size", "2"])
+        #expect(refused.status == 65 && refused.stderr.contains("not empty"), "\(refused.stderr)")
+        #expect(foreign.contents == ["notes.txt"])
+    }
+
+    @Test(arguments: [["--shard-size", "0"], ["--shard-size", "2", "--execute", "--keep-failed", "/tmp/f.hdf5"]])
+    func badShardOptionsAreUsageErrors(flags: [String]) throws {
+        let result = try CLI.run(["augment", CLI.dataset("lift.hdf5"), "-o", "/tmp/never-a-dir"] + flags)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--shard-size"))
+    }
+}
