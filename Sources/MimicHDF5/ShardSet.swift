@@ -112,13 +112,33 @@ public struct ShardSet: Sendable {
         return []
     }
 
+    /// The identity `run.json` records; nil when there is none.
+    public func identity() throws(DatasetError) -> RunIdentity? {
+        let file = path(Self.identityName)
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        return try RunIdentity(json: data, file: file)
+    }
+
+    /// Makes `record`'s shard of `other` a shard of this set: a hard link (the same file, no
+    /// copy), or a copy through a partial file where the two are on different file systems.
+    public func adopt(_ record: ShardRecord, from other: ShardSet) throws(DatasetError) {
+        let source = other.path(record.file), destination = path(record.file)
+        unlink(destination)
+        if link(source, destination) == 0 { return }
+        guard let data = FileManager.default.contents(atPath: source) else {
+            throw DatasetError(.io, file: source, path: "", "cannot read the shard to copy it")
+        }
+        try PartialFile.write(data, to: destination)
+    }
+
     // MARK: Manifest
 
     /// The finished shards, in order: the manifest's records whose file is there with its recorded
-    /// size, up to the first that is not (later shards are written again).
+    /// size, up to the first that is not (later shards are written again). A part of a run starts
+    /// at its first shard and demo (``RunPart``).
     ///
     /// - Throws: ``DatasetError`` for a manifest line that is not a shard record, or records out of order.
-    public func finishedShards() throws(DatasetError) -> [ShardRecord] {
+    public func finishedShards(firstShard: Int = 0, firstDemo: Int = 0) throws(DatasetError) -> [ShardRecord] {
         let file = path(Self.manifestName)
         guard let data = FileManager.default.contents(atPath: file) else { return [] }
         let decoder = JSONDecoder()
@@ -130,12 +150,12 @@ public struct ShardSet: Sendable {
             } catch {
                 throw DatasetError(file: file, path: "line \(number + 1)", "is not a shard record: \(error)")
             }
-            let expected = records.last.map { $0.lastDemo + 1 } ?? 0
-            guard record.file == Self.shardName(records.count), record.firstDemo == expected, record.lastDemo - record.firstDemo + 1 == record.demos
-            else {
+            let expected = records.last.map { $0.lastDemo + 1 } ?? firstDemo
+            let name = Self.shardName(firstShard + records.count)
+            guard record.file == name, record.firstDemo == expected, record.lastDemo - record.firstDemo + 1 == record.demos else {
                 throw DatasetError(
                     file: file, path: "line \(number + 1)",
-                    "expected \(Self.shardName(records.count)) from demo \(expected), found \(record.file) with demos \(record.firstDemo)...\(record.lastDemo)")
+                    "expected \(name) from demo \(expected), found \(record.file) with demos \(record.firstDemo)...\(record.lastDemo)")
             }
             var info = stat()
             guard stat(path(record.file), &info) == 0, Int(info.st_size) == record.bytes else { break }
@@ -230,5 +250,40 @@ public struct RunIdentity: Equatable, Sendable {
             let a = values[key], b = other.values[key]
             return a == b ? nil : "\(key) \(a ?? "(none)") → \(b ?? "(none)")"
         }
+    }
+}
+
+/// Part `index` of `count` of a sharded run (`--part i/N`): a contiguous stretch of whole shards,
+/// so that the parts together write exactly the shards of the whole run.
+public struct RunPart: Equatable, Sendable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) {
+        precondition(count >= 1 && (0..<count).contains(index), "part \(index) of \(count)")
+        self.index = index
+        self.count = count
+    }
+
+    /// `i/N` with 0 ≤ i < N; nil otherwise.
+    public init?(_ text: String) {
+        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard pieces.count == 2, let i = Int(pieces[0]), let n = Int(pieces[1]), n >= 1, (0..<n).contains(i) else { return nil }
+        self.init(index: i, count: n)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    /// The shards of this part in a run of `demos` demos, `shardSize` per shard: shards
+    /// ⌊i·S/N⌋ ..< ⌊(i+1)·S/N⌋ of the S = ⌈demos / shardSize⌉.
+    public func shards(demos: Int, shardSize: Int) -> Range<Int> {
+        let total = (demos + shardSize - 1) / shardSize
+        return (index * total / count)..<((index + 1) * total / count)
+    }
+
+    /// The demo indices of this part's shards.
+    public func demos(demos: Int, shardSize: Int) -> Range<Int> {
+        let shards = shards(demos: demos, shardSize: shardSize)
+        return min(demos, shards.lowerBound * shardSize)..<min(demos, shards.upperBound * shardSize)
     }
 }

@@ -17,21 +17,28 @@ public final class ShardedWriter {
     let masks: (Range<Int>) -> [String: [String]]
     /// The finished shards.
     public private(set) var records: [ShardRecord]
+    /// The number of the first shard and the index of its first demo (not 0 in a part of a run).
+    public let firstShard: Int
+    public let firstDemo: Int
     private var current: RobomimicWriter?
     private var currentSamples = 0
 
     /// - Parameters:
-    ///   - records: the finished shards of the run being resumed (``ShardSet/finishedShards()``), or none.
+    ///   - records: the finished shards of the run being resumed (``ShardSet/finishedShards(firstShard:firstDemo:)``), or none.
+    ///   - firstShard: the number of the first shard, with `firstDemo` its first demo (a part of a run starts after others).
     ///   - dataAttributes: every file's `data` attributes (`env_args`, provenance), `total` excepted.
     ///   - masks: the masks (demo names) of demos in a range of indices: a shard's, and at the end the run's.
     public init(
-        set: ShardSet, shardSize: Int, records: [ShardRecord] = [], dataAttributes: [String: AttributeValue],
+        set: ShardSet, shardSize: Int, records: [ShardRecord] = [], firstShard: Int = 0, firstDemo: Int = 0,
+        dataAttributes: [String: AttributeValue],
         options: WriteOptions = .init(), masks: @escaping (Range<Int>) -> [String: [String]]
     ) {
         precondition(shardSize >= 1, "a shard holds at least one demo")
         self.set = set
         self.shardSize = shardSize
         self.records = records
+        self.firstShard = firstShard
+        self.firstDemo = firstDemo
         self.dataAttributes = dataAttributes
         self.options = options
         self.masks = masks
@@ -40,10 +47,14 @@ public final class ShardedWriter {
     deinit { current?.abandon() }
 
     /// Demos in finished shards.
-    public var finishedDemos: Int { records.last.map { $0.lastDemo + 1 } ?? 0 }
+    /// The index after the last demo of the finished shards.
+    public var finishedEnd: Int { records.last.map { $0.lastDemo + 1 } ?? firstDemo }
 
     /// The index the next demo written gets (its name is `demo_<nextDemo>`).
-    public var nextDemo: Int { finishedDemos + (current?.demoCount ?? 0) }
+    public var nextDemo: Int { finishedEnd + (current?.demoCount ?? 0) }
+
+    /// The file name of the shard being written or next to be.
+    var currentShardName: String { ShardSet.shardName(firstShard + records.count) }
 
     /// Appends `demo` (renamed `demo_<nextDemo>`); when that fills the shard, the shard lands
     /// with `execution`, the executed run's counters after this demo's attempt.
@@ -52,7 +63,7 @@ public final class ShardedWriter {
         if let current {
             writer = current
         } else {
-            writer = try RobomimicWriter(destination: set.path(ShardSet.shardName(records.count)), dataAttributes: dataAttributes, options: options)
+            writer = try RobomimicWriter(destination: set.path(currentShardName), dataAttributes: dataAttributes, options: options)
             current = writer
             currentSamples = 0
         }
@@ -67,7 +78,7 @@ public final class ShardedWriter {
     /// finished shard with the run's masks.
     public func finish(execution: ShardRecord.Execution? = nil) throws {
         if current != nil { try closeShard(execution: execution) }
-        try set.writeIndex(records: records, dataAttributes: dataAttributes, masks: masks(0..<finishedDemos))
+        try set.writeIndex(records: records, dataAttributes: dataAttributes, masks: masks(firstDemo..<finishedEnd))
     }
 
     /// Removes the shard being written (its partial file). Safe to call more than once.
@@ -78,10 +89,10 @@ public final class ShardedWriter {
 
     private func closeShard(execution: ShardRecord.Execution?) throws {
         guard let writer = current else { return }
-        let first = finishedDemos, last = first + writer.demoCount - 1
+        let first = finishedEnd, last = first + writer.demoCount - 1
         try writer.finish(masks: masks(first..<(last + 1)))
         current = nil
-        let file = ShardSet.shardName(records.count)
+        let file = currentShardName
         let path = set.path(file)
         var info = stat()
         guard stat(path, &info) == 0 else { throw DatasetError(.io, file: path, path: "", "the shard just written is missing") }

@@ -31,7 +31,9 @@ extension AugmentCommand {
         let maxAttempts = self.maxAttempts ?? 20 * count
         var attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: false)
         let masks = masks(count: count, seed: runSeed)
-        let (writer, finished) = try openOutput(attributes: attributes, masks: masks) { try runIdentity(runSeed: runSeed, count: count) }
+        let (writer, finished) = try openOutput(attributes: attributes, masks: masks, share: 0..<count) {
+            try runIdentity(runSeed: runSeed, count: count)
+        }
         attributes["mimic_failed_attempts"] = .bool(true)
         let failedWriter = try keepFailed.map { try makeWriter($0, attributes: attributes) }
         let options = RolloutOptions(stopAfterSuccess: stopAfterSuccess, successRule: successAt ?? .end)

@@ -30,6 +30,13 @@ struct AugmentCommand: AsyncParsableCommand {
             """)
     var shardSize: Int?
 
+    @Option(
+        help: """
+            With --shard-size, kinematic: write only part i of N (i/N, 0 ≤ i < N), a contiguous stretch of whole shards; \
+            `mimic merge` joins the parts' directories into the whole run.
+            """)
+    var part: RunPart?
+
     @Option(name: .short, help: "How many demos to generate (default: the MimicGen config's num_trials, else 100).")
     var n: Int?
 
@@ -85,6 +92,10 @@ struct AugmentCommand: AsyncParsableCommand {
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         if let shardSize, shardSize < 1 { throw ValidationError("--shard-size must be at least 1") }
         if shardSize != nil, keepFailed != nil { throw ValidationError("--keep-failed writes one file; it does not combine with --shard-size") }
+        if part != nil, shardSize == nil { throw ValidationError("--part needs --shard-size: a part is a stretch of whole shards") }
+        if part != nil, execute {
+            throw ValidationError("--part splits kinematic runs; an --execute run keeps successes in attempt order and is not split yet")
+        }
         if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
 
@@ -158,15 +169,18 @@ struct AugmentCommand: AsyncParsableCommand {
 
         let attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: true)
         let masks = masks(count: count, seed: runSeed)
-        let (writer, finished) = try openOutput(attributes: attributes, masks: masks) { try runIdentity(runSeed: runSeed, count: count) }
+        let share = part.map { $0.demos(demos: count, shardSize: shardSize ?? count) } ?? 0..<count
+        let (writer, finished) = try openOutput(attributes: attributes, masks: masks, share: share) {
+            try runIdentity(runSeed: runSeed, count: count)
+        }
         var summary = Summary()
-        summary.demos = finished.last.map { $0.lastDemo + 1 } ?? 0
+        summary.demos = finished.reduce(0) { $0 + $1.demos }
         summary.samples = finished.reduce(0) { $0 + $1.samples }
-        let progress = ProgressBar(total: count, unit: "demos")
+        let progress = ProgressBar(total: share.count, unit: "demos")
         let batch = max(64, 32 * workers)
-        var start = summary.demos
-        while start < count {
-            let size = min(batch, count - start)
+        var start = share.lowerBound + summary.demos
+        while start < share.upperBound {
+            let size = min(batch, share.upperBound - start)
             let results = Self.generate(generator, range: start..<(start + size), workers: workers)
             for generated in results {
                 let demo = generated.demo(

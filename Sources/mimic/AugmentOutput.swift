@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import MimicCore
 import MimicHDF5
@@ -33,6 +34,7 @@ extension AugmentCommand {
             "seed": String(runSeed), "demos": String(count), "format": format.rawValue, "execute": String(execute),
             "shard_size": shardSize.map(String.init) ?? "", "valid_fraction": String(validFraction),
         ]
+        if let part { values["part"] = part.description }
         if let task { values["task_sha256"] = try ShardSet.sha256(ofFile: task) }
         if let mimicgenConfig { values["mimicgen_config_sha256"] = try ShardSet.sha256(ofFile: mimicgenConfig) }
         if execute {
@@ -45,9 +47,11 @@ extension AugmentCommand {
     }
 
     /// Opens the output: a new file, or the shard directory (created, or resumed when it holds
-    /// finished shards of the same command). Returns the finished shards' records.
+    /// finished shards of the same command) for the demos `share` of the run (all of them, or a
+    /// `--part`'s). Returns the finished shards' records.
     func openOutput(
-        attributes: [String: AttributeValue], masks: @escaping (Range<Int>) -> [String: [String]], identity: () throws -> RunIdentity
+        attributes: [String: AttributeValue], masks: @escaping (Range<Int>) -> [String: [String]], share: Range<Int>,
+        identity: () throws -> RunIdentity
     ) throws -> (AugmentOutput, [ShardRecord]) {
         guard let shardSize else { return (.file(try makeWriter(output, attributes: attributes)), []) }
         let (dataAttributes, options) = layoutFile(attributes)
@@ -56,13 +60,14 @@ extension AugmentCommand {
         if !differences.isEmpty {
             throw RunMismatch(directory: output, differences: differences)
         }
-        let records = try set.finishedShards()
-        if let last = records.last {
-            Console.note("resuming \(output): \(last.lastDemo + 1) demos in \(records.count) finished shards")
+        let firstShard = share.lowerBound / shardSize
+        let records = try set.finishedShards(firstShard: firstShard, firstDemo: share.lowerBound)
+        if !records.isEmpty {
+            Console.note("resuming \(output): \(records.reduce(0) { $0 + $1.demos }) demos in \(records.count) finished shards")
         }
         let writer = ShardedWriter(
-            set: set, shardSize: shardSize, records: records, dataAttributes: dataAttributes, options: options,
-            masks: masks)
+            set: set, shardSize: shardSize, records: records, firstShard: firstShard, firstDemo: share.lowerBound,
+            dataAttributes: dataAttributes, options: options, masks: masks)
         return (.shards(writer), records)
     }
 
@@ -88,4 +93,8 @@ struct RunMismatch: Error, CustomStringConvertible {
     var description: String {
         "\(directory): holds a run made by another command (\(differences.joined(separator: "; "))); rerun the same command to resume it, or write to another directory"
     }
+}
+
+extension RunPart: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
 }

@@ -6,7 +6,9 @@ struct Mimic: AsyncParsableCommand {
         commandName: "mimic",
         abstract: "Turn a few robot demos into many new, checked demos for imitation learning.",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, PrepareCommand.self, AugmentCommand.self, ValidateCommand.self, ExportCommand.self]
+        subcommands: [
+            InspectCommand.self, PrepareCommand.self, AugmentCommand.self, ValidateCommand.self, ExportCommand.self, MergeCommand.self,
+        ]
     )
 
     /// SIGINT and SIGTERM remove the partial outputs before exiting (`Interrupts`).

@@ -68,3 +68,28 @@ import MimicCore
         }
     }
 }
+
+@Suite struct RunPartTests {
+    @Test func parsing() {
+        #expect(RunPart("0/1") == RunPart(index: 0, count: 1))
+        #expect(RunPart("3/4")?.description == "3/4")
+        for bad in ["4/4", "-1/2", "1/0", "1", "a/b", "1/2/3", ""] { #expect(RunPart(bad) == nil, "\(bad)") }
+    }
+
+    /// For any run, the parts' shards are the run's shards, each once and in order, and their
+    /// demos are the run's demos.
+    @Test func partsTileTheRun() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let demos = Int.random(in: 0...5000, using: &rng), size = Int.random(in: 1...300, using: &rng)
+            let n = Int.random(in: 1...40, using: &rng)
+            let parts = (0..<n).map { RunPart(index: $0, count: n) }
+            let shards = parts.map { $0.shards(demos: demos, shardSize: size) }
+            #expect(shards.flatMap { Array($0) } == Array(0..<((demos + size - 1) / size)), "\(demos) \(size) \(n)")
+            #expect(parts.flatMap { Array($0.demos(demos: demos, shardSize: size)) } == Array(0..<demos), "\(demos) \(size) \(n)")
+            for (part, range) in zip(parts, shards) where !range.isEmpty {
+                #expect(part.demos(demos: demos, shardSize: size).lowerBound == range.lowerBound * size)
+            }
+        }
+    }
+}

@@ -111,10 +111,14 @@ import MimicHDF5
         #expect(foreign.contents == ["notes.txt"])
     }
 
-    @Test(arguments: [["--shard-size", "0"], ["--shard-size", "2", "--execute", "--keep-failed", "/tmp/f.hdf5"]])
-    func badShardOptionsAreUsageErrors(flags: [String]) throws {
+    @Test(arguments: [
+        (["--shard-size", "0"], "--shard-size must be"), (["--shard-size", "2", "--execute", "--keep-failed", "/tmp/f.hdf5"], "--keep-failed"),
+        (["--part", "0/2"], "--part needs --shard-size"), (["--shard-size", "2", "--part", "0/2", "--execute"], "--part splits kinematic"),
+        (["--shard-size", "2", "--part", "2/2"], "--part"),
+    ])
+    func badShardOptionsAreUsageErrors(flags: [String], message: String) throws {
         let result = try CLI.run(["augment", CLI.dataset("lift.hdf5"), "-o", "/tmp/never-a-dir"] + flags)
         #expect(result.status == 64)
-        #expect(result.stderr.contains("--shard-size"))
+        #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 }
