@@ -14,24 +14,30 @@ public struct ShardRecord: Codable, Equatable, Sendable {
     /// Size and SHA-256 of the file.
     public var bytes: Int
     public var sha256: String
-    /// An executed run's counters when the shard closed, over the whole run so far: the next
-    /// attempt to run, the failed attempts by reason and the physics steps simulated. Nil for
-    /// kinematic runs.
+    /// An executed run's counters of this shard: its attempts, the failed ones by reason, and
+    /// the physics steps simulated. Nil for kinematic runs.
     public var execution: Execution?
 
     public struct Execution: Codable, Equatable, Sendable {
-        public var nextAttempt: Int
+        public var attempts: Int
         public var failureReasons: [String: Int]
         public var physicsSteps: Int
 
-        public init(nextAttempt: Int = 0, failureReasons: [String: Int] = [:], physicsSteps: Int = 0) {
-            self.nextAttempt = nextAttempt
+        public init(attempts: Int = 0, failureReasons: [String: Int] = [:], physicsSteps: Int = 0) {
+            self.attempts = attempts
             self.failureReasons = failureReasons
             self.physicsSteps = physicsSteps
         }
 
+        /// The counters of two stretches of a run together.
+        public static func + (a: Execution, b: Execution) -> Execution {
+            Execution(
+                attempts: a.attempts + b.attempts, failureReasons: a.failureReasons.merging(b.failureReasons, uniquingKeysWith: +),
+                physicsSteps: a.physicsSteps + b.physicsSteps)
+        }
+
         enum CodingKeys: String, CodingKey {
-            case nextAttempt = "next_attempt", failureReasons = "failure_reasons", physicsSteps = "physics_steps"
+            case attempts, failureReasons = "failure_reasons", physicsSteps = "physics_steps"
         }
     }
 
@@ -50,8 +56,9 @@ public struct ShardRecord: Codable, Equatable, Sendable {
 /// A run written as shards into a directory:
 ///
 /// - `shard-00000.hdf5`, `shard-00001.hdf5`, ...: each a complete file of the run's layout with
-///   consecutive demos (`demo_<i>`, numbered across the run), its masks restricted to them;
-///   written under a partial name and renamed when closed (``PartialFile``).
+///   consecutive demos, shard `s` from `demo_<s·K>` for a shard size K (numbered across the run;
+///   an executed run's shard may hold fewer than K), its masks restricted to them; written under
+///   a partial name and renamed when closed (``PartialFile``).
 /// - `manifest.jsonl`: one ``ShardRecord`` per finished shard, in order; replaced whole (partial
 ///   file, rename) each time a shard lands, so it never holds a part of a line.
 /// - `run.json`: what made the run (``RunIdentity``), so that the same command resumes it and
@@ -135,10 +142,10 @@ public struct ShardSet: Sendable {
 
     /// The finished shards, in order: the manifest's records whose file is there with its recorded
     /// size, up to the first that is not (later shards are written again). A part of a run starts
-    /// at its first shard and demo (``RunPart``).
+    /// at its first shard (``RunPart``).
     ///
     /// - Throws: ``DatasetError`` for a manifest line that is not a shard record, or records out of order.
-    public func finishedShards(firstShard: Int = 0, firstDemo: Int = 0) throws(DatasetError) -> [ShardRecord] {
+    public func finishedShards(firstShard: Int = 0, shardSize: Int) throws(DatasetError) -> [ShardRecord] {
         let file = path(Self.manifestName)
         guard let data = FileManager.default.contents(atPath: file) else { return [] }
         let decoder = JSONDecoder()
@@ -150,9 +157,11 @@ public struct ShardSet: Sendable {
             } catch {
                 throw DatasetError(file: file, path: "line \(number + 1)", "is not a shard record: \(error)")
             }
-            let expected = records.last.map { $0.lastDemo + 1 } ?? firstDemo
-            let name = Self.shardName(firstShard + records.count)
-            guard record.file == name, record.firstDemo == expected, record.lastDemo - record.firstDemo + 1 == record.demos else {
+            let shard = firstShard + records.count
+            let name = Self.shardName(shard), expected = shard * shardSize
+            guard record.file == name, record.firstDemo == expected, record.lastDemo - record.firstDemo + 1 == record.demos,
+                (0...shardSize).contains(record.demos)
+            else {
                 throw DatasetError(
                     file: file, path: "line \(number + 1)",
                     "expected \(name) from demo \(expected), found \(record.file) with demos \(record.firstDemo)...\(record.lastDemo)")
@@ -184,7 +193,7 @@ public struct ShardSet: Sendable {
                 var attributes = dataAttributes
                 attributes["total"] = .int(records.reduce(0) { $0 + $1.samples })
                 for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try data.attributes.set(name, value: value) }
-                for record in records {
+                for record in records where record.demos > 0 {
                     for i in record.firstDemo...record.lastDemo {
                         try data.createExternalLink("demo_\(i)", file: record.file, path: "/data/demo_\(i)")
                     }

@@ -1,10 +1,11 @@
 import Foundation
 import MimicCore
 
-/// Writes a run's demos, in order, into the shards of a ``ShardSet``: `shardSize` demos per
-/// shard, each shard a ``RobomimicWriter`` file that lands (rename) when full, followed by its
-/// line in the manifest; ``finish(execution:)`` closes the last shard and writes the index. Only
-/// the demo being written and the shard records are held, whatever the run's size.
+/// Writes a run's demos, in order, into the shards of a ``ShardSet``: shard `s` holds demos
+/// `s·shardSize` on, at most `shardSize` of them; each shard is a ``RobomimicWriter`` file that
+/// lands (rename) when full or closed, followed by its line in the manifest;
+/// ``finish()`` closes the last shard and writes the index. Only the demo being written and
+/// the shard records are held, whatever the run's size.
 ///
 /// A writer started with the records of a run's finished shards continues after them: demo
 /// `i` always lands in shard `i / shardSize` with the same neighbours, so a resumed run writes
@@ -17,20 +18,18 @@ public final class ShardedWriter {
     let masks: (Range<Int>) -> [String: [String]]
     /// The finished shards.
     public private(set) var records: [ShardRecord]
-    /// The number of the first shard and the index of its first demo (not 0 in a part of a run).
+    /// The number of the first shard (not 0 in a part of a run).
     public let firstShard: Int
-    public let firstDemo: Int
     private var current: RobomimicWriter?
     private var currentSamples = 0
 
     /// - Parameters:
-    ///   - records: the finished shards of the run being resumed (``ShardSet/finishedShards(firstShard:firstDemo:)``), or none.
-    ///   - firstShard: the number of the first shard, with `firstDemo` its first demo (a part of a run starts after others).
+    ///   - records: the finished shards of the run being resumed (``ShardSet/finishedShards(firstShard:shardSize:)``), or none.
+    ///   - firstShard: the number of the first shard (a part of a run starts after others).
     ///   - dataAttributes: every file's `data` attributes (`env_args`, provenance), `total` excepted.
     ///   - masks: the masks (demo names) of demos in a range of indices: a shard's, and at the end the run's.
     public init(
-        set: ShardSet, shardSize: Int, records: [ShardRecord] = [], firstShard: Int = 0, firstDemo: Int = 0,
-        dataAttributes: [String: AttributeValue],
+        set: ShardSet, shardSize: Int, records: [ShardRecord] = [], firstShard: Int = 0, dataAttributes: [String: AttributeValue],
         options: WriteOptions = .init(), masks: @escaping (Range<Int>) -> [String: [String]]
     ) {
         precondition(shardSize >= 1, "a shard holds at least one demo")
@@ -38,7 +37,6 @@ public final class ShardedWriter {
         self.shardSize = shardSize
         self.records = records
         self.firstShard = firstShard
-        self.firstDemo = firstDemo
         self.dataAttributes = dataAttributes
         self.options = options
         self.masks = masks
@@ -46,27 +44,16 @@ public final class ShardedWriter {
 
     deinit { current?.abandon() }
 
-    /// Demos in finished shards.
-    /// The index after the last demo of the finished shards.
-    public var finishedEnd: Int { records.last.map { $0.lastDemo + 1 } ?? firstDemo }
+    /// The number of the shard being written, or next to be.
+    public var shard: Int { firstShard + records.count }
 
     /// The index the next demo written gets (its name is `demo_<nextDemo>`).
-    public var nextDemo: Int { finishedEnd + (current?.demoCount ?? 0) }
-
-    /// The file name of the shard being written or next to be.
-    var currentShardName: String { ShardSet.shardName(firstShard + records.count) }
+    public var nextDemo: Int { shard * shardSize + (current?.demoCount ?? 0) }
 
     /// Appends `demo` (renamed `demo_<nextDemo>`); when that fills the shard, the shard lands
-    /// with `execution`, the executed run's counters after this demo's attempt.
+    /// with `execution`, an executed run's counters of the shard.
     public func write(_ demo: Demo, execution: ShardRecord.Execution? = nil) throws {
-        let writer: RobomimicWriter
-        if let current {
-            writer = current
-        } else {
-            writer = try RobomimicWriter(destination: set.path(currentShardName), dataAttributes: dataAttributes, options: options)
-            current = writer
-            currentSamples = 0
-        }
+        let writer = try open()
         var named = demo
         named.name = "demo_\(nextDemo)"
         try writer.write(named)
@@ -74,25 +61,14 @@ public final class ShardedWriter {
         if writer.demoCount == shardSize { try closeShard(execution: execution) }
     }
 
-    /// Lands a shard that is not full yet (the run's last), then writes the index over every
-    /// finished shard with the run's masks.
-    public func finish(execution: ShardRecord.Execution? = nil) throws {
-        if current != nil { try closeShard(execution: execution) }
-        try set.writeIndex(records: records, dataAttributes: dataAttributes, masks: masks(firstDemo..<finishedEnd))
-    }
-
-    /// Removes the shard being written (its partial file). Safe to call more than once.
-    public func abandon() {
-        current?.abandon()
+    /// Lands the shard being written, or an empty one when none is (an executed run's shard
+    /// whose attempts all failed), with `execution`; the next demo starts the next shard.
+    public func closeShard(execution: ShardRecord.Execution? = nil) throws {
+        let writer = try open()
+        let first = shard * shardSize, last = first + writer.demoCount - 1
+        try writer.finish(masks: writer.demoCount > 0 ? masks(first..<(last + 1)) : [:])
         current = nil
-    }
-
-    private func closeShard(execution: ShardRecord.Execution?) throws {
-        guard let writer = current else { return }
-        let first = finishedEnd, last = first + writer.demoCount - 1
-        try writer.finish(masks: masks(first..<(last + 1)))
-        current = nil
-        let file = currentShardName
+        let file = ShardSet.shardName(shard)
         let path = set.path(file)
         var info = stat()
         guard stat(path, &info) == 0 else { throw DatasetError(.io, file: path, path: "", "the shard just written is missing") }
@@ -101,5 +77,30 @@ public final class ShardedWriter {
                 file: file, firstDemo: first, lastDemo: last, demos: writer.demoCount, samples: currentSamples,
                 bytes: Int(info.st_size), sha256: try ShardSet.sha256(ofFile: path), execution: execution))
         try set.writeManifest(records)
+    }
+
+    /// Lands a shard that is not full yet (the run's last), then writes the index over every
+    /// finished shard with the run's masks (the shards' masks together).
+    public func finish() throws {
+        if current != nil { try closeShard() }
+        var all: [String: [String]] = [:]
+        for record in records where record.demos > 0 {
+            for (key, names) in masks(record.firstDemo..<(record.lastDemo + 1)) { all[key, default: []] += names }
+        }
+        try set.writeIndex(records: records, dataAttributes: dataAttributes, masks: all)
+    }
+
+    /// Removes the shard being written (its partial file). Safe to call more than once.
+    public func abandon() {
+        current?.abandon()
+        current = nil
+    }
+
+    private func open() throws -> RobomimicWriter {
+        if let current { return current }
+        let writer = try RobomimicWriter(destination: set.path(ShardSet.shardName(shard)), dataAttributes: dataAttributes, options: options)
+        current = writer
+        currentSamples = 0
+        return writer
     }
 }

@@ -22,10 +22,10 @@ public final class EpisodeRunnerPool: @unchecked Sendable {
         runners = WorkerPool(workers: workers)
     }
 
-    /// Plans attempts `range` on this thread, compiling the scenes they need.
-    public func plan(_ range: Range<Int>) throws(DatasetError) -> [Attempt] {
+    /// Plans the attempts of `indices` on this thread, compiling the scenes they need.
+    public func plan(_ indices: some Sequence<Int>) throws(DatasetError) -> [Attempt] {
         var attempts: [Attempt] = []
-        for i in range {
+        for i in indices {
             let episode = setup.episode(i)
             attempts.append(Attempt(episode: episode, entry: try scenes.entry(forSource: episode.firstSource!)))
         }

@@ -7,6 +7,11 @@ extension AugmentCommand {
     /// `--execute`: every attempt runs closed loop in MuJoCo; successes are kept, in attempt order,
     /// until -n are kept or --max-attempts are spent. Attempt i is generated demo i, so the kept
     /// set is the same for any number of workers.
+    ///
+    /// With --shard-size K the run's S = ⌈n / K⌉ shards are filled independently: shard s takes
+    /// attempts s, s + S, s + 2S, ... in that order until it keeps its K (or spends its
+    /// ⌈max-attempts / S⌉), so a shard's demos depend on nothing but the shard, and a resumed or
+    /// split (--part) run keeps what a single run keeps. Without shards the one stream is 0, 1, 2, ...
     func executeRun(
         generator: Generator, spec: TaskSpec, reader: RobomimicReader, demos: [Demo], format: OutputFormat,
         count: Int, runSeed: UInt64, started: Date
@@ -31,55 +36,68 @@ extension AugmentCommand {
         let maxAttempts = self.maxAttempts ?? 20 * count
         var attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: false)
         let masks = masks(count: count, seed: runSeed)
-        let (writer, finished) = try openOutput(attributes: attributes, masks: masks, share: 0..<count) {
+        // The attempt streams: one per shard (stream s: attempts s, s + S, ...), or one for the file.
+        let size = shardSize ?? count
+        let streams = (count + size - 1) / size
+        let mine = part?.shards(demos: count, shardSize: size) ?? 0..<streams
+        let share = min(count, mine.lowerBound * size)..<min(count, mine.upperBound * size)
+        let (writer, finished) = try openOutput(attributes: attributes, masks: masks, share: share) {
             try runIdentity(runSeed: runSeed, count: count)
         }
         attributes["mimic_failed_attempts"] = .bool(true)
         let failedWriter = try keepFailed.map { try makeWriter($0, attributes: attributes) }
         let options = RolloutOptions(stopAfterSuccess: stopAfterSuccess, successRule: successAt ?? .end)
-        let progress = ProgressBar(total: count, unit: "demos")
+        let budget = (maxAttempts + streams - 1) / streams
+        let progress = ProgressBar(total: share.count, unit: "demos")
         var summary = Summary()
-        summary.wanted = count
-        // A resumed run goes on from the attempt after its last finished shard, with its counters.
-        var counters = finished.last?.execution ?? ShardRecord.Execution()
-        summary.demos = finished.last.map { $0.lastDemo + 1 } ?? 0
+        summary.wanted = share.count
+        // A resumed run goes on with the first shard it has not finished.
+        var total = finished.compactMap(\.execution).reduce(ShardRecord.Execution(), +)
+        summary.demos = finished.reduce(0) { $0 + $1.demos }
         summary.samples = finished.reduce(0) { $0 + $1.samples }
         var failed = 0
-        var next = counters.nextAttempt
-        while summary.demos < count && next < maxAttempts {
-            // A batch a little larger than what is still needed, at least one attempt per worker.
-            let size = min(maxAttempts - next, max(workers, min(4 * workers, count - summary.demos)))
-            let attempts = try pool.plan(next..<(next + size))
-            let results = try parallelMap(attempts.count, workers: workers) { w, k in
-                Result { () throws(DatasetError) in try pool.run(attempts[k], worker: w, options: options) }
-            }.map { try $0.get() }
-            for (k, episode) in results.enumerated() {
-                counters.nextAttempt = next + k + 1
-                counters.physicsSteps += episode.rollout.physicsSteps
-                var demo = episode.demo
-                if episode.success {
-                    demo.name = "demo_\(summary.demos)"
-                    try writer.write(layout(demo), execution: counters)
-                    summary.demos += 1
-                    summary.samples += demo.length
-                    progress.update(summary.demos)
-                    if summary.demos == count { break }
-                } else {
-                    counters.failureReasons[Self.reasonCategory(episode.rollout.failure), default: 0] += 1
-                    if let failedWriter {
-                        demo.name = "demo_\(failed)"
-                        try failedWriter.write(layout(demo))
-                        failed += 1
+        for stream in (mine.lowerBound + finished.count)..<mine.upperBound {
+            let wanted = min(size, count - stream * size)
+            var counters = ShardRecord.Execution()
+            var kept = 0
+            while kept < wanted && counters.attempts < budget {
+                // A batch a little larger than what is still needed, at least one attempt per worker.
+                let batch = min(budget - counters.attempts, max(workers, min(4 * workers, wanted - kept)))
+                let attempts = try pool.plan((counters.attempts..<(counters.attempts + batch)).map { stream + $0 * streams })
+                let results = try parallelMap(attempts.count, workers: workers) { w, k in
+                    Result { () throws(DatasetError) in try pool.run(attempts[k], worker: w, options: options) }
+                }.map { try $0.get() }
+                for episode in results {
+                    counters.attempts += 1
+                    counters.physicsSteps += episode.rollout.physicsSteps
+                    var demo = episode.demo
+                    if episode.success {
+                        demo.name = "demo_\(summary.demos)"
+                        kept += 1
+                        try writer.write(layout(demo), execution: counters)
+                        summary.demos += 1
+                        summary.samples += demo.length
+                        progress.update(summary.demos)
+                        if kept == wanted { break }
+                    } else {
+                        counters.failureReasons[Self.reasonCategory(episode.rollout.failure), default: 0] += 1
+                        if let failedWriter {
+                            demo.name = "demo_\(failed)"
+                            try failedWriter.write(layout(demo))
+                            failed += 1
+                        }
                     }
                 }
             }
-            next += size
+            // A full shard landed with its last demo; a short one lands now.
+            if kept < size { try writer.closeShard(execution: counters) }
+            total = total + counters
         }
         progress.finish()
-        summary.attempts = counters.nextAttempt
-        summary.failureReasons = counters.failureReasons
-        summary.physicsSteps = counters.physicsSteps
-        try writer.finish(demos: summary.demos, masks: masks, execution: counters)
+        summary.attempts = total.attempts
+        summary.failureReasons = total.failureReasons
+        summary.physicsSteps = total.physicsSteps
+        try writer.finish(demos: summary.demos, masks: masks)
         try failedWriter?.finish(masks: [:])
         summary.seconds = Date().timeIntervalSince(started)
         try writeStats(

@@ -32,7 +32,7 @@ struct AugmentCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            With --shard-size, kinematic: write only part i of N (i/N, 0 ≤ i < N), a contiguous stretch of whole shards; \
+            With --shard-size: write only part i of N (i/N, 0 ≤ i < N), a contiguous stretch of whole shards; \
             `mimic merge` joins the parts' directories into the whole run.
             """)
     var part: RunPart?
@@ -93,9 +93,7 @@ struct AugmentCommand: AsyncParsableCommand {
         if let shardSize, shardSize < 1 { throw ValidationError("--shard-size must be at least 1") }
         if shardSize != nil, keepFailed != nil { throw ValidationError("--keep-failed writes one file; it does not combine with --shard-size") }
         if part != nil, shardSize == nil { throw ValidationError("--part needs --shard-size: a part is a stretch of whole shards") }
-        if part != nil, execute {
-            throw ValidationError("--part splits kinematic runs; an --execute run keeps successes in attempt order and is not split yet")
-        }
+
         if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
 
@@ -194,7 +192,7 @@ struct AugmentCommand: AsyncParsableCommand {
             start += size
         }
         progress.finish()
-        try writer.finish(demos: count, masks: masks, execution: nil)
+        try writer.finish(demos: count, masks: masks)
         summary.seconds = Date().timeIntervalSince(started)
         try writeStats(summary, seed: runSeed, extra: ["kinematic": true])
         return summary

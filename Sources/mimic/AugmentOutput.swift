@@ -9,7 +9,7 @@ enum AugmentOutput {
     case file(RobomimicWriter)
     case shards(ShardedWriter)
 
-    /// Appends the next demo; `execution` is an executed run's counters after its attempt.
+    /// Appends the next demo; `execution` is an executed run's counters of the shard so far.
     func write(_ demo: Demo, execution: ShardRecord.Execution?) throws {
         switch self {
         case .file(let writer): try writer.write(demo)
@@ -17,11 +17,16 @@ enum AugmentOutput {
         }
     }
 
+    /// Ends an executed run's shard that is not full (the file has no shards).
+    func closeShard(execution: ShardRecord.Execution) throws {
+        if case .shards(let writer) = self { try writer.closeShard(execution: execution) }
+    }
+
     /// Ends the run: the file gets the masks of its `demos` and lands; the shards land and the index is written.
-    func finish(demos: Int, masks: (Range<Int>) -> [String: [String]], execution: ShardRecord.Execution?) throws {
+    func finish(demos: Int, masks: (Range<Int>) -> [String: [String]]) throws {
         switch self {
         case .file(let writer): try writer.finish(masks: masks(0..<demos))
-        case .shards(let writer): try writer.finish(execution: execution)
+        case .shards(let writer): try writer.finish()
         }
     }
 }
@@ -48,7 +53,7 @@ extension AugmentCommand {
 
     /// Opens the output: a new file, or the shard directory (created, or resumed when it holds
     /// finished shards of the same command) for the demos `share` of the run (all of them, or a
-    /// `--part`'s). Returns the finished shards' records.
+    /// `--part`'s, which starts a shard). Returns the finished shards' records.
     func openOutput(
         attributes: [String: AttributeValue], masks: @escaping (Range<Int>) -> [String: [String]], share: Range<Int>,
         identity: () throws -> RunIdentity
@@ -61,13 +66,13 @@ extension AugmentCommand {
             throw RunMismatch(directory: output, differences: differences)
         }
         let firstShard = share.lowerBound / shardSize
-        let records = try set.finishedShards(firstShard: firstShard, firstDemo: share.lowerBound)
+        let records = try set.finishedShards(firstShard: firstShard, shardSize: shardSize)
         if !records.isEmpty {
             Console.note("resuming \(output): \(records.reduce(0) { $0 + $1.demos }) demos in \(records.count) finished shards")
         }
         let writer = ShardedWriter(
-            set: set, shardSize: shardSize, records: records, firstShard: firstShard, firstDemo: share.lowerBound,
-            dataAttributes: dataAttributes, options: options, masks: masks)
+            set: set, shardSize: shardSize, records: records, firstShard: firstShard, dataAttributes: dataAttributes, options: options,
+            masks: masks)
         return (.shards(writer), records)
     }
 

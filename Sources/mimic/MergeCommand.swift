@@ -71,16 +71,15 @@ struct MergeCommand: AsyncParsableCommand {
         var dataAttributes: [String: AttributeValue]?
         for i in 0..<count {
             let (set, _, part) = byIndex[i]!
-            let share = part.demos(demos: demos, shardSize: shardSize)
-            let finished = try set.finishedShards(firstShard: part.shards(demos: demos, shardSize: shardSize).lowerBound, firstDemo: share.lowerBound)
-            let done = finished.reduce(0) { $0 + $1.demos }
+            let mine = part.shards(demos: demos, shardSize: shardSize)
+            let finished = try set.finishedShards(firstShard: mine.lowerBound, shardSize: shardSize)
             let index = set.path(ShardSet.indexName)
-            guard done == share.count, share.isEmpty || FileManager.default.fileExists(atPath: index) else {
+            guard finished.count == mine.count, mine.isEmpty || FileManager.default.fileExists(atPath: index) else {
                 throw DatasetError(
-                    file: set.directory, path: "", "part \(part) is not finished (\(done) of its \(share.count) demos); run its command again to finish it")
+                    file: set.directory, path: "", "part \(part) is not finished (\(finished.count) of its \(mine.count) shards); run its command again to finish it")
             }
             shards += finished.map { ($0, set) }
-            if !share.isEmpty {
+            if finished.contains(where: { $0.demos > 0 }) {
                 let reader = try RobomimicReader(path: index)
                 for (key, names) in reader.masks { masks[key, default: []] += names }
                 if dataAttributes == nil { dataAttributes = reader.dataAttributes.filter { $0.key != "total" } }

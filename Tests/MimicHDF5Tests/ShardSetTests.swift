@@ -41,21 +41,21 @@ import MimicCore
     @Test func manifestLinesRoundTripAndBadLinesAreErrors() throws {
         try withTemporaryDirectory { dir in
             let set = ShardSet(directory: dir.path)
-            #expect(try set.finishedShards().isEmpty)
+            #expect(try set.finishedShards(shardSize: 2).isEmpty)
             let record = ShardRecord(
                 file: ShardSet.shardName(0), firstDemo: 0, lastDemo: 1, demos: 2, samples: 9, bytes: 4, sha256: "ab",
-                execution: .init(nextAttempt: 3, failureReasons: ["no_success": 1], physicsSteps: 70))
-            #expect(record.jsonLine().contains(#""next_attempt":3"#) && record.jsonLine().contains(#""first_demo":0"#))
+                execution: .init(attempts: 3, failureReasons: ["no_success": 1], physicsSteps: 70))
+            #expect(record.jsonLine().contains(#""attempts":3"#) && record.jsonLine().contains(#""first_demo":0"#))
             try Data("abcd".utf8).write(to: URL(fileURLWithPath: set.path(record.file)))
             try set.writeManifest([record])
-            #expect(try set.finishedShards() == [record])
+            #expect(try set.finishedShards(shardSize: 2) == [record])
             // Out of order: the second line must start at demo 2 in shard-00001.
             var wrong = record
             wrong.file = ShardSet.shardName(1)
             try set.writeManifest([record, wrong])
-            #expect(throws: DatasetError.self) { try set.finishedShards() }
+            #expect(throws: DatasetError.self) { try set.finishedShards(shardSize: 2) }
             try Data("{not json\n".utf8).write(to: URL(fileURLWithPath: set.path(ShardSet.manifestName)))
-            #expect(throws: DatasetError.self) { try set.finishedShards() }
+            #expect(throws: DatasetError.self) { try set.finishedShards(shardSize: 2) }
         }
     }
 

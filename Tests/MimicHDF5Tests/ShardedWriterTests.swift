@@ -13,8 +13,8 @@ import MimicCore
     static func write(_ set: ShardSet, _ range: Range<Int>, after records: [ShardRecord] = [], finish: Bool = true) throws -> ShardedWriter {
         let writer = ShardedWriter(
             set: set, shardSize: 3, records: records, dataAttributes: ["env_args": .string(#"{"env_name": "Lift", "type": 1}"#)], masks: masks)
-        for i in range { try writer.write(RobomimicFixture.demo(i, steps: 2 + i % 4), execution: .init(nextAttempt: 2 * i + 2)) }
-        if finish { try writer.finish(execution: .init(nextAttempt: 2 * range.upperBound + 5)) }
+        for i in range { try writer.write(RobomimicFixture.demo(i, steps: 2 + i % 4), execution: .init(attempts: i % 3 + 1)) }
+        if finish { try writer.finish() }
         return writer
     }
 
@@ -26,11 +26,11 @@ import MimicCore
         try withTemporaryDirectory { dir in
             let set = ShardSet(directory: dir.path)
             let writer = try Self.write(set, 0..<7)
-            let records = try set.finishedShards()
+            let records = try set.finishedShards(shardSize: 3)
             #expect(records == writer.records)
             #expect(records.map(\.file) == ["shard-00000.hdf5", "shard-00001.hdf5", "shard-00002.hdf5"])
             #expect(records.map(\.demos) == [3, 3, 1] && records.map(\.firstDemo) == [0, 3, 6])
-            #expect(records.map { $0.execution?.nextAttempt } == [6, 12, 19])
+            #expect(records.map { $0.execution?.attempts } == [3, 3, nil])
             for record in records {
                 let path = set.path(record.file)
                 #expect(record.sha256 == (try ShardSet.sha256(ofFile: path)) && record.sha256.count == 64)
@@ -62,7 +62,7 @@ import MimicCore
             // Interrupted in the third shard: its partial file is abandoned.
             let first = try Self.write(resumed, 0..<7, finish: false)
             first.abandon()
-            let records = try resumed.finishedShards()
+            let records = try resumed.finishedShards(shardSize: 3)
             #expect(records.count == 2)
             _ = try Self.write(resumed, records.last!.lastDemo + 1..<7, after: records)
             let names = try FileManager.default.contentsOfDirectory(atPath: whole.directory).sorted()
@@ -80,9 +80,32 @@ import MimicCore
             try handle.seekToEnd()
             try handle.write(contentsOf: Data([0]))
             try handle.close()
-            #expect(try set.finishedShards().map(\.file) == ["shard-00000.hdf5"])
+            #expect(try set.finishedShards(shardSize: 3).map(\.file) == ["shard-00000.hdf5"])
             try FileManager.default.removeItem(atPath: set.path("shard-00000.hdf5"))
-            #expect(try set.finishedShards().isEmpty)
+            #expect(try set.finishedShards(shardSize: 3).isEmpty)
+        }
+    }
+
+    /// An executed run's shard may close short, or empty: shard s still starts at demo s·K, and
+    /// the index and masks name only the demos there are.
+    @Test func shortAndEmptyShards() throws {
+        try withTemporaryDirectory { dir in
+            let set = ShardSet(directory: dir.path)
+            let writer = ShardedWriter(set: set, shardSize: 3, dataAttributes: [:], masks: Self.masks)
+            try writer.write(RobomimicFixture.demo(0, steps: 2))
+            try writer.closeShard(execution: .init(attempts: 9, failureReasons: ["no_success": 8], physicsSteps: 100))
+            try writer.closeShard(execution: .init(attempts: 9, failureReasons: ["no_success": 9], physicsSteps: 90))
+            #expect(writer.nextDemo == 6)
+            try writer.write(RobomimicFixture.demo(6, steps: 3))
+            try writer.finish()
+            let records = try set.finishedShards(shardSize: 3)
+            #expect(records.map(\.demos) == [1, 0, 1] && records.map(\.firstDemo) == [0, 3, 6])
+            let total = records.compactMap(\.execution).reduce(ShardRecord.Execution(), +)
+            #expect(total == .init(attempts: 18, failureReasons: ["no_success": 17], physicsSteps: 190))
+            #expect(try RobomimicReader(path: set.path("shard-00001.hdf5")).demoNames.isEmpty)
+            let index = try RobomimicReader(path: set.path(ShardSet.indexName))
+            #expect(index.demoNames == ["demo_0", "demo_6"])
+            #expect(index.masks == ["train": ["demo_0", "demo_6"], "valid": []])
         }
     }
 }

@@ -24,6 +24,27 @@ import MimicHDF5
         try AugmentOutputTests.expectSameRun(whole, merged)
     }
 
+    /// A checked run split in two: each shard keeps the successes of its own attempt stream, so the
+    /// merged parts keep the demos, attempts and counters of the single run.
+    @Test func mergedCheckedPartsAreTheWholeCheckedRun() throws {
+        let dir = try TemporaryDirectory(), whole = try TemporaryDirectory(), merged = try TemporaryDirectory()
+        let source = try LiftCut.prepared(in: dir)
+        let command = ["augment", source, "-n", "5", "--shard-size", "2", "--execute", "--workers", "2"]
+        #expect(try CLI.run(command + ["-o", whole.url.path]).status == 0)
+        for i in 0..<2 { #expect(try CLI.run(command + ["-o", dir.path("part\(i)"), "--part", "\(i)/2"]).status == 0) }
+        let result = try CLI.run(["merge", dir.path("part0"), dir.path("part1"), "-o", merged.url.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        try AugmentOutputTests.expectSameRun(whole, merged)
+        let index = try RobomimicReader(path: merged.path("index.hdf5"))
+        #expect(index.demoNames.count == 5)
+        // Shard s took attempts s, s + 3, ...: every kept demo records its attempt.
+        for name in index.demoNames {
+            let demo = try index.demo(name)
+            let shard = (Int(name.dropFirst(5))!) / 2
+            #expect((demo.attributes["mimic_index"]?.intValue ?? -1) % 3 == shard, "\(name)")
+        }
+    }
+
     /// A missing part, an unfinished part, a part of another command or a whole run are refused,
     /// and nothing is written.
     @Test func incompleteOrMixedPartsAreRefused() throws {
@@ -42,7 +63,7 @@ import MimicHDF5
         #expect(wholeRun.status == 65 && wholeRun.stderr.contains("is a whole run"), "\(wholeRun.stderr)")
         try FileManager.default.removeItem(atPath: dir.path("p1/shard-00001.hdf5"))
         let unfinished = try CLI.run(["merge", dir.path("p0"), dir.path("p1"), dir.path("p2"), "-o", out])
-        #expect(unfinished.status == 65 && unfinished.stderr.contains("part 1/3 is not finished (0 of its 2 demos)"), "\(unfinished.stderr)")
+        #expect(unfinished.status == 65 && unfinished.stderr.contains("part 1/3 is not finished (0 of its 1 shards)"), "\(unfinished.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }
