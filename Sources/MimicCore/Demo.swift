@@ -92,4 +92,14 @@ public struct Demo: Sendable, Equatable {
 
     /// The MJCF scene robosuite stored with the demo (attribute `model_file`), if any.
     public var modelXML: String? { attributes["model_file"]?.stringValue }
+
+    /// This demo with every float64 array stored as float32, but those of `keeping` (half the
+    /// bytes; float32 keeps 7 significant digits).
+    public func narrowedToFloat32(keeping: Set<String>) -> Demo {
+        var demo = self
+        for (path, tensor) in arrays where !keeping.contains(path) {
+            if case .float64(let values) = tensor.storage { demo.arrays[path] = Tensor(shape: tensor.shape, float32: values.map { Float($0) }) }
+        }
+        return demo
+    }
 }

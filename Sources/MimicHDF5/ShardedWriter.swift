@@ -20,6 +20,8 @@ public final class ShardedWriter {
     public private(set) var records: [ShardRecord]
     /// The number of the first shard (not 0 in a part of a run).
     public let firstShard: Int
+    /// Called with each shard's record once the shard and its manifest line have landed.
+    public var onShard: ((ShardRecord) throws -> Void)?
     private var current: RobomimicWriter?
     private var currentSamples = 0
 
@@ -77,6 +79,7 @@ public final class ShardedWriter {
                 file: file, firstDemo: first, lastDemo: last, demos: writer.demoCount, samples: currentSamples,
                 bytes: Int(info.st_size), sha256: try ShardSet.sha256(ofFile: path), execution: execution))
         try set.writeManifest(records)
+        try onShard?(records[records.count - 1])
     }
 
     /// Lands a shard that is not full yet (the run's last), then writes the index over every

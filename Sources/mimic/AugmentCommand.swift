@@ -58,6 +58,15 @@ struct AugmentCommand: AsyncParsableCommand {
     @Option(help: "Output layout: robomimic (default), or isaaclab (Isaac Lab's HDF5DatasetFileHandler layout, gzip, datagen_info under obs/).")
     var format: OutputLayout = .robomimic
 
+    @Option(help: "Dataset compression: none or gzip[:level] (0-9, default 4, with shuffle) (default: none for robomimic, gzip for isaaclab).")
+    var compression: Compression?
+
+    @Flag(help: "Store float64 arrays as float32 (half the size), all but the simulator states.")
+    var float32 = false
+
+    @Option(help: "With --shard-size: also append each manifest line, as its shard lands, to this file, or to stdout for - (the summary then goes to stderr).")
+    var manifest: String?
+
     @Flag(help: "Execute every generated demo in MuJoCo (closed loop, robosuite's controllers) and keep the successful ones.")
     var execute = false
 
@@ -93,6 +102,7 @@ struct AugmentCommand: AsyncParsableCommand {
         if let shardSize, shardSize < 1 { throw ValidationError("--shard-size must be at least 1") }
         if shardSize != nil, keepFailed != nil { throw ValidationError("--keep-failed writes one file; it does not combine with --shard-size") }
         if part != nil, shardSize == nil { throw ValidationError("--part needs --shard-size: a part is a stretch of whole shards") }
+        if manifest != nil, shardSize == nil { throw ValidationError("--manifest needs --shard-size: its lines describe shards") }
 
         if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
@@ -104,19 +114,22 @@ struct AugmentCommand: AsyncParsableCommand {
             try requireDistinct(output: keepFailed, from: output)
         }
         let summary = try reportingFailures { try augment() }
+        // With the manifest on stdout, stdout holds manifest lines only.
+        let toStderr = manifest == "-"
+        func say(_ line: String) { if toStderr { Console.note(line) } else { Console.out(line) } }
         if execute {
-            Console.out(
+            say(
                 "kept \(summary.demos) successful demos (\(summary.samples) samples) of \(summary.attempts) attempts: success rate \(String(format: "%.1f", 100 * Double(summary.demos) / Double(max(summary.attempts, 1)))) %, \(String(format: "%.2f", summary.seconds)) s, \(String(format: "%.3f", summary.seconds / Double(max(summary.demos, 1)))) s per kept demo -> \(output)"
             )
             if summary.demos < summary.wanted {
                 Console.warning("only \(summary.demos) of \(summary.wanted) demos succeeded within --max-attempts \(summary.attempts)")
             }
-            Console.out("checked in MuJoCo \(mujocoVersion); stats in \(statsPath)")
+            say("checked in MuJoCo \(mujocoVersion); stats in \(statsPath)")
         } else {
-            Console.out(
+            say(
                 "generated \(summary.demos) demos (\(summary.samples) samples) in \(String(format: "%.2f", summary.seconds)) s, \(ProgressBar.rate(Double(summary.demos) / max(summary.seconds, 1e-9))) demos/s -> \(output)"
             )
-            Console.out("kinematic candidates (not yet checked in a simulator); stats in \(statsPath)")
+            say("kinematic candidates (not yet checked in a simulator); stats in \(statsPath)")
         }
     }
 
@@ -220,11 +233,15 @@ struct AugmentCommand: AsyncParsableCommand {
     }
 
     /// The `data` attributes and dataset options of a file in the `--format` layout.
+    /// (`--compression` replaces the layout's own.)
     func layoutFile(_ attributes: [String: AttributeValue]) -> ([String: AttributeValue], WriteOptions) {
-        switch format {
-        case .robomimic: return (attributes, WriteOptions())
-        case .isaaclab: return (IsaacLabLayout.dataAttributes(attributes), IsaacLabLayout.writeOptions)
-        }
+        var (dataAttributes, options) =
+            switch format {
+            case .robomimic: (attributes, WriteOptions())
+            case .isaaclab: (IsaacLabLayout.dataAttributes(attributes), IsaacLabLayout.writeOptions)
+            }
+        if let compression { options.compression = compression.options }
+        return (dataAttributes, options)
     }
 
     /// A writer for `path` in the `--format` layout.
@@ -234,10 +251,47 @@ struct AugmentCommand: AsyncParsableCommand {
     }
 
     /// `demo` in the `--format` layout.
+    /// (with `--float32`, float64 arrays but `states` narrowed).
     func layout(_ demo: Demo) -> Demo {
+        let narrowed = float32 ? demo.narrowedToFloat32(keeping: ["states"]) : demo
         switch format {
-        case .robomimic: return demo
-        case .isaaclab: return IsaacLabLayout.demo(demo)
+        case .robomimic: return narrowed
+        case .isaaclab: return IsaacLabLayout.demo(narrowed)
+        }
+    }
+
+    /// `--compression`: none, or gzip[:level] with the shuffle filter.
+    enum Compression: ExpressibleByArgument, Equatable, CustomStringConvertible {
+        case none
+        case gzip(level: Int)
+
+        init?(argument: String) {
+            if argument == "none" {
+                self = .none
+                return
+            }
+            let pieces = argument.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pieces.first == "gzip" else { return nil }
+            guard pieces.count == 2 else {
+                self = .gzip(level: 4)
+                return
+            }
+            guard let level = Int(pieces[1]), (0...9).contains(level) else { return nil }
+            self = .gzip(level: level)
+        }
+
+        var description: String {
+            switch self {
+            case .none: return "none"
+            case .gzip(let level): return "gzip:\(level)"
+            }
+        }
+
+        var options: WriteOptions.Compression {
+            switch self {
+            case .none: return .none
+            case .gzip(let level): return .gzip(level: level, shuffle: true)
+            }
         }
     }
 

@@ -40,6 +40,8 @@ extension AugmentCommand {
             "shard_size": shardSize.map(String.init) ?? "", "valid_fraction": String(validFraction),
         ]
         if let part { values["part"] = part.description }
+        if let compression { values["compression"] = compression.description }
+        if float32 { values["float32"] = "true" }
         if let task { values["task_sha256"] = try ShardSet.sha256(ofFile: task) }
         if let mimicgenConfig { values["mimicgen_config_sha256"] = try ShardSet.sha256(ofFile: mimicgenConfig) }
         if execute {
@@ -73,7 +75,21 @@ extension AugmentCommand {
         let writer = ShardedWriter(
             set: set, shardSize: shardSize, records: records, firstShard: firstShard, dataAttributes: dataAttributes, options: options,
             masks: masks)
+        if let manifest { writer.onShard = try Self.manifestFollower(manifest) }
         return (.shards(writer), records)
+    }
+
+    /// `--manifest`: each landed shard's line on stdout (`-`), or appended to a file (or a named pipe).
+    static func manifestFollower(_ destination: String) throws -> (ShardRecord) throws -> Void {
+        if destination == "-" { return { Console.out($0.jsonLine()) } }
+        let fd = open(destination, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw DatasetError(.io, file: destination, path: "", "cannot open the manifest to append to it") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        return { record in
+            do { try handle.write(contentsOf: Data((record.jsonLine() + "\n").utf8)) } catch {
+                throw DatasetError(.io, file: destination, path: "", "cannot append to the manifest: \(error.localizedDescription)")
+            }
+        }
     }
 
     /// The masks of demos in a range of indices of a run of `count` demos: mask/train and

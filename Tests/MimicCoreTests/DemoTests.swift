@@ -49,4 +49,18 @@ import Testing
         #expect(demo.arrays["datagen_info/subtask_term_signals/grasp"]?.storage == .int64([0, 1]))
         #expect(demo.groupAttributes["datagen_info"]?["env_interface_name"] == .string("MG_Lift"))
     }
+
+    /// float64 arrays become float32 (rounded to the nearest float), all but those kept; other
+    /// element types and everything else stay.
+    @Test func narrowingToFloat32() {
+        var demo = Demo(name: "demo_0")
+        demo.arrays["actions"] = Tensor(shape: [2], float64: [0.1, -3.5])
+        demo.arrays["states"] = Tensor(shape: [2], float64: [0.1, 2])
+        demo.arrays["dones"] = Tensor(shape: [2], storage: .int64([0, 1]))
+        demo.attributes["model_file"] = .string("<mujoco/>")
+        let narrowed = demo.narrowedToFloat32(keeping: ["states"])
+        #expect(narrowed.arrays["actions"] == Tensor(shape: [2], float32: [Float(0.1), -3.5]))
+        #expect(narrowed.arrays["states"] == demo.arrays["states"] && narrowed.arrays["dones"] == demo.arrays["dones"])
+        #expect(narrowed.attributes == demo.attributes && narrowed.name == demo.name)
+    }
 }

@@ -111,9 +111,48 @@ import MimicHDF5
         #expect(foreign.contents == ["notes.txt"])
     }
 
+    /// `--manifest -` streams each shard's manifest line on stdout as it lands (the summary goes
+    /// to stderr); `--manifest FILE` appends them to a file.
+    @Test func theManifestFollowsTheRun() throws {
+        let dir = try TemporaryDirectory(), a = try TemporaryDirectory(), b = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        let streamed = try CLI.run(["augment", source, "-o", a.url.path, "-n", "5", "--shard-size", "2", "--manifest", "-"])
+        #expect(streamed.status == 0, "\(streamed.stderr)")
+        #expect(streamed.stdout == (try String(contentsOfFile: a.path("manifest.jsonl"), encoding: .utf8)))
+        #expect(streamed.stdout.split(separator: "\n").count == 3 && streamed.stderr.contains("generated 5 demos"))
+        let file = dir.path("lines.jsonl")
+        try Data("earlier\n".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(try CLI.run(["augment", source, "-o", b.url.path, "-n", "5", "--shard-size", "2", "--manifest", file]).status == 0)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "earlier\n" + String(contentsOfFile: b.path("manifest.jsonl"), encoding: .utf8))
+    }
+
+    /// `--compression gzip:LEVEL` and `--float32`, as h5py sees them; the run records both.
+    @Test func compressionAndFloat32() throws {
+        let dir = try TemporaryDirectory(), out = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        let result = try CLI.run(["augment", source, "-o", out.url.path, "-n", "3", "--shard-size", "2", "--compression", "gzip:1", "--float32"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let script = """
+            import h5py, sys
+            f = h5py.File(sys.argv[1], "r")
+            a = f["data/demo_2/actions"]
+            assert a.compression == "gzip" and a.compression_opts == 1 and a.shuffle and a.dtype == "float32", (a.compression, a.dtype)
+            assert f["data/demo_0/datagen_info/eef_pose"].dtype == "float32"
+            print("ok")
+            """
+        let check = try CLI.run(["python3", "-c", script, out.path("index.hdf5")], executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(check.stdout.contains("ok"), "\(check.stderr)")
+        let identity = try String(contentsOfFile: out.path("run.json"), encoding: .utf8)
+        #expect(identity.contains(#""compression" : "gzip:1""#) && identity.contains(#""float32" : "true""#))
+        for bad in ["gzip:10", "lz4", "gzip:"] {
+            let refused = try CLI.run(["augment", source, "-o", dir.path("x.hdf5"), "--compression", bad])
+            #expect(refused.status == 64, "\(bad)")
+        }
+    }
+
     @Test(arguments: [
         (["--shard-size", "0"], "--shard-size must be"), (["--shard-size", "2", "--execute", "--keep-failed", "/tmp/f.hdf5"], "--keep-failed"),
-        (["--part", "0/2"], "--part needs --shard-size"),
+        (["--part", "0/2"], "--part needs --shard-size"), (["--manifest", "-"], "--manifest needs --shard-size"),
         (["--shard-size", "2", "--part", "2/2"], "--part"),
     ])
     func badShardOptionsAreUsageErrors(flags: [String], message: String) throws {
