@@ -313,6 +313,13 @@ enum H5 {
         try status("H5Dwrite", site) { H5Dwrite(dataset, memoryType, allSpace, allSpace, defaultPlist, buffer) }
     }
 
+    /// H5Dwrite_chunk: the stored (already filtered) bytes of the chunk at `offset`, all filters applied.
+    static func writeChunk(_ dataset: hid_t, offset: [hsize_t], bytes: [UInt8], _ site: H5Site) throws(HDF5Error) {
+        try status("H5Dwrite_chunk", site) {
+            offset.withUnsafeBufferPointer { o in bytes.withUnsafeBytes { b in H5Dwrite_chunk(dataset, defaultPlist, 0, o.baseAddress, b.count, b.baseAddress) } }
+        }
+    }
+
     // MARK: Attributes
 
     /// H5Aexists; false on failure.

@@ -377,6 +377,26 @@ public struct HDF5Group {
         }
     }
 
+    /// Writes `encoded` (``ChunkCodec``) as a new dataset `name` directly in this group, like
+    /// ``writeNew(_:_:options:)`` (whose `options` made it): the dataset is created with the
+    /// options' filters and each chunk is stored as encoded (`H5Dwrite_chunk`).
+    func writeNew(_ name: String, encoded: EncodedDataset, options: WriteOptions) throws(HDF5Error) {
+        let full = absolutePath(name)
+        let site = self.site.at(full)
+        try withID { (id) throws(HDF5Error) in
+            let space = try H5IO.createSpace(encoded.shape, unlimitedRows: true, site)
+            defer { H5.close(space, .dataspace) }
+            let creation = try options.creationList(chunk: encoded.chunk, site)
+            defer { H5.close(creation, .propertyList) }
+            let dataset = try H5.datasetCreate(id, name, type: encoded.element.fileType, space: space, creation: creation, site)
+            defer { H5.close(dataset, .object) }
+            let inner = [hsize_t](repeating: 0, count: encoded.shape.count - 1)
+            for (k, bytes) in encoded.chunks.enumerated() {
+                try H5.writeChunk(dataset, offset: [hsize_t(k * encoded.chunk[0])] + inner, bytes: bytes, site)
+            }
+        }
+    }
+
     /// Creates the new group `name` directly in this group, without looking for what may already
     /// be there (the fast path of `createGroup` for writers that fill fresh groups).
     public func createNewGroup(_ name: String) throws(HDF5Error) -> HDF5Group {

@@ -45,7 +45,27 @@ public final class RobomimicWriter {
 
     /// Appends `demo` as `data/<demo.name>` with its attributes and arrays; sets `num_samples`.
     /// Throws when the file already has a demo of that name.
-    public func write(_ demo: Demo) throws {
+    public func write(_ demo: Demo) throws { try write(demo, encoded: [:]) }
+
+    /// Appends `demos` in order, like ``write(_:)`` one by one. With gzip, every chunk of every
+    /// array is compressed first, on `threads` threads (libhdf5 would compress them one at a
+    /// time, behind its global lock), then stored as is: the same file, sooner.
+    public func write(_ demos: [Demo], threads: Int) throws {
+        guard threads > 1, case .gzip = options.compression else {
+            for demo in demos { try write(demo) }
+            return
+        }
+        let jobs = demos.indices.flatMap { d in demos[d].arrays.keys.sorted().map { (demo: d, path: $0) } }
+        let options = self.options
+        let encoded = parallelMap(jobs.count, workers: threads) { _, k in
+            ChunkCodec.encode(demos[jobs[k].demo].arrays[jobs[k].path]!, options: options)
+        }
+        var byDemo = [[String: EncodedDataset]](repeating: [:], count: demos.count)
+        for (job, result) in zip(jobs, encoded) { byDemo[job.demo][job.path] = result }
+        for (demo, encoded) in zip(demos, byDemo) { try write(demo, encoded: encoded) }
+    }
+
+    private func write(_ demo: Demo, encoded: [String: EncodedDataset]) throws {
         let group = try data.createNewGroup(demo.name)
         var attributes = demo.attributes
         attributes["num_samples"] = .int(demo.length)
@@ -63,7 +83,12 @@ public final class RobomimicWriter {
         for (path, tensor) in demo.arrays.sorted(by: { $0.key < $1.key }) {
             let slash = path.lastIndex(of: "/")
             let container = try parent(slash.map { path[..<$0] } ?? "")
-            try container.writeNew(String(slash.map { path[path.index(after: $0)...] } ?? path[...]), tensor, options: options)
+            let name = String(slash.map { path[path.index(after: $0)...] } ?? path[...])
+            if let chunks = encoded[path] {
+                try container.writeNew(name, encoded: chunks, options: options)
+            } else {
+                try container.writeNew(name, tensor, options: options)
+            }
         }
         for (path, values) in demo.groupAttributes.sorted(by: { $0.key < $1.key }) {
             let sub = try parent(path[...])

@@ -63,6 +63,26 @@ public final class ShardedWriter {
         if writer.demoCount == shardSize { try closeShard(execution: execution) }
     }
 
+    /// Appends `demos` in order, like ``write(_:execution:)`` one by one (kinematic runs), each
+    /// shard's slice written with ``RobomimicWriter/write(_:threads:)``.
+    public func write(_ demos: [Demo], threads: Int) throws {
+        var rest = demos[...]
+        while !rest.isEmpty {
+            let writer = try open()
+            let slice = rest.prefix(shardSize - writer.demoCount)
+            var named: [Demo] = []
+            for (k, demo) in slice.enumerated() {
+                var copy = demo
+                copy.name = "demo_\(nextDemo + k)"
+                named.append(copy)
+            }
+            try writer.write(named, threads: threads)
+            currentSamples += slice.reduce(0) { $0 + $1.length }
+            rest = rest.dropFirst(slice.count)
+            if writer.demoCount == shardSize { try closeShard() }
+        }
+    }
+
     /// Lands the shard being written, or an empty one when none is (an executed run's shard
     /// whose attempts all failed), with `execution`; the next demo starts the next shard.
     public func closeShard(execution: ShardRecord.Execution? = nil) throws {

@@ -193,15 +193,16 @@ struct AugmentCommand: AsyncParsableCommand {
         while start < share.upperBound {
             let size = min(batch, share.upperBound - start)
             let results = Self.generate(generator, range: start..<(start + size), workers: workers)
-            for generated in results {
-                let demo = generated.demo(
-                    name: "demo_\(generated.index)", format: format, runSeed: runSeed,
-                    modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML)
-                try writer.write(layout(demo), execution: nil)
-                summary.demos += 1
-                summary.samples += generated.length
-                progress.update(summary.demos)
+            let batch = results.map { generated in
+                layout(
+                    generated.demo(
+                        name: "demo_\(generated.index)", format: format, runSeed: runSeed,
+                        modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML))
             }
+            try writer.write(batch, threads: workers)
+            summary.demos += batch.count
+            summary.samples += results.reduce(0) { $0 + $1.length }
+            progress.update(summary.demos)
             start += size
         }
         progress.finish()

@@ -17,6 +17,14 @@ enum AugmentOutput {
         }
     }
 
+    /// Appends kinematic demos in order, gzip chunks compressed on `threads` threads.
+    func write(_ demos: [Demo], threads: Int) throws {
+        switch self {
+        case .file(let writer): try writer.write(demos, threads: threads)
+        case .shards(let writer): try writer.write(demos, threads: threads)
+        }
+    }
+
     /// Ends an executed run's shard that is not full (the file has no shards).
     func closeShard(execution: ShardRecord.Execution) throws {
         if case .shards(let writer) = self { try writer.closeShard(execution: execution) }

@@ -93,4 +93,28 @@ import MimicCore
             }
         }
     }
+
+    /// Chunks compressed on several threads and stored with H5Dwrite_chunk make the file libhdf5's
+    /// own gzip filters make, byte for byte, for every element type, multi-chunk arrays with a
+    /// padded edge chunk included, with and without shuffle.
+    @Test(arguments: [true, false])
+    func parallelGzipWritesTheFileLibhdf5Writes(shuffle: Bool) throws {
+        try withTemporaryDirectory { dir in
+            var demos = (0..<3).map { RobomimicFixture.demo($0, steps: 5 + 3 * $0) }
+            // Several chunks of 4 rows, the last one partly filled.
+            demos[2].arrays["obs/long"] = Tensor(shape: [11, 3], float64: (0..<33).map { sin(Double($0)) })
+            demos[2].arrays["obs/bytes"] = Tensor(shape: [11], storage: .uint8((0..<11).map { UInt8($0 * 7 % 256) }))
+            let options = WriteOptions(chunkRows: 4, compression: .gzip(level: 5, shuffle: shuffle))
+            let serial = dir.appendingPathComponent("serial.hdf5").path, parallel = dir.appendingPathComponent("parallel.hdf5").path
+            let a = try RobomimicWriter(destination: serial, dataAttributes: [:], options: options)
+            for demo in demos { try a.write(demo) }
+            try a.finish(masks: ["train": ["demo_0"]])
+            let b = try RobomimicWriter(destination: parallel, dataAttributes: [:], options: options)
+            try b.write(demos, threads: 3)
+            try b.finish(masks: ["train": ["demo_0"]])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: serial)) == Data(contentsOf: URL(fileURLWithPath: parallel)))
+            let reader = try RobomimicReader(path: parallel)
+            for demo in demos { #expect(try reader.demo(demo.name).arrays == demo.arrays) }
+        }
+    }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import mimic
+import MimicCore
 
 @Suite struct ParallelTests {
     @Test(arguments: [1, 2, 3, 8])

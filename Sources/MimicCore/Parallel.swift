@@ -3,7 +3,7 @@ import Foundation
 /// Runs `body(worker, index)` for every index in `0..<count` on `workers` threads (worker w takes
 /// w, w + workers, ...) and returns the results in index order. Each worker may keep state of its
 /// own keyed by `worker` (MimicSim's `WorkerPool`); `body` must not touch another worker's.
-func parallelMap<T>(_ count: Int, workers: Int, _ body: @Sendable (_ worker: Int, _ index: Int) -> T) -> [T] {
+public func parallelMap<T>(_ count: Int, workers: Int, _ body: @Sendable (_ worker: Int, _ index: Int) -> T) -> [T] {
     guard count > 0 else { return [] }
     let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
     slots.initialize(repeating: nil)
