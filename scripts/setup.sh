@@ -2,7 +2,8 @@
 # Installs what Mimic needs on a fresh Debian 12 machine with Swift: HDF5 (Debian's libhdf5-dev)
 # and pkg-config for the build, MuJoCo 3.3.0 (scripts/setup_mujoco.sh), robosuite 1.5.2 for its
 # scene assets (the meshes the stored scenes name), and the Python packages the checks and
-# benchmarks use (h5py, numpy). Safe to run again: it installs only what is missing.
+# benchmarks use (h5py, numpy; ray 2.40.0 for Demos/ray and its test). Safe to run again: it
+# installs only what is missing.
 set -euo pipefail
 
 need_apt=()
@@ -25,6 +26,11 @@ export PIP_BREAK_SYSTEM_PACKAGES=1
 if ! python3 -c "import h5py, numpy" >/dev/null 2>&1; then
     echo "setup: installing h5py and numpy (pip)" >&2
     python3 -m pip install -q h5py numpy
+fi
+
+if ! python3 -c "import ray" >/dev/null 2>&1; then
+    echo "setup: installing ray 2.40.0 (pip; Demos/ray/launch.py and its test)" >&2
+    python3 -m pip install -q "ray==2.40.0"
 fi
 
 "$(dirname "$0")/setup_mujoco.sh"
