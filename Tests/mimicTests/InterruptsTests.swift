@@ -30,11 +30,13 @@ import Testing
 
         /// Polls `condition` until it holds (true), or the run ends or a generous deadline passes
         /// (false): the run loads and compiles its scene first, and writes demos a batch at a time.
-        /// Sleeps between polls without holding a thread the other tests need.
+        /// Sleeps between polls without holding a thread the other tests need; the condition is
+        /// tested before the deadline, so a poll that other tests kept waiting still sees the run.
         func waitUntil(_ condition: () -> Bool) async throws -> Bool {
             let deadline = Date().addingTimeInterval(600)
-            while Date() < deadline && process.isRunning {
+            while process.isRunning {
                 if condition() { return true }
+                if Date() >= deadline { return false }
                 try await Task.sleep(for: .milliseconds(20))
             }
             return false
