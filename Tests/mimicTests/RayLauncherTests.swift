@@ -71,7 +71,7 @@ final class RayCluster {
         let directory = "/tmp/ray-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let log = directory + "/start.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        try #require(FileManager.default.createFile(atPath: log, contents: nil), "cannot create \(log)")
         let process = Process()
         process.executableURL = env
         // `python3 -m ray.scripts.scripts` is the `ray` command of the python3 that runs the
