@@ -98,11 +98,7 @@ public struct ShardSet: Sendable {
             guard isDirectory.boolValue else {
                 throw DatasetError(.io, file: directory, path: "", "exists and is not a directory; sharded output (--shard-size) goes into a directory")
             }
-            let runFile = path(Self.identityName)
-            if let data = manager.contents(atPath: runFile) {
-                let recorded = try RunIdentity(json: data, file: runFile)
-                return recorded.differences(to: identity)
-            }
+            if let recorded = try self.identity() { return recorded.differences(to: identity) }
             let entries = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
             if entries.contains(where: { PartialFile.owner(ofPartialNamed: $0) == nil }) {
                 throw DatasetError(

@@ -40,7 +40,7 @@ extension AugmentCommand {
         let size = shardSize ?? count
         let streams = (count + size - 1) / size
         let mine = part?.shards(demos: count, shardSize: size) ?? 0..<streams
-        let share = min(count, mine.lowerBound * size)..<min(count, mine.upperBound * size)
+        let share = part?.demos(demos: count, shardSize: size) ?? 0..<count
         let (writer, finished) = try openOutput(attributes: attributes, masks: masks, share: share) {
             try runIdentity(runSeed: runSeed, count: count)
         }

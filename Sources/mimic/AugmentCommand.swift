@@ -103,7 +103,6 @@ struct AugmentCommand: AsyncParsableCommand {
         if shardSize != nil, keepFailed != nil { throw ValidationError("--keep-failed writes one file; it does not combine with --shard-size") }
         if part != nil, shardSize == nil { throw ValidationError("--part needs --shard-size: a part is a stretch of whole shards") }
         if manifest != nil, shardSize == nil { throw ValidationError("--manifest needs --shard-size: its lines describe shards") }
-
         if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
 
