@@ -55,31 +55,26 @@ public final class ShardedWriter {
     /// Appends `demo` (renamed `demo_<nextDemo>`); when that fills the shard, the shard lands
     /// with `execution`, an executed run's counters of the shard.
     public func write(_ demo: Demo, execution: ShardRecord.Execution? = nil) throws {
-        let writer = try open()
-        var named = demo
-        named.name = "demo_\(nextDemo)"
-        try writer.write(named)
-        currentSamples += demo.length
-        if writer.demoCount == shardSize { try closeShard(execution: execution) }
+        try write([demo], threads: 1, execution: execution)
     }
 
-    /// Appends `demos` in order, like ``write(_:execution:)`` one by one (kinematic runs), each
-    /// shard's slice written with ``RobomimicWriter/write(_:threads:)``.
-    public func write(_ demos: [Demo], threads: Int) throws {
+    /// Appends `demos` in order (renamed `demo_<nextDemo>`, ...), each shard's slice written with
+    /// ``RobomimicWriter/write(_:threads:)``; a shard that fills lands with `execution`.
+    public func write(_ demos: [Demo], threads: Int, execution: ShardRecord.Execution? = nil) throws {
         var rest = demos[...]
         while !rest.isEmpty {
             let writer = try open()
             let slice = rest.prefix(shardSize - writer.demoCount)
-            var named: [Demo] = []
-            for (k, demo) in slice.enumerated() {
+            let first = nextDemo
+            let named = slice.enumerated().map { k, demo in
                 var copy = demo
-                copy.name = "demo_\(nextDemo + k)"
-                named.append(copy)
+                copy.name = "demo_\(first + k)"
+                return copy
             }
             try writer.write(named, threads: threads)
             currentSamples += slice.reduce(0) { $0 + $1.length }
             rest = rest.dropFirst(slice.count)
-            if writer.demoCount == shardSize { try closeShard() }
+            if writer.demoCount == shardSize { try closeShard(execution: execution) }
         }
     }
 
