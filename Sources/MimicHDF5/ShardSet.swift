@@ -169,6 +169,20 @@ public struct ShardSet: Sendable {
         return records
     }
 
+    /// The record of shard `shard`, just landed with `demos` demos from `demo_<shard·shardSize>`
+    /// and `samples` samples: its file's size and SHA-256 read from the disk.
+    public func record(
+        ofShard shard: Int, shardSize: Int, demos: Int, samples: Int, execution: ShardRecord.Execution? = nil
+    ) throws(DatasetError) -> ShardRecord {
+        let file = Self.shardName(shard)
+        var info = stat()
+        guard stat(path(file), &info) == 0 else { throw DatasetError(.io, file: path(file), path: "", "the shard just written is missing") }
+        let first = shard * shardSize
+        return ShardRecord(
+            file: file, firstDemo: first, lastDemo: first + demos - 1, demos: demos, samples: samples, bytes: Int(info.st_size),
+            sha256: try Self.sha256(ofFile: path(file)), execution: execution)
+    }
+
     /// Replaces the manifest with `records` (one JSON line each).
     public func writeManifest(_ records: [ShardRecord]) throws(DatasetError) {
         let text = records.map { $0.jsonLine() + "\n" }.joined()

@@ -82,19 +82,19 @@ public final class ShardedWriter {
     /// whose attempts all failed), with `execution`; the next demo starts the next shard.
     public func closeShard(execution: ShardRecord.Execution? = nil) throws {
         let writer = try open()
-        let first = shard * shardSize, last = first + writer.demoCount - 1
-        try writer.finish(masks: writer.demoCount > 0 ? masks(first..<(last + 1)) : [:])
+        let first = shard * shardSize, demos = writer.demoCount
+        try writer.finish(masks: demos > 0 ? masks(first..<(first + demos)) : [:])
         current = nil
-        let file = ShardSet.shardName(shard)
-        let path = set.path(file)
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw DatasetError(.io, file: path, path: "", "the shard just written is missing") }
-        records.append(
-            ShardRecord(
-                file: file, firstDemo: first, lastDemo: last, demos: writer.demoCount, samples: currentSamples,
-                bytes: Int(info.st_size), sha256: try ShardSet.sha256(ofFile: path), execution: execution))
+        try land(try set.record(ofShard: shard, shardSize: shardSize, demos: demos, samples: currentSamples, execution: execution))
+    }
+
+    /// Records shard ``shard``, written and landed elsewhere (by another process), as finished:
+    /// its line joins the manifest, then ``onShard`` is called.
+    public func land(_ record: ShardRecord) throws {
+        precondition(current == nil && record.file == ShardSet.shardName(shard), "shards land in order")
+        records.append(record)
         try set.writeManifest(records)
-        try onShard?(records[records.count - 1])
+        try onShard?(record)
     }
 
     /// Lands a shard that is not full yet (the run's last), then writes the index over every

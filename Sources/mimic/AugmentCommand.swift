@@ -67,6 +67,10 @@ struct AugmentCommand: AsyncParsableCommand {
     @Option(help: "With --shard-size: also append each manifest line, as its shard lands, to this file, or to stdout for - (the summary then goes to stderr).")
     var manifest: String?
 
+    /// A writer process of a sharded kinematic run (``ShardWriterProcesses``), started by the run itself.
+    @Option(help: .hidden)
+    var shardWriter: ShardWriterProcesses.Slot?
+
     @Flag(help: "Execute every generated demo in MuJoCo (closed loop, robosuite's controllers) and keep the successful ones.")
     var execute = false
 
@@ -103,6 +107,7 @@ struct AugmentCommand: AsyncParsableCommand {
         if shardSize != nil, keepFailed != nil { throw ValidationError("--keep-failed writes one file; it does not combine with --shard-size") }
         if part != nil, shardSize == nil { throw ValidationError("--part needs --shard-size: a part is a stretch of whole shards") }
         if manifest != nil, shardSize == nil { throw ValidationError("--manifest needs --shard-size: its lines describe shards") }
+        if shardWriter != nil, shardSize == nil || execute { throw ValidationError("--shard-writer is a kinematic sharded run's own") }
         if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
 
@@ -111,6 +116,11 @@ struct AugmentCommand: AsyncParsableCommand {
         if let keepFailed {
             try requireDistinct(output: keepFailed, from: source)
             try requireDistinct(output: keepFailed, from: output)
+        }
+        if shardWriter != nil {
+            ShardWriterProcesses.exitWhenParentEnds()
+            _ = try reportingFailures { try augment() }
+            return
         }
         let summary = try reportingFailures { try augment() }
         // With the manifest on stdout, stdout holds manifest lines only.
@@ -180,6 +190,26 @@ struct AugmentCommand: AsyncParsableCommand {
         let attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: true)
         let masks = masks(count: count, seed: runSeed)
         let share = part.map { $0.demos(demos: count, shardSize: shardSize ?? count) } ?? 0..<count
+        /// Demos `range`, generated on `threads` threads, in the output's layout, in batches.
+        func generated(_ range: Range<Int>, threads: Int, _ body: ([Demo], _ samples: Int) throws -> Void) throws {
+            let batch = max(64, 32 * threads)
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: batch) {
+                let results = Self.generate(generator, range: start..<min(start + batch, range.upperBound), workers: threads)
+                let demos = results.map { generated in
+                    layout(
+                        generated.demo(
+                            name: "demo_\(generated.index)", format: format, runSeed: runSeed,
+                            modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML))
+                }
+                try body(demos, results.reduce(0) { $0 + $1.length })
+            }
+        }
+        if let slot = shardWriter, let shardSize {
+            try writeShards(slot, shardSize: shardSize, share: share, attributes: attributes, masks: masks) { range, body in
+                try generated(range, threads: 1, body)
+            }
+            return Summary()
+        }
         let (writer, finished) = try openOutput(attributes: attributes, masks: masks, share: share) {
             try runIdentity(runSeed: runSeed, count: count)
         }
@@ -187,22 +217,23 @@ struct AugmentCommand: AsyncParsableCommand {
         summary.demos = finished.reduce(0) { $0 + $1.demos }
         summary.samples = finished.reduce(0) { $0 + $1.samples }
         let progress = ProgressBar(total: share.count, unit: "demos")
-        let batch = max(64, 32 * workers)
-        var start = share.lowerBound + summary.demos
-        while start < share.upperBound {
-            let size = min(batch, share.upperBound - start)
-            let results = Self.generate(generator, range: start..<(start + size), workers: workers)
-            let batch = results.map { generated in
-                layout(
-                    generated.demo(
-                        name: "demo_\(generated.index)", format: format, runSeed: runSeed,
-                        modelXML: sources[generated.sourceDemos[0].first ?? 0].modelXML))
+        let rest = share.lowerBound + summary.demos..<share.upperBound
+        if case .shards(let sharded) = writer, let shardSize, case let shards = sharded.shard..<((rest.upperBound + shardSize - 1) / shardSize),
+            min(workers, shards.count) >= 2
+        {
+            try ShardWriterProcesses.run(count: min(workers, shards.count), shards: shards, arguments: Array(CommandLine.arguments.dropFirst())) {
+                try sharded.land($0)
+                summary.demos += $0.demos
+                summary.samples += $0.samples
+                progress.update(summary.demos)
             }
-            try writer.write(batch, threads: workers)
-            summary.demos += batch.count
-            summary.samples += results.reduce(0) { $0 + $1.length }
-            progress.update(summary.demos)
-            start += size
+        } else {
+            try generated(rest, threads: workers) { demos, samples in
+                try writer.write(demos, threads: workers)
+                summary.demos += demos.count
+                summary.samples += samples
+                progress.update(summary.demos)
+            }
         }
         progress.finish()
         try writer.finish(demos: count, masks: masks)

@@ -87,6 +87,27 @@ extension AugmentCommand {
         return (.shards(writer), records)
     }
 
+    /// As a shard writer (``ShardWriterProcesses``): writes the slot's shards of `share` (run
+    /// `generate` gives their demos, in batches) and prints each one's record when it has landed.
+    func writeShards(
+        _ slot: ShardWriterProcesses.Slot, shardSize: Int, share: Range<Int>, attributes: [String: AttributeValue],
+        masks: (Range<Int>) -> [String: [String]], generate: (Range<Int>, ([Demo], Int) throws -> Void) throws -> Void
+    ) throws {
+        let (dataAttributes, options) = layoutFile(attributes)
+        let set = ShardSet(directory: output)
+        for shard in slot.shards(end: (share.upperBound + shardSize - 1) / shardSize) {
+            let range = shard * shardSize..<min((shard + 1) * shardSize, share.upperBound)
+            let writer = try RobomimicWriter(destination: set.path(ShardSet.shardName(shard)), dataAttributes: dataAttributes, options: options)
+            var samples = 0
+            try generate(range) { demos, count in
+                try writer.write(demos, threads: 1)
+                samples += count
+            }
+            try writer.finish(masks: masks(range))
+            Console.out(try set.record(ofShard: shard, shardSize: shardSize, demos: range.count, samples: samples).jsonLine())
+        }
+    }
+
     /// `--manifest`: each landed shard's line on stdout (`-`), or appended to a file (or a named pipe).
     static func manifestFollower(_ destination: String) throws -> (ShardRecord) throws -> Void {
         if destination == "-" { return { Console.out($0.jsonLine()) } }

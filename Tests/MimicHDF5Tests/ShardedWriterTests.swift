@@ -71,6 +71,44 @@ import MimicCore
         }
     }
 
+    /// Shards written elsewhere (by another process) and landed with their records make the
+    /// manifest, `onShard` calls and index of shards the writer writes itself.
+    @Test func shardsWrittenElsewhereLandInOrder() throws {
+        try withTemporaryDirectory { dir in
+            let whole = ShardSet(directory: dir.appendingPathComponent("whole").path)
+            let landed = ShardSet(directory: dir.appendingPathComponent("landed").path)
+            for set in [whole, landed] { try FileManager.default.createDirectory(atPath: set.directory, withIntermediateDirectories: true) }
+            let written = try Self.write(whole, 0..<7)
+            // Each shard's file as a writer process writes it: a whole file, landed by rename.
+            for record in written.records {
+                let writer = try RobomimicWriter(
+                    destination: landed.path(record.file), dataAttributes: ["env_args": .string(#"{"env_name": "Lift", "type": 1}"#)])
+                try writer.write(
+                    (record.firstDemo...record.lastDemo).map { i in
+                        var demo = RobomimicFixture.demo(i, steps: 2 + i % 4)
+                        demo.name = "demo_\(i)"
+                        return demo
+                    }, threads: 1)
+                try writer.finish(masks: Self.masks(record.firstDemo..<(record.lastDemo + 1)))
+            }
+            let writer = ShardedWriter(
+                set: landed, shardSize: 3, dataAttributes: ["env_args": .string(#"{"env_name": "Lift", "type": 1}"#)], masks: Self.masks)
+            var seen: [String] = []
+            writer.onShard = { seen.append($0.file) }
+            for (k, record) in written.records.enumerated() {
+                let own = try landed.record(ofShard: k, shardSize: 3, demos: record.demos, samples: record.samples, execution: record.execution)
+                #expect(own == record)
+                try writer.land(own)
+                #expect(try landed.finishedShards(shardSize: 3) == Array(written.records.prefix(k + 1)))
+            }
+            try writer.finish()
+            #expect(seen == written.records.map(\.file))
+            for name in [ShardSet.manifestName, ShardSet.indexName] + written.records.map(\.file) {
+                #expect(try Self.bytes(whole.path(name)) == Self.bytes(landed.path(name)), "\(name)")
+            }
+        }
+    }
+
     /// Only shards on disk with their recorded size count as finished; later ones are written again.
     @Test func aMissingOrChangedShardEndsTheFinishedOnes() throws {
         try withTemporaryDirectory { dir in
