@@ -175,3 +175,19 @@ hid_t mimic_h5p_create_fapl_strong_close(void) {
     }
     return fapl;
 }
+
+herr_t mimic_h5p_set_libver_v110(hid_t fapl) {
+    return H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+}
+
+hid_t mimic_h5p_create_fcpl(unsigned shared_attributes_from) {
+    // The root group's object header records no times either (reproducible bytes).
+    hid_t fcpl = untimed(H5Pcreate(H5P_FILE_CREATE));
+    if (fcpl < 0 || shared_attributes_from == 0) return fcpl;
+    if (H5Pset_shared_mesg_nindexes(fcpl, 1) < 0
+        || H5Pset_shared_mesg_index(fcpl, 0, H5O_SHMESG_ATTR_FLAG, shared_attributes_from) < 0) {
+        H5Pclose(fcpl);
+        return -1;
+    }
+    return fcpl;
+}

@@ -139,12 +139,16 @@ enum H5 {
         return .success(file)
     }
 
-    /// H5Fcreate(H5F_ACC_TRUNC) with a file-access list that has H5F_CLOSE_STRONG, its descriptor
-    /// close-on-exec (mimic_h5f_set_cloexec).
-    static func fileCreate(_ path: String, _ site: H5Site) throws(HDF5Error) -> hid_t {
+    /// H5Fcreate(H5F_ACC_TRUNC) with a file-access list that has H5F_CLOSE_STRONG and HDF5 1.10's
+    /// file format, its descriptor close-on-exec (mimic_h5f_set_cloexec); attributes of at least
+    /// `sharedAttributesFrom` bytes (> 0) are stored once per distinct value.
+    static func fileCreate(_ path: String, sharedAttributesFrom: Int, _ site: H5Site) throws(HDF5Error) -> hid_t {
         let fapl = try id("H5Pcreate(H5P_FILE_ACCESS)", site) { mimic_h5p_create_fapl_strong_close() }
         defer { close(fapl, .propertyList) }
-        let file = try id("H5Fcreate", site) { H5Fcreate(path, mimic_h5f_acc_trunc(), defaultPlist, fapl) }
+        try status("H5Pset_libver_bounds", site) { mimic_h5p_set_libver_v110(fapl) }
+        let fcpl = try id("H5Pcreate(H5P_FILE_CREATE)", site) { mimic_h5p_create_fcpl(UInt32(clamping: sharedAttributesFrom)) }
+        defer { close(fcpl, .propertyList) }
+        let file = try id("H5Fcreate", site) { H5Fcreate(path, mimic_h5f_acc_trunc(), fcpl, fapl) }
         _ = run { mimic_h5f_set_cloexec(file) }  // best effort: children started later do not inherit its lock
         return file
     }

@@ -195,6 +195,25 @@ public struct HDF5Attributes {
         }
     }
 
+    /// Sets `name` to a fixed-length UTF-8 string scalar as long as `value` (at least 1 byte),
+    /// NUL-padded: h5py reads it as `bytes` (numpy `|S<n>`). Unlike a variable-length string, its
+    /// value is in the attribute itself, so a file made with `sharedAttributesFrom` stores equal
+    /// ones once.
+    public func set(_ name: String, fixedString value: String) throws(HDF5Error) {
+        let size = max(1, value.utf8.count)
+        let type = try H5IO.createFixedStringType(size: size, characterSet: H5T_CSET_UTF8, site)
+        defer { H5.close(type, .datatype) }
+        let space = try H5.spaceCreateScalar(site)
+        defer { H5.close(space, .dataspace) }
+        try create(name, type: type, space: space) { (attribute) throws(HDF5Error) in
+            let bytes = H5IO.fixedStringBytes([value], size: size)
+            let result = bytes.withUnsafeBytes { raw in
+                Result { () throws(HDF5Error) in try H5.attributeWrite(attribute, memoryType: type, from: raw.baseAddress, site) }
+            }
+            try result.get()
+        }
+    }
+
     /// Sets `name` to a numpy-bool scalar (h5py's enum of int8: FALSE = 0, TRUE = 1).
     public func set(_ name: String, bool value: Bool) throws(HDF5Error) {
         let type = try H5IO.createBoolType(site)

@@ -77,15 +77,19 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
-    /// Creates a file, truncating any existing file at `path` (H5Fcreate with H5F_ACC_TRUNC).
+    /// Creates a file, truncating any existing file at `path` (H5Fcreate with H5F_ACC_TRUNC), in
+    /// HDF5 1.10's file format (h5py and libhdf5 1.10 or later read it). With
+    /// `sharedAttributesFrom` > 0, HDF5 stores an attribute of at least that many bytes once for
+    /// all the objects that carry the same one (a shared object-header message; this works for
+    /// fixed-length values, ``HDF5Attributes/set(_:fixedString:)``).
     /// Errors: `.io` (missing directory, permissions, the file is open in this process).
-    public static func create(_ path: String) throws(HDF5Error) -> HDF5File {
+    public static func create(_ path: String, sharedAttributesFrom: Int = 0) throws(HDF5Error) -> HDF5File {
         let site = H5Site(file: path, path: "/")
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             throw site.error(.io, "cannot create the file: directory \(directory) does not exist")
         }
-        let id = try H5.fileCreate(path, site)
+        let id = try H5.fileCreate(path, sharedAttributesFrom: sharedAttributesFrom, site)
         return try HDF5File(path: path, writable: true, fileID: id)
     }
 

@@ -367,7 +367,7 @@ public struct HDF5Group {
         let site = self.site.at(full)
         try withID { (id) throws(HDF5Error) in
             let chunk = try options.chunkShape(for: tensor.shape, elementSize: element.size, site)
-            let space = try H5IO.createSpace(tensor.shape, unlimitedRows: chunk != nil, site)
+            let space = try H5IO.createSpace(tensor.shape, unlimitedRows: chunk != nil && tensor.shape.first == 0, site)
             defer { H5.close(space, .dataspace) }
             let creation = try options.creationList(chunk: chunk, site)
             defer { H5.close(creation, .propertyList) }
@@ -384,7 +384,7 @@ public struct HDF5Group {
         let full = absolutePath(name)
         let site = self.site.at(full)
         try withID { (id) throws(HDF5Error) in
-            let space = try H5IO.createSpace(encoded.shape, unlimitedRows: true, site)
+            let space = try H5IO.createSpace(encoded.shape, unlimitedRows: encoded.shape.first == 0, site)
             defer { H5.close(space, .dataspace) }
             let creation = try options.creationList(chunk: encoded.chunk, site)
             defer { H5.close(creation, .propertyList) }
@@ -446,7 +446,7 @@ public struct HDF5Group {
             }
             try createMissingGroups(id, name, count: name.components.count - 1)
             let chunk = try options.chunkShape(for: shape, elementSize: elementSize, site)
-            let space = try H5IO.createSpace(shape, unlimitedRows: chunk != nil, site)
+            let space = try H5IO.createSpace(shape, unlimitedRows: chunk != nil && shape.first == 0, site)
             defer { H5.close(space, .dataspace) }
             let creation = try options.creationList(chunk: chunk, site)
             defer { H5.close(creation, .propertyList) }

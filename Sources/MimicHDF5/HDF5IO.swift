@@ -259,12 +259,12 @@ enum H5IO {
 
     /// A fixed-length byte-string type of `size` bytes, NUL-padded, ASCII: numpy `|S<size>`.
     /// The caller closes it.
-    static func createFixedStringType(size: Int, _ site: H5Site) throws(HDF5Error) -> hid_t {
+    static func createFixedStringType(size: Int, characterSet: H5T_cset_t = H5T_CSET_ASCII, _ site: H5Site) throws(HDF5Error) -> hid_t {
         let type = try H5.typeCopy(H5.Predefined.cString, site)
         do throws(HDF5Error) {
             try H5.typeSetSize(type, size, site)
             try H5.typeSetStringPadding(type, H5T_STR_NULLPAD, site)
-            try H5.typeSetCharacterSet(type, H5T_CSET_ASCII, site)
+            try H5.typeSetCharacterSet(type, characterSet, site)
         } catch {
             H5.close(type, .datatype)
             throw error

@@ -25,7 +25,7 @@ public final class RobomimicWriter {
         partial = PartialFile(destination: destination)
         let file: HDF5File
         do {
-            file = try HDF5File.create(partial.path)
+            file = try HDF5File.create(partial.path, sharedAttributesFrom: options.sharedStringsFrom)
         } catch {
             partial.discard()
             throw DatasetError(.io, file: destination, path: "/", "cannot create the output: \(error.detail)")
@@ -69,7 +69,13 @@ public final class RobomimicWriter {
         let group = try data.createNewGroup(demo.name)
         var attributes = demo.attributes
         attributes["num_samples"] = .int(demo.length)
-        for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try group.attributes.set(name, value: value) }
+        for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
+            if options.sharedStringsFrom > 0, case .string(let text) = value, text.utf8.count >= options.sharedStringsFrom {
+                try group.attributes.set(name, fixedString: text)
+            } else {
+                try group.attributes.set(name, value: value)
+            }
+        }
         // Every group of the demo is new: create each once and write datasets straight into it.
         var groups = ["": group]
         func parent(_ path: Substring) throws -> HDF5Group {

@@ -4,8 +4,9 @@ import CHDF5
 ///
 /// - No compression and no `chunkRows`: contiguous storage (the fastest to write and read).
 /// - Otherwise: chunked, each chunk `chunkRows` rows of the first dimension × the full width of
-///   the others, with an unlimited first dimension (so empty datasets and appends work), and the
-///   filters of `compression`.
+///   the others, with the filters of `compression`; the shape is fixed (HDF5 indexes a dataset
+///   of one chunk with no B-tree), but for an empty dataset, whose first dimension is unlimited
+///   (HDF5 cannot chunk 0 rows otherwise).
 /// Scalars and tensors with a zero-sized inner dimension cannot be chunked; they are always
 /// written contiguous and uncompressed.
 public struct WriteOptions: Sendable, Equatable {
@@ -23,10 +24,16 @@ public struct WriteOptions: Sendable, Equatable {
     /// without compression gives a chunked uncompressed dataset.
     public var chunkRows: Int?
     public var compression: Compression
+    /// For ``RobomimicWriter``: string attributes of a demo of at least this many bytes (> 0) are
+    /// written fixed-length into a file that stores equal ones once (robosuite's ~40 KB
+    /// `model_file`, the same for every demo of a scene); h5py reads them as bytes. 0: every
+    /// string is variable-length, as h5py writes a Python str.
+    public var sharedStringsFrom: Int
 
-    public init(chunkRows: Int? = nil, compression: Compression = .none) {
+    public init(chunkRows: Int? = nil, compression: Compression = .none, sharedStringsFrom: Int = 0) {
         self.chunkRows = chunkRows
         self.compression = compression
+        self.sharedStringsFrom = sharedStringsFrom
     }
 
     /// gzip level 4 with shuffle, the default-chunked layout robomimic datasets usually have.

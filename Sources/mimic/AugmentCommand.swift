@@ -64,6 +64,13 @@ struct AugmentCommand: AsyncParsableCommand {
     @Flag(help: "Store float64 arrays as float32 (half the size), all but the simulator states.")
     var float32 = false
 
+    @Flag(
+        help: """
+            Store each demo's model_file (robosuite's MJCF scene, ~40 KB) once per distinct scene instead of once per demo: \
+            a fixed-length string attribute HDF5 shares between demos (h5py reads it as bytes, not str).
+            """)
+    var shareModelFile = false
+
     @Option(help: "With --shard-size: also append each manifest line, as its shard lands, to this file, or to stdout for - (the summary then goes to stderr).")
     var manifest: String?
 
@@ -272,6 +279,7 @@ struct AugmentCommand: AsyncParsableCommand {
             case .isaaclab: (IsaacLabLayout.dataAttributes(attributes), IsaacLabLayout.writeOptions)
             }
         if let compression { options.compression = compression.options }
+        if shareModelFile { options.sharedStringsFrom = Self.sharedStringsFrom }
         return (dataAttributes, options)
     }
 
@@ -280,6 +288,10 @@ struct AugmentCommand: AsyncParsableCommand {
         let (dataAttributes, options) = layoutFile(attributes)
         return try RobomimicWriter(destination: path, dataAttributes: dataAttributes, options: options)
     }
+
+    /// `--share-model-file`: string attributes this long or longer are shared (model_file; not
+    /// the short provenance strings).
+    static let sharedStringsFrom = 1024
 
     /// `demo` in the `--format` layout.
     /// (with `--float32`, float64 arrays but `states` narrowed).

@@ -50,6 +50,7 @@ extension AugmentCommand {
         if let part { values["part"] = part.description }
         if let compression { values["compression"] = compression.description }
         if float32 { values["float32"] = "true" }
+        if shareModelFile { values["share_model_file"] = "true" }
         if let task { values["task_sha256"] = try ShardSet.sha256(ofFile: task) }
         if let mimicgenConfig { values["mimicgen_config_sha256"] = try ShardSet.sha256(ofFile: mimicgenConfig) }
         if execute {

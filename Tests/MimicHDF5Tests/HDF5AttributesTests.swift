@@ -105,4 +105,16 @@ import MimicCore
             #expect(missing?.description == "\(file.path): /: no attribute 'missing'")
         }
     }
+
+    /// A fixed-length UTF-8 string attribute reads back as the string, with its length as type.
+    @Test func fixedStringsRoundTrip() throws {
+        try withTemporaryFile { file in
+            let a = try file.root.createGroup("data").attributes
+            try a.set("model_file", fixedString: "<mujoco model=\"ü\"/>")
+            try a.set("empty", fixedString: "")
+            #expect(try a.string("model_file") == "<mujoco model=\"ü\"/>")
+            #expect(try a.dtype("model_file") == .fixedString("<mujoco model=\"ü\"/>".utf8.count))
+            #expect(try a.string("empty") == "")
+        }
+    }
 }

@@ -117,4 +117,42 @@ import MimicCore
             for demo in demos { #expect(try reader.demo(demo.name).arrays == demo.arrays) }
         }
     }
+
+    /// With `sharedStringsFrom`, a long string attribute equal across demos (robosuite's
+    /// `model_file`) is stored once: the file is smaller by about all but one copy, and the
+    /// demos read back the same, the long strings now fixed-length, the short ones unchanged.
+    @Test func sharedStringsAreStoredOnce() throws {
+        try withTemporaryDirectory { dir in
+            let model = "<mujoco model=\"base\">" + String(repeating: "<geom size=\"0.1\"/>", count: 2000) + "</mujoco>"
+            let demos = (0..<40).map { i in
+                var demo = RobomimicFixture.demo(i, steps: 4)
+                demo.attributes["model_file"] = .string(i < 30 ? model : model + " ")  // two distinct scenes
+                demo.attributes["note"] = .string("demo \(i)")
+                return demo
+            }
+            func write(_ name: String, _ options: WriteOptions) throws -> (path: String, bytes: Int) {
+                let path = dir.appendingPathComponent(name).path
+                let writer = try RobomimicWriter(destination: path, dataAttributes: [:], options: options)
+                try writer.write(demos, threads: 1)
+                try writer.finish(masks: [:])
+                return (path, try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int)
+            }
+            let inline = try write("inline.hdf5", WriteOptions())
+            let shared = try write("shared.hdf5", WriteOptions(sharedStringsFrom: 1024))
+            #expect(inline.bytes > 40 * model.utf8.count)
+            // Smaller by (nearly) the 38 copies beyond the two distinct scenes.
+            #expect(Double(inline.bytes - shared.bytes) > 0.95 * Double(38 * model.utf8.count), "\(shared.bytes) vs \(inline.bytes)")
+            let reader = try RobomimicReader(path: shared.path)
+            for demo in demos {
+                let back = try reader.demo(demo.name)
+                var expected = demo.attributes
+                expected["num_samples"] = .int(demo.length)
+                #expect(back.attributes == expected && back.arrays == demo.arrays, "\(demo.name)")
+            }
+            let file = try HDF5File.open(shared.path)
+            let attributes = try file.root.group("data/demo_3").attributes
+            #expect(try attributes.dtype("model_file") == .fixedString(model.utf8.count))
+            #expect(try attributes.dtype("note") == .variableString)
+        }
+    }
 }

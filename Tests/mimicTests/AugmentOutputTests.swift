@@ -162,6 +162,51 @@ import MimicHDF5
         }
     }
 
+    /// `--share-model-file`: each demo's model_file is there for h5py (as bytes) and for Mimic,
+    /// which reads and checks the demos in MuJoCo as from the file written without it; the file
+    /// stores each scene once. Chunked datasets have a fixed shape.
+    @Test func sharedModelFile() throws {
+        let dir = try TemporaryDirectory()
+        let size = { (path: String) in (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+        func pair(_ source: String, _ flags: [String]) throws -> (inline: String, shared: String) {
+            let inline = dir.path("inline-\(flags.count).hdf5"), shared = dir.path("shared-\(flags.count).hdf5")
+            #expect(try CLI.run(["augment", source, "-o", inline] + flags).status == 0)
+            let result = try CLI.run(["augment", source, "-o", shared, "--share-model-file"] + flags)
+            #expect(result.status == 0, "\(result.stderr)")
+            let a = try RobomimicReader(path: inline), b = try RobomimicReader(path: shared)
+            for name in a.demoNames { #expect(try a.demo(name) == b.demo(name), "\(name)") }
+            return (inline, shared)
+        }
+        // 30 kinematic demos of the few source scenes: each scene stored once.
+        let kinematic = try pair(try AugmentCommandTests.prepared(dir), ["-n", "30", "--compression", "gzip"])
+        let reader = try RobomimicReader(path: kinematic.inline)
+        let scenes = Set(try reader.demoNames.map { try reader.demo($0).modelXML ?? "" })
+        let model = try #require(scenes.first)
+        // Smaller by (nearly) every copy of a scene but the first.
+        #expect(try Double(size(kinematic.inline) - size(kinematic.shared)) > 0.95 * Double((30 - scenes.count) * model.utf8.count))
+        let script = """
+            import h5py, sys
+            a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+            for d in a["data"]:
+                assert isinstance(a["data"][d].attrs["model_file"], str)
+                assert b["data"][d].attrs["model_file"].decode() == a["data"][d].attrs["model_file"]
+                assert b["data"][d]["actions"].maxshape == b["data"][d]["actions"].shape
+            print("ok")
+            """
+        let check = try CLI.run(["python3", "-c", script, kinematic.inline, kinematic.shared], executable: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(check.stdout.contains("ok"), "\(check.stderr)")
+        // Executed demos, checked again in MuJoCo from their states and shared scenes.
+        let executed = try pair(try LiftCut.prepared(in: dir), ["-n", "3", "--execute"])
+        func results(_ file: String) throws -> String {
+            let run = try CLI.run(["validate", file, "--mode", "states", "--json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            let list = try #require(object?["results"])
+            return String(decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]), as: UTF8.self)
+        }
+        #expect(try results(executed.shared) == results(executed.inline))
+    }
+
     @Test(arguments: [
         (["--shard-size", "0"], "--shard-size must be"), (["--shard-size", "2", "--execute", "--keep-failed", "/tmp/f.hdf5"], "--keep-failed"),
         (["--part", "0/2"], "--part needs --shard-size"), (["--manifest", "-"], "--manifest needs --shard-size"),

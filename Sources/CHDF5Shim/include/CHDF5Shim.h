@@ -94,6 +94,12 @@ hid_t mimic_h5p_create_lcpl_intermediate(void);
 /// A new file-access property list with H5F_CLOSE_STRONG, so H5Fclose closes every object
 /// still open in the file and really releases it (and its file lock); close it with H5Pclose.
 hid_t mimic_h5p_create_fapl_strong_close(void);
+/// File format of HDF5 1.10 (single-chunk and fixed-array chunk indexes, compact object headers),
+/// whatever the library's version: the same bytes from every libhdf5 >= 1.10.
+herr_t mimic_h5p_set_libver_v110(hid_t fapl);
+/// A file-creation list that records no times for the root group; with shared_attributes_from > 0, attribute messages of at least that many
+/// bytes are stored once per distinct value (HDF5 shared object-header messages).
+hid_t mimic_h5p_create_fcpl(unsigned shared_attributes_from);
 
 /* Group / dataset creation property lists that do not record object times, so the same
    content always gives the same bytes (reproducible output). The caller closes them. */
