@@ -302,8 +302,14 @@ enum H5IO {
     /// are a programmer error here: the caller sizes the type from the longest string).
     static func fixedStringBytes(_ strings: [String], size: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: strings.count * size)
-        for (i, s) in strings.enumerated() {
-            for (j, byte) in s.utf8.prefix(size).enumerated() { bytes[i * size + j] = byte }
+        bytes.withUnsafeMutableBytes { out in
+            for (i, s) in strings.enumerated() {
+                var text = s
+                text.withUTF8 { utf8 in
+                    guard let base = utf8.baseAddress else { return }
+                    out.baseAddress!.advanced(by: i * size).copyMemory(from: base, byteCount: min(size, utf8.count))
+                }
+            }
         }
         return bytes
     }

@@ -339,6 +339,51 @@ struct GenerateBench {
         return result
     }
 
+    /// The sharded run of the same demos by the `mimic` binary at `mimic`: `mimic augment
+    /// PREPARED -o DIR -n count --seed S --shard-size shardSize`, whose shards are written by
+    /// writer processes (one per core). Wall time of the whole command; CPU of it and its
+    /// writers (getrusage of children); steps as its stats.json counts them.
+    func shardedRun(_ setup: Setup, count: Int, shardSize: Int, mimic: String, directory: String) throws -> ShardedResult {
+        try? FileManager.default.removeItem(atPath: directory)
+        var before = rusage()
+        getrusage(RUSAGE_CHILDREN, &before)
+        let start = nowNanoseconds()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mimic)
+        process.arguments = [
+            "augment", setup.preparedPath, "-o", directory, "-n", String(count), "--seed", String(setup.seed), "--shard-size", String(shardSize),
+            "--workers", String(workers),
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let wall = Double(nowNanoseconds() - start) / 1e9
+        guard process.terminationStatus == 0 else {
+            throw BenchError("\(mimic) augment failed: \(String(decoding: message, as: UTF8.self))")
+        }
+        var after = rusage()
+        getrusage(RUSAGE_CHILDREN, &after)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        let cpu = seconds(after.ru_utime) - seconds(before.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_stime)
+        let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/stats.json"))) as? [String: Any]
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        let bytes = try names.reduce(0) { sum, name in
+            sum + ((try FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? NSNumber)?.intValue ?? 0)
+        }
+        try FileManager.default.removeItem(atPath: directory)
+        return ShardedResult(wall: wall, cpu: cpu, steps: stats?["samples"] as? Int ?? -1, directoryBytes: bytes)
+    }
+
+    struct ShardedResult {
+        var wall: Double
+        var cpu: Double
+        var steps: Int
+        var directoryBytes: Int
+    }
+
     /// The demo's bytes, one write(2) per array (in the writer's order) and per attribute value.
     static func rawWrite(_ demo: Demo, fd: Int32, path: String) throws {
         func put(_ bytes: UnsafeRawBufferPointer) throws {

@@ -36,6 +36,8 @@ struct MimicBench {
         var robosuiteAssets: String?
         var seed: UInt64 = 1
         var keep = false
+        var mimic: String?
+        var mimicPath: String { mimic ?? repositoryRoot + "/.build/release/mimic" }
         var lift: String?
         var simSource: String?
         var quick = false
@@ -47,7 +49,7 @@ struct MimicBench {
                                [--plan-demos N] [--plan-runs N] [--numpy-demos N] [--e2e-demos N]
                                [--sim-source FILE] [--sim-attempts N] [--sim-runs N] [--sim-passes N]
                                [--robosuite-assets DIR]
-                               [--dir DIR] [--keep] [--python PATH] [--lift FILE]
+                               [--dir DIR] [--keep] [--python PATH] [--lift FILE] [--mimic PATH]
               --section LIST   comma-separated sections to run: transform, hdf5, generate, sim (all)
               --quick          small sizes and few runs (a smoke test, not for quoting)
               --runs N         timed runs per transform measurement, median reported (21;
@@ -71,6 +73,8 @@ struct MimicBench {
               --python PATH    the Python with numpy (python3)
               --lift FILE      the Lift dataset of the hdf5 and generate sections (Datasets/lift.hdf5
                                of the main package)
+              --mimic PATH     the mimic binary of the sharded end-to-end row (.build/release/mimic of
+                               the main package: swift build -c release first)
             """
 
         static func parse(_ arguments: [String]) throws -> Options {
@@ -124,6 +128,7 @@ struct MimicBench {
                     options.sections = sections
                 case "--dir": options.directory = try value(flag)
                 case "--keep": options.keep = true
+                case "--mimic": options.mimic = try value(flag)
                 case "--python": options.python = try value(flag)
                 case "--lift": options.lift = try value(flag)
                 case "-h", "--help":
@@ -250,6 +255,18 @@ struct MimicBench {
                 endToEnd.append(result)
             }
             report.append(endToEndReport(endToEnd, setup: setup, workers: bench.workers, directory: scratch))
+            if FileManager.default.isExecutableFile(atPath: options.mimicPath) {
+                progress("generation end to end: \(options.e2eDemos) demos, mimic augment --shard-size (writer processes)")
+                let sharded = try bench.shardedRun(
+                    setup, count: options.e2eDemos, shardSize: max(1, options.e2eDemos / 10), mimic: options.mimicPath,
+                    directory: scratch + "/sharded")
+                if let raw = endToEnd.first(where: { $0.sink == .raw }), sharded.steps != raw.steps {
+                    failures.append("mimic augment --shard-size wrote \(sharded.steps) samples, the in-process rows \(raw.steps)")
+                }
+                report.append(shardedReport(sharded, endToEnd, options: options, workers: bench.workers))
+            } else {
+                failures.append("no mimic binary at \(options.mimicPath) for the sharded end-to-end row (swift build -c release first)")
+            }
         }
 
         // 4. Simulator: mj_step floor, replay of the bundled demos, generate + execute.
@@ -406,6 +423,32 @@ struct MimicBench {
             files go to \(directory) (\(fileSystemType(directory))): page cache, no fsync.
 
             """ + formatTable(rows, rightAligned: Set(1...11)) + "\n" + lines.joined(separator: "\n")
+    }
+
+    /// The sharded run by the mimic binary next to the in-process rows: bytes/s of the same
+    /// demo bytes, against the raw write(2).
+    static func shardedReport(
+        _ sharded: GenerateBench.ShardedResult, _ results: [GenerateBench.EndToEndResult], options: Options, workers: Int
+    ) -> String {
+        guard let raw = results.first(where: { $0.sink == .raw }), let one = results.first(where: { $0.sink == .hdf5 }) else { return "" }
+        let bytes = Double(raw.arrayBytes + raw.attributeBytes)
+        var rows = [["writer", "wall s", "demos/s", "demo bytes MB/s", "CPU s", "vs raw write(2)"]]
+        func row(_ label: String, _ wall: Double, _ cpu: String) -> [String] {
+            [label, fixed(wall, 2), grouped(Double(raw.demos) / wall), fixed(bytes / wall / 1e6, 1), cpu, fixed(raw.wall / wall, 2) + "x"]
+        }
+        rows.append(row(GenerateBench.Sink.raw.label, raw.wall, "-"))
+        rows.append(row("RobomimicWriter, one process (row 1 above)", one.wall, "-"))
+        rows.append(
+            row(
+                "mimic augment -o DIR --shard-size \(max(1, options.e2eDemos / 10)): \(workers) writer processes", sharded.wall,
+                fixed(sharded.cpu, 2)))
+        return """
+            Sharded end to end  the same \(raw.demos) demos by `mimic augment` (\(options.mimicPath)), its shards written by one
+                     writer process per core, each generating and writing whole shards with its own libhdf5; wall: the whole
+                     command (index and manifest included). demo bytes: the arrays and attribute values of the demos
+                     (\(megabytes(Int(bytes))) MB), the same bytes the raw write(2) row writes. vs raw: raw wall / this wall.
+
+            """ + formatTable(rows, rightAligned: Set(1...5)) + "\n"
     }
 
     static func transformReport(
