@@ -2,8 +2,9 @@
 # Installs what Mimic needs on a fresh Debian 12 machine with Swift: HDF5 (Debian's libhdf5-dev),
 # zlib (zlib1g-dev) and pkg-config for the build, MuJoCo 3.3.0 (scripts/setup_mujoco.sh), robosuite 1.5.2 for its
 # scene assets (the meshes the stored scenes name), and the Python packages the checks and
-# benchmarks use (h5py, numpy; ray 2.40.0 for Demos/ray and its test). Safe to run again: it
-# installs only what is missing.
+# benchmarks use (h5py, numpy; ray 2.40.0 for Demos/ray and its test; CPU torch for Demos/train and
+# its test, from a local wheel in /opt/wheels when there is one). Safe to run again: it installs
+# only what is missing.
 set -euo pipefail
 
 need_apt=()
@@ -32,6 +33,22 @@ fi
 if ! python3 -c "import ray" >/dev/null 2>&1; then
     echo "setup: installing ray 2.40.0 (pip; Demos/ray/launch.py and its test)" >&2
     python3 -m pip install -q "ray==2.40.0"
+fi
+
+if ! python3 -c "import torch" >/dev/null 2>&1; then
+    # CPU torch: a local wheel that fits this python if the machine has one, else PyTorch's CPU
+    # index (no CUDA libraries), else PyPI's default build.
+    torch_installed=""
+    for wheel in /opt/wheels/torch-*+cpu-*.whl; do
+        [ -f "$wheel" ] || continue
+        echo "setup: installing torch from $wheel (pip; Demos/train and its test)" >&2
+        python3 -m pip install -q "$wheel" && { torch_installed=1; break; }
+    done
+    if [ -z "$torch_installed" ]; then
+        echo "setup: installing torch, CPU build (pip; Demos/train and its test)" >&2
+        python3 -m pip install -q torch --index-url https://download.pytorch.org/whl/cpu ||
+            python3 -m pip install -q torch
+    fi
 fi
 
 "$(dirname "$0")/setup_mujoco.sh"
