@@ -23,7 +23,7 @@ let package = Package(
             providers: [.apt(["libhdf5-dev"])]
         ),
         .target(name: "CHDF5Shim", dependencies: ["CHDF5"]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CMuJoCo", pkgConfig: "mujoco"),  // scripts/setup_mujoco.sh installs it
         .target(name: "CMuJoCoShim", dependencies: ["CMuJoCo"]),
         .target(
@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "MimicCore", dependencies: ["MimicMath"]),
         .target(
             name: "MimicHDF5",
-            dependencies: ["CHDF5", "CHDF5Shim", "CZlib", "MimicCore", "MimicMath", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CHDF5", "CHDF5Shim", "CDeflate", "MimicCore", "MimicMath", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "MimicSim", dependencies: ["CMuJoCo", "CMuJoCoShim", "MimicCore", "MimicMath"]),
         .executableTarget(

@@ -45,20 +45,22 @@ public final class RobomimicWriter {
 
     /// Appends `demo` as `data/<demo.name>` with its attributes and arrays; sets `num_samples`.
     /// Throws when the file already has a demo of that name.
-    public func write(_ demo: Demo) throws { try write(demo, encoded: [:]) }
+    public func write(_ demo: Demo) throws { try write([demo], threads: 1) }
 
     /// Appends `demos` in order, like ``write(_:)`` one by one. With gzip, every chunk of every
-    /// array is compressed first, on `threads` threads (libhdf5 would compress them one at a
-    /// time, behind its global lock), then stored as is: the same file, sooner.
+    /// array is compressed by ``ChunkCodec`` first, on `threads` threads (libhdf5 would compress
+    /// them one at a time, behind its global lock), then stored as is: the same file for any
+    /// `threads`.
     public func write(_ demos: [Demo], threads: Int) throws {
-        guard threads > 1, case .gzip = options.compression else {
-            for demo in demos { try write(demo) }
+        guard case .gzip(let level, _) = options.compression, (0...9).contains(level) else {
+            for demo in demos { try write(demo, encoded: [:]) }  // libhdf5 writes it, or says what is wrong
             return
         }
         let jobs = demos.indices.flatMap { d in demos[d].arrays.keys.sorted().map { (demo: d, path: $0) } }
         let options = self.options
-        let encoded = parallelMap(jobs.count, workers: threads) { _, k in
-            ChunkCodec.encode(demos[jobs[k].demo].arrays[jobs[k].path]!, options: options)
+        let compressors = (0..<max(1, min(threads, jobs.count))).map { _ in ChunkCodec.Compressor(level: level) }
+        let encoded = parallelMap(jobs.count, workers: compressors.count) { worker, k in
+            ChunkCodec.encode(demos[jobs[k].demo].arrays[jobs[k].path]!, options: options, compressor: compressors[worker])
         }
         var byDemo = [[String: EncodedDataset]](repeating: [:], count: demos.count)
         for (job, result) in zip(jobs, encoded) { byDemo[job.demo][job.path] = result }

@@ -109,15 +109,25 @@ extension AugmentCommand {
         }
     }
 
-    /// `--manifest`: each landed shard's line on stdout (`-`), or appended to a file (or a named pipe).
+    /// `--manifest`: each landed shard's line on stdout (`-`), or appended to a file (or a named
+    /// pipe). A reader that has gone (EPIPE: SIGPIPE is ignored, `Interrupts`) ends the run with
+    /// an I/O error; the landed shards stay for a rerun to resume.
     static func manifestFollower(_ destination: String) throws -> (ShardRecord) throws -> Void {
-        if destination == "-" { return { Console.out($0.jsonLine()) } }
-        let fd = open(destination, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw DatasetError(.io, file: destination, path: "", "cannot open the manifest to append to it") }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        let handle: FileHandle
+        if destination == "-" {
+            handle = FileHandle.standardOutput
+        } else {
+            let fd = open(destination, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
+            guard fd >= 0 else { throw DatasetError(.io, file: destination, path: "", "cannot open the manifest to append to it") }
+            handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        }
+        let name = destination == "-" ? "stdout" : destination
         return { record in
             do { try handle.write(contentsOf: Data((record.jsonLine() + "\n").utf8)) } catch {
-                throw DatasetError(.io, file: destination, path: "", "cannot append to the manifest: \(error.localizedDescription)")
+                throw DatasetError(
+                    .io, file: name, path: "",
+                    "cannot write the manifest line of \(record.file) (\(error.localizedDescription)): has its reader gone? The landed shards stay; the same command resumes the run"
+                )
             }
         }
     }

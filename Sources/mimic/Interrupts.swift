@@ -8,7 +8,8 @@ import Darwin
 #endif
 
 /// SIGINT and SIGTERM: unlink every partial output of the process and exit with 128 + the signal
-/// (130, 143).
+/// (130, 143). SIGPIPE is ignored: a write to a pipe whose reader has gone fails with EPIPE
+/// instead, which `augment --manifest -` reports as an I/O error.
 ///
 /// The handler runs on whatever thread the signal lands on, maybe while workers are inside
 /// MuJoCo or libhdf5 (which holds its global lock). So it only does what is async-signal-safe:
@@ -21,6 +22,7 @@ enum Interrupts {
         // What the handler reads is made here, not lazily inside it.
         PartialFile.prepareForSignalHandlers()
         _ = handling.load(ordering: .relaxed)
+        signal(SIGPIPE, SIG_IGN)
         for signal in [SIGINT, SIGTERM] {
             var action = sigaction()
             #if canImport(Glibc)

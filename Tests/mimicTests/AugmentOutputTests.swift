@@ -138,6 +138,35 @@ import MimicHDF5
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "earlier\n" + String(contentsOfFile: b.path("manifest.jsonl"), encoding: .utf8))
     }
 
+    /// A `--manifest -` reader that goes away ends the run with one error line and exit code 74,
+    /// no partial file left; the same command then resumes it.
+    @Test func aManifestReaderThatGoesAwayEndsTheRun() throws {
+        let dir = try TemporaryDirectory(), out = try TemporaryDirectory(), whole = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        let command = ["augment", source, "-n", "2000", "--shard-size", "100"]
+        let run = Process()
+        run.executableURL = CLI.binary
+        run.arguments = command + ["-o", out.url.path, "--manifest", "-"]
+        let lines = Pipe(), errors = Pipe()
+        run.standardOutput = lines
+        run.standardError = errors
+        try run.run()
+        // The reader takes the first line, then closes the pipe.
+        var first = Data()
+        while !first.contains(UInt8(ascii: "\n")), let chunk = try lines.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty { first += chunk }
+        try lines.fileHandleForReading.close()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        #expect(String(decoding: first, as: UTF8.self).contains(#""file":"shard-00000.hdf5""#))
+        #expect(run.terminationReason == .exit && run.terminationStatus == 74, "\(message)")
+        let errorLines = message.split(separator: "\n").filter { $0.hasPrefix("mimic: error: ") }
+        #expect(errorLines.count == 1 && errorLines[0].contains("has its reader gone?"), "\(message)")
+        #expect(!out.contents.contains { $0.contains(".partial-") }, "\(out.contents)")
+        #expect(try CLI.run(command + ["-o", out.url.path]).status == 0)
+        #expect(try CLI.run(command + ["-o", whole.url.path]).status == 0)
+        try Self.expectSameRun(whole, out)
+    }
+
     /// `--compression gzip:LEVEL` and `--float32`, as h5py sees them; the run records both.
     @Test func compressionAndFloat32() throws {
         let dir = try TemporaryDirectory(), out = try TemporaryDirectory()

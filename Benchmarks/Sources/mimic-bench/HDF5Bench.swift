@@ -7,13 +7,14 @@ import MimicHDF5
 struct HDF5Bench {
     /// One way of writing the demos to a file.
     enum Method: CaseIterable {
-        case raw, contiguous, gzip1Shuffle, parallelGzip1Shuffle
+        case raw, contiguous, gzip1Shuffle, mimicGzip1Thread, parallelGzip1Shuffle
 
         var label: String {
             switch self {
             case .raw: return "raw write(2), one call per array"
             case .contiguous: return "RobomimicWriter, uncompressed (contiguous)"
-            case .gzip1Shuffle: return "RobomimicWriter, gzip level 1 + shuffle (libhdf5's filters)"
+            case .gzip1Shuffle: return "gzip level 1 + shuffle by libhdf5's own filters (zlib), the same layout"
+            case .mimicGzip1Thread: return "RobomimicWriter, the same gzip by ChunkCodec (libdeflate), 1 thread"
             case .parallelGzip1Shuffle: return "RobomimicWriter, the same gzip, chunks compressed on every core"
             }
         }
@@ -21,7 +22,7 @@ struct HDF5Bench {
         var options: WriteOptions {
             switch self {
             case .raw, .contiguous: return WriteOptions()
-            case .gzip1Shuffle, .parallelGzip1Shuffle: return WriteOptions(compression: .gzip(level: 1, shuffle: true))
+            case .gzip1Shuffle, .mimicGzip1Thread, .parallelGzip1Shuffle: return WriteOptions(compression: .gzip(level: 1, shuffle: true))
             }
         }
     }
@@ -98,10 +99,11 @@ struct HDF5Bench {
                 let start = nowNanoseconds(), cpuStart = threadCPUNanoseconds()
                 switch method {
                 case .raw: try rawWrite(work.demos, to: path)
-                case .contiguous, .gzip1Shuffle:
+                case .contiguous, .mimicGzip1Thread:
                     let writer = try RobomimicWriter(destination: path, dataAttributes: work.dataAttributes, options: method.options)
                     for demo in work.demos { try writer.write(demo) }
                     try writer.finish(masks: ["train": names])
+                case .gzip1Shuffle: try libhdf5Write(work, to: path, options: method.options)
                 case .parallelGzip1Shuffle:
                     // In batches of 64 demos, as `mimic augment` writes them.
                     let writer = try RobomimicWriter(destination: path, dataAttributes: work.dataAttributes, options: method.options)
@@ -131,6 +133,24 @@ struct HDF5Bench {
                 method: $0, rate: Stats(rates[$0]!, calls: 1), cpuRate: Stats(cpuRates[$0]!, calls: 1),
                 fileBytes: sizes[$0]!)
         }
+    }
+
+    /// The file `RobomimicWriter` writes, its arrays through `HDF5Group.write`, so that
+    /// libhdf5's own filters (zlib) compress them, one chunk at a time.
+    func libhdf5Write(_ work: Workload, to path: String, options: WriteOptions) throws {
+        let file = try HDF5File.create(path)
+        let data = try file.root.createGroup("data")
+        for (name, value) in work.dataAttributes.sorted(by: { $0.key < $1.key }) { try data.attributes.set(name, value: value) }
+        for demo in work.demos {
+            let group = try data.createGroup(demo.name)
+            var attributes = demo.attributes
+            attributes["num_samples"] = .int(demo.length)
+            for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try group.attributes.set(name, value: value) }
+            for (key, tensor) in demo.arrays.sorted(by: { $0.key < $1.key }) { try group.write(key, tensor, options: options) }
+        }
+        try file.root.writeStrings("mask/train", work.demos.map(\.name))
+        try file.flush()
+        file.close()
     }
 
     /// The same bytes as the HDF5 file's datasets, in the same order, one `write(2)` per array,
