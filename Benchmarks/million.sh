@@ -15,6 +15,8 @@
 # ROBOMIMIC_PYTHON set to a python that has robomimic 0.3.0 and torch (Demos/verify/README.md),
 # robomimic's SequenceDataset then loads the whole index (hdf5_cache_mode None) and 1000 random
 # samples are compared with the file. The kill moments come from bash's RANDOM seeded with 1.
+# VERIFY_ONLY=1 skips the run and checks the one already in WORK (with the same mimic binary:
+# MIMIC=PATH uses that binary instead of building one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -23,12 +25,17 @@ KILLS=${3:-4}
 SHARD=10000
 SHARDS=$(((N + SHARD - 1) / SHARD))
 
-swift build -c release --product mimic >/dev/null
-mimic=$PWD/.build/release/mimic
+if [ -n "${MIMIC:-}" ]; then
+    mimic=$MIMIC  # a mimic binary to use as it is
+else
+    swift build -c release --product mimic >/dev/null
+    mimic=$PWD/.build/release/mimic
+fi
 mkdir -p "$WORK"
 [ -f "$WORK/lift_prepared.hdf5" ] || "$mimic" prepare Datasets/lift.hdf5 -o "$WORK/lift_prepared.hdf5" >/dev/null
 command=(augment "$WORK/lift_prepared.hdf5" -n "$N" --shard-size "$SHARD" --float32 --compression gzip --share-model-file)
 run="$WORK/run"
+if [ "${VERIFY_ONLY:-0}" != 1 ]; then
 rm -rf "$run" "$WORK"/check-* "$WORK"/segment-*.time "$WORK/in-flight"
 : >"$WORK/in-flight"
 
@@ -67,6 +74,7 @@ n, seconds, size, rss = int(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2]
 print(f"{n} demos in {seconds:.0f} s (all segments): {n / seconds:.0f} demos/s, {size / seconds / 1e6:.1f} MB/s, "
       f"{size / 1e9:.2f} GB on disk ({size / n / 1e3:.1f} KB per demo), peak RSS {rss / 1024:.0f} MB")
 PY
+fi
 
 # Every shard has its manifest checksum.
 (cd "$run" && sha256sum shard-*.hdf5) >"$WORK/run.sha256"
@@ -80,7 +88,7 @@ PY
 # The shards being written at a kill, and 4 random others, generated again uninterrupted.
 check=$(sort -u "$WORK/in-flight"; for s in $(python3 -c "import random; random.seed(1); print(*random.sample(range($SHARDS), 4))"); do printf 'shard-%05d.hdf5\n' "$s"; done)
 for name in $(echo "$check" | sort -u); do
-    s=$((10#$(echo "$name" | tr -dc 0-9)))
+    s=$((10#$(echo "$name" | sed 's/^shard-\([0-9]*\)\.hdf5$/\1/')))
     "$mimic" "${command[@]}" -o "$WORK/check-$s" --part "$s/$SHARDS" >/dev/null 2>&1
     cmp "$WORK/check-$s/$name" "$run/$name"
     rm -rf "$WORK/check-$s"

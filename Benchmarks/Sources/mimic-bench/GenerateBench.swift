@@ -346,7 +346,7 @@ struct GenerateBench {
     func shardedRun(_ setup: Setup, count: Int, shardSize: Int, mimic: String, directory: String) throws -> ShardedResult {
         try? FileManager.default.removeItem(atPath: directory)
         var before = rusage()
-        getrusage(RUSAGE_CHILDREN, &before)
+        getrusage(RUSAGE_CHILDREN.rawValue, &before)
         let start = nowNanoseconds()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mimic)
@@ -365,7 +365,7 @@ struct GenerateBench {
             throw BenchError("\(mimic) augment failed: \(String(decoding: message, as: UTF8.self))")
         }
         var after = rusage()
-        getrusage(RUSAGE_CHILDREN, &after)
+        getrusage(RUSAGE_CHILDREN.rawValue, &after)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         let cpu = seconds(after.ru_utime) - seconds(before.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_stime)
         let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/stats.json"))) as? [String: Any]
