@@ -180,6 +180,12 @@ herr_t mimic_h5p_set_libver_v110(hid_t fapl) {
     return H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
 }
 
+herr_t mimic_h5p_untime_default_groups(void) {
+    // HDF5 creates the superblock extension (which holds the shared-message table) with the
+    // default group-creation list, which records times; no object Mimic creates should.
+    return H5Pset_obj_track_times(H5P_GROUP_CREATE_DEFAULT, 0);
+}
+
 hid_t mimic_h5p_create_fcpl(unsigned shared_attributes_from) {
     // The root group's object header records no times either (reproducible bytes).
     hid_t fcpl = untimed(H5Pcreate(H5P_FILE_CREATE));

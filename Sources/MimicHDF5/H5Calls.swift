@@ -146,6 +146,7 @@ enum H5 {
         let fapl = try id("H5Pcreate(H5P_FILE_ACCESS)", site) { mimic_h5p_create_fapl_strong_close() }
         defer { close(fapl, .propertyList) }
         try status("H5Pset_libver_bounds", site) { mimic_h5p_set_libver_v110(fapl) }
+        try status("H5Pset_obj_track_times(H5P_GROUP_CREATE_DEFAULT)", site) { mimic_h5p_untime_default_groups() }
         let fcpl = try id("H5Pcreate(H5P_FILE_CREATE)", site) { mimic_h5p_create_fcpl(UInt32(clamping: sharedAttributesFrom)) }
         defer { close(fcpl, .propertyList) }
         let file = try id("H5Fcreate", site) { H5Fcreate(path, mimic_h5f_acc_trunc(), fcpl, fapl) }

@@ -208,6 +208,12 @@ import MimicHDF5
         }
         // 30 kinematic demos of the few source scenes: each scene stored once.
         let kinematic = try pair(try AugmentCommandTests.prepared(dir), ["-n", "30", "--compression", "gzip"])
+        // The same bytes a second later: no HDF5 object records a time (the shared-message
+        // table's superblock extension included).
+        Thread.sleep(forTimeInterval: 1.1)
+        let again = dir.path("again.hdf5")
+        #expect(try CLI.run(["augment", try AugmentCommandTests.prepared(dir), "-o", again, "--share-model-file", "-n", "30", "--compression", "gzip"]).status == 0)
+        #expect(try AugmentOutputTests.bytes(again) == AugmentOutputTests.bytes(kinematic.shared))
         let reader = try RobomimicReader(path: kinematic.inline)
         let scenes = Set(try reader.demoNames.map { try reader.demo($0).modelXML ?? "" })
         let model = try #require(scenes.first)

@@ -100,6 +100,9 @@ herr_t mimic_h5p_set_libver_v110(hid_t fapl);
 /// A file-creation list that records no times for the root group; with shared_attributes_from > 0, attribute messages of at least that many
 /// bytes are stored once per distinct value (HDF5 shared object-header messages).
 hid_t mimic_h5p_create_fcpl(unsigned shared_attributes_from);
+/// The default group-creation list records no object times (HDF5 uses it for the superblock
+/// extension of a file with a shared-message index).
+herr_t mimic_h5p_untime_default_groups(void);
 
 /* Group / dataset creation property lists that do not record object times, so the same
    content always gives the same bytes (reproducible output). The caller closes them. */
