@@ -53,12 +53,7 @@ import MimicHDF5
         let source = try AugmentCommandTests.prepared(dir)
         func command(_ out: TemporaryDirectory) -> [String] { ["augment", source, "-o", out.url.path, "-n", "1200", "--shard-size", "100", "--workers", "2"] }
         #expect(try CLI.run(command(whole)).status == 0)
-        let run = Process()
-        run.executableURL = CLI.binary
-        run.arguments = command(killed)
-        run.standardOutput = FileHandle.nullDevice
-        run.standardError = FileHandle.nullDevice
-        try run.run()
+        let run = try CLI.start(command(killed))
         // Killed once the first shard has landed, with another one being written (by one of the
         // run's two writer processes).
         var midRun = false
@@ -82,7 +77,7 @@ import MimicHDF5
         try Self.expectSameRun(whole, killed)
     }
 
-    /// A checked run whose last shards are lost keeps, when resumed, the same demos from the same
+    /// A checked run killed in its second shard keeps, when resumed, the same demos from the same
     /// attempts, with the same counters, as the uninterrupted run.
     @Test func aResumedCheckedRunKeepsTheSameDemos() throws {
         let dir = try TemporaryDirectory(), whole = try TemporaryDirectory(), cut = try TemporaryDirectory()
@@ -91,12 +86,20 @@ import MimicHDF5
             ["augment", source, "-o", out.url.path, "-n", "5", "--shard-size", "2", "--execute", "--workers", "2"]
         }
         #expect(try CLI.run(command(whole)).status == 0)
-        #expect(try CLI.run(command(cut)).status == 0)
-        // As if the run had died while writing its second shard.
-        for name in ["shard-00001.hdf5", "shard-00002.hdf5", "index.hdf5"] { try FileManager.default.removeItem(atPath: cut.path(name)) }
+        // Killed (SIGKILL) once its first shard has landed, while it simulates the next one.
+        let run = try CLI.start(command(cut))
+        var midRun = false
+        while run.isRunning && !midRun {
+            let manifest = (try? String(contentsOfFile: cut.path("manifest.jsonl"), encoding: .utf8)) ?? ""
+            midRun = manifest.split(separator: "\n").count == 1 && cut.contents.contains { $0.hasPrefix(".shard-00001.hdf5.partial-") }
+            if !midRun { usleep(2_000) }
+        }
+        kill(run.processIdentifier, SIGKILL)
+        run.waitUntilExit()
+        try #require(midRun, "the checked run ended before it could be killed in its second shard")
         let resumed = try CLI.run(command(cut))
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stderr.contains("2 demos in 1 finished shards"))
+        #expect(resumed.stderr.contains("2 demos in 1 finished shards"), "\(resumed.stderr)")
         try Self.expectSameRun(whole, cut)
         let stats = { (d: TemporaryDirectory) throws -> [String: Any] in
             try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d.path("stats.json")))) as? [String: Any])

@@ -38,12 +38,7 @@ import MimicHDF5
         let dir = try TemporaryDirectory(), whole = try TemporaryDirectory(), killed = try TemporaryDirectory()
         let source = try AugmentCommandTests.prepared(dir)
         func command(_ out: TemporaryDirectory) -> [String] { ["augment", source, "-o", out.url.path, "-n", "3000", "--shard-size", "100", "--workers", "2"] }
-        let run = Process()
-        run.executableURL = CLI.binary
-        run.arguments = command(killed)
-        run.standardOutput = FileHandle.nullDevice
-        run.standardError = FileHandle.nullDevice
-        try run.run()
+        let run = try CLI.start(command(killed))
         var writers: [pid_t] = []
         while run.isRunning && writers.isEmpty {
             writers = killed.contents.compactMap { name in name.hasPrefix(".shard-") ? name.split(separator: "-").last.flatMap { pid_t($0) } : nil }

@@ -30,6 +30,18 @@ enum CLI {
 
     static func dataset(_ name: String) -> String { packageRoot.appendingPathComponent("Datasets/\(name)").path }
 
+    /// Starts `mimic` with `arguments` in the background, what it prints thrown away: for tests
+    /// that watch or kill a run.
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Runs `mimic` (or `executable`) with `arguments` and collects what it printed.
     ///
     /// - Parameters:
