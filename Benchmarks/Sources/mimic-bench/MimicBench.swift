@@ -1,4 +1,6 @@
 import Foundation
+import MimicCore
+import MimicHDF5
 
 /// mimic-bench: Mimic's segment transform against numpy, HDF5 write throughput against a raw
 /// write, generation (planning against numpy, generate + write end to end), and the simulator
@@ -247,18 +249,24 @@ struct MimicBench {
                 expected: digests, sink: &sink)
             report.append(planReport([single, parallel], numpyPlan, setup: setup, options: options))
 
+            // End to end with the task `mimic augment` uses (the built-in Lift profile), so that the
+            // mimic binary's sharded run below writes the same demos.
+            try FileManager.default.createDirectory(atPath: scratch + "/profile", withIntermediateDirectories: true)
+            let profiled = try bench.setup(
+                sourcePath: options.liftPath, directory: scratch + "/profile", seed: options.seed,
+                spec: TaskProfiles.spec(for: try RobomimicReader(path: options.liftPath).envArgs))
             var endToEnd: [GenerateBench.EndToEndResult] = []
             for sinkKind in GenerateBench.Sink.allCases {
                 progress("generation end to end: \(options.e2eDemos) demos, \(sinkKind.label)")
-                let result = try bench.endToEnd(setup, count: options.e2eDemos, sink: sinkKind, path: scratch + "/generated.hdf5")
+                let result = try bench.endToEnd(profiled, count: options.e2eDemos, sink: sinkKind, path: scratch + "/generated.hdf5")
                 sink += Double(result.fileBytes)
                 endToEnd.append(result)
             }
-            report.append(endToEndReport(endToEnd, setup: setup, workers: bench.workers, directory: scratch))
+            report.append(endToEndReport(endToEnd, setup: profiled, workers: bench.workers, directory: scratch))
             if FileManager.default.isExecutableFile(atPath: options.mimicPath) {
                 progress("generation end to end: \(options.e2eDemos) demos, mimic augment --shard-size (writer processes)")
                 let sharded = try bench.shardedRun(
-                    setup, count: options.e2eDemos, shardSize: max(1, options.e2eDemos / 10), mimic: options.mimicPath,
+                    profiled, count: options.e2eDemos, shardSize: max(1, options.e2eDemos / 10), mimic: options.mimicPath,
                     directory: scratch + "/sharded")
                 if let raw = endToEnd.first(where: { $0.sink == .raw }), sharded.steps != raw.steps {
                     failures.append("mimic augment --shard-size wrote \(sharded.steps) samples, the in-process rows \(raw.steps)")
