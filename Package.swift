@@ -25,7 +25,8 @@ let package = Package(
         .target(name: "CHDF5Shim", dependencies: ["CHDF5"]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CMuJoCo", pkgConfig: "mujoco"),  // scripts/setup_mujoco.sh installs it
-        .target(name: "CMuJoCoShim", dependencies: ["CMuJoCo"]),
+        // OSMesa (Debian libosmesa6-dev, installed by scripts/setup.sh): the offscreen GL context of MuJoCo's renderer.
+        .target(name: "CMuJoCoShim", dependencies: ["CMuJoCo"], linkerSettings: [.linkedLibrary("OSMesa")]),
         .target(
             name: "MimicMath",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]

@@ -1,5 +1,8 @@
 #include "CMuJoCoShim.h"
 
+#include <GL/osmesa.h>
+#include <stdlib.h>
+
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -74,4 +77,60 @@ mjModel *mimic_mj_copyModel(const mjModel *m) {
 mjModel *mimic_mj_loadXML(const char *filename, const mjVFS *vfs, char *error, int error_size) {
     mjModel *volatile made = NULL;
     GUARDED(made = mj_loadXML(filename, vfs, error, error_size), made, NULL)
+}
+
+struct mimic_gl {
+    OSMesaContext context;
+    float *buffer;
+    int width, height;
+};
+
+mimic_gl *mimic_gl_create(int width, int height, char *error, int error_size) {
+    OSMesaContext context = OSMesaCreateContextExt(OSMESA_RGBA, 24, 8, 0, NULL);
+    if (!context) {
+        snprintf(error, (size_t)error_size, "OSMesa could not create a GL context (is libosmesa6 installed?)");
+        return NULL;
+    }
+    mimic_gl *gl = calloc(1, sizeof *gl);
+    float *buffer = calloc((size_t)width * (size_t)height * 4, sizeof(float));
+    if (!gl || !buffer) {
+        free(gl);
+        free(buffer);
+        OSMesaDestroyContext(context);
+        snprintf(error, (size_t)error_size, "out of memory for a %dx%d GL buffer", width, height);
+        return NULL;
+    }
+    gl->context = context;
+    gl->buffer = buffer;
+    gl->width = width;
+    gl->height = height;
+    return gl;
+}
+
+int mimic_gl_make_current(mimic_gl *gl) {
+    return OSMesaMakeCurrent(gl->context, gl->buffer, GL_FLOAT, gl->width, gl->height) ? 0 : -1;
+}
+
+void mimic_gl_release(void) { OSMesaMakeCurrent(NULL, NULL, GL_FLOAT, 0, 0); }
+
+void mimic_gl_free(mimic_gl *gl) {
+    if (!gl) return;
+    OSMesaDestroyContext(gl->context);
+    free(gl->buffer);
+    free(gl);
+}
+
+int mimic_mjr_makeOffscreenContext(const mjModel *m, mjrContext *con, int width, int height) {
+    GUARDED(
+        mjr_makeContext(m, con, mjFONTSCALE_150); mjr_setBuffer(mjFB_OFFSCREEN, con);
+        mjr_resizeOffscreen(width, height, con), 0, -1)
+}
+
+int mimic_mjr_renderCamera(
+    const mjModel *m, mjData *d, const mjvOption *opt, mjvPerturb *pert, mjvCamera *cam, mjvScene *scn, mjrContext *con,
+    int width, int height, unsigned char *rgb, float *depth) {
+    mjrRect viewport = {0, 0, width, height};
+    GUARDED(
+        mjv_updateScene(m, d, opt, pert, cam, mjCAT_ALL, scn); mjr_render(viewport, scn, con);
+        mjr_readPixels(rgb, depth, viewport, con), 0, -1)
 }

@@ -17,6 +17,10 @@ public struct EnvArgs: Sendable, Equatable {
     public var robots: [String]
     /// The arm controllers of each robot, in action order.
     public var armControllers: [[ArmController]]
+    /// Which geoms robosuite's cameras show (`env_kwargs.render_collision_mesh`, default false:
+    /// geom group 0 hidden; `render_visual_mesh`, default true: group 1 shown).
+    public var renderCollisionMesh: Bool
+    public var renderVisualMesh: Bool
 
     /// One arm's controller, as far as Mimic needs it to read and write actions.
     public struct ArmController: Sendable, Equatable {
@@ -53,6 +57,8 @@ public struct EnvArgs: Sendable, Equatable {
         } else {
             robots = []
         }
+        renderCollisionMesh = (kwargs["render_collision_mesh"] as? Bool) ?? false
+        renderVisualMesh = (kwargs["render_visual_mesh"] as? Bool) ?? true
         let major15 = Self.versionAtLeast(envVersion, 1, 5)
         var perRobot: [Any] = []
         if let list = kwargs["controller_configs"] as? [Any] {
@@ -61,6 +67,27 @@ public struct EnvArgs: Sendable, Equatable {
             perRobot = Array(repeating: one, count: max(robots.count, 1))
         }
         armControllers = perRobot.map { Self.arms(of: $0 as? [String: Any] ?? [:], defaultBaseFrame: major15) }
+    }
+
+    /// The JSON text with robosuite's camera settings in `env_kwargs`, as an environment that
+    /// renders these cameras serializes itself (what robomimic's conversion of states to image
+    /// observations stores): `has_offscreen_renderer` and `use_camera_obs` true, `camera_names`,
+    /// `camera_heights`, `camera_widths` and `camera_depths`. Everything else is kept; keys come
+    /// out sorted.
+    public func withCameras(_ names: [String], height: Int, width: Int, depth: Bool) -> String {
+        guard let data = json.data(using: .utf8), var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return json
+        }
+        var kwargs = object["env_kwargs"] as? [String: Any] ?? [:]
+        kwargs["has_offscreen_renderer"] = true
+        kwargs["use_camera_obs"] = true
+        kwargs["camera_names"] = names
+        kwargs["camera_heights"] = height
+        kwargs["camera_widths"] = width
+        kwargs["camera_depths"] = depth
+        object["env_kwargs"] = kwargs
+        guard let text = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return json }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Whether `version` ("1.5.2") is at least major.minor; nil counts as older.

@@ -19,6 +19,8 @@ public final class SceneCatalog: @unchecked Sendable {
     /// robosuite's asset directory: as given, else looked up on the first scene that needs it.
     private var assetsRoot: String?
     let file: String
+    /// Compile image textures too (for rendering; see ``Scene/init(mjcf:assetsRoot:loadTextures:file:path:)``).
+    let loadTextures: Bool
     private var indexOfKey: [String: Int] = [:]
     private var compiled: [Compiled?] = []
 
@@ -28,7 +30,9 @@ public final class SceneCatalog: @unchecked Sendable {
     ///   - assetsRoot: robosuite's `models/assets` directory (or the package directory); nil looks up
     ///     the installed robosuite's (``RobosuiteAssets/installed(python:)``) when a scene needs it.
     ///   - file: the dataset, for errors.
-    public init(mjcf: String?, specFile: String?, assetsRoot: String?, file: String) {
+    ///   - loadTextures: compile the scenes' image textures, which only rendering needs.
+    public init(mjcf: String?, specFile: String?, assetsRoot: String?, file: String, loadTextures: Bool = false) {
+        self.loadTextures = loadTextures
         self.mjcf = mjcf
         self.specFile = specFile
         self.assetsRoot = assetsRoot
@@ -87,7 +91,7 @@ public final class SceneCatalog: @unchecked Sendable {
         }
         if assetsRoot == nil, RobosuiteAssets.isNeeded(by: modelXML) { assetsRoot = try RobosuiteAssets.installed() }
         return Compiled(
-            scene: try Scene(mjcf: modelXML, assetsRoot: assetsRoot, file: file, path: "\(demoPath).attrs[model_file]"),
+            scene: try Scene(mjcf: modelXML, assetsRoot: assetsRoot, loadTextures: loadTextures, file: file, path: "\(demoPath).attrs[model_file]"),
             xml: modelXML)
     }
 }

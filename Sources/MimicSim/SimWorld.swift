@@ -13,7 +13,7 @@ import MimicMath
 /// quaternions inside `qpos` are w, x, y, z as MuJoCo stores them.
 public final class SimWorld {
     public let scene: Scene
-    private let data: UnsafeMutablePointer<mjData>
+    let data: UnsafeMutablePointer<mjData>
     private var m: UnsafeMutablePointer<mjModel> { scene.model }
 
     /// A fresh simulation of `scene` at its default state (`mj_makeData`, then `mj_forward`).

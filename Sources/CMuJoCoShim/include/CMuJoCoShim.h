@@ -41,6 +41,30 @@ mjData *mimic_mj_makeData(const mjModel *m);
 mjModel *mimic_mj_copyModel(const mjModel *m);
 mjModel *mimic_mj_loadXML(const char *filename, const mjVFS *vfs, char *error, int error_size);
 
+/// An offscreen OpenGL context for MuJoCo's renderer: OSMesa's software rasterizer (Mesa's
+/// llvmpipe), the context robosuite and MuJoCo's Python bindings make with MUJOCO_GL=osmesa
+/// (RGBA, 24 depth bits, 8 stencil bits, a float colour buffer). MuJoCo draws into its own
+/// offscreen framebuffer; the context's buffer is only what makes it current.
+typedef struct mimic_gl mimic_gl;
+
+/// A new context with a width x height buffer, or NULL (message in `error`).
+mimic_gl *mimic_gl_create(int width, int height, char *error, int error_size);
+/// Makes `gl` current on the calling thread: 0, or -1.
+int mimic_gl_make_current(mimic_gl *gl);
+/// Leaves the calling thread without a current context.
+void mimic_gl_release(void);
+/// Frees `gl` (not current on any thread).
+void mimic_gl_free(mimic_gl *gl);
+
+/// mjr_makeContext followed by mjr_setBuffer(mjFB_OFFSCREEN) and mjr_resizeOffscreen(width,
+/// height), on the current GL context: 0, or -1 after a MuJoCo error.
+int mimic_mjr_makeOffscreenContext(const mjModel *m, mjrContext *con, int width, int height);
+/// mjv_updateScene (all categories) then mjr_render and mjr_readPixels of the (0, 0, width,
+/// height) viewport: rows bottom to top, as OpenGL reads them. `depth` may be NULL. 0, or -1.
+int mimic_mjr_renderCamera(
+    const mjModel *m, mjData *d, const mjvOption *opt, mjvPerturb *pert, mjvCamera *cam, mjvScene *scn, mjrContext *con,
+    int width, int height, unsigned char *rgb, float *depth);
+
 #ifdef __cplusplus
 }
 #endif

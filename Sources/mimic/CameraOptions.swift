@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import MimicCore
+import MimicSim
+
+/// The camera flags `augment --execute` and `render` share.
+struct CameraOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Render these cameras of the scene into obs/<camera>_image (comma-separated, e.g. agentview,robot0_eye_in_hand).",
+            valueName: "names"))
+    var cameras: String?
+
+    @Option(help: ArgumentHelp("Image size, WIDTHxHEIGHT or one number for a square (default 84x84).", valueName: "size"))
+    var imageSize: String = "84x84"
+
+    @Flag(help: "Also store each camera's depth buffer in obs/<camera>_depth (float32 in [0, 1], robosuite's raw depth).")
+    var depth = false
+
+    /// The camera names, in the order given; empty without --cameras.
+    var names: [String] { (cameras ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+
+    /// (width, height) of --image-size.
+    var size: (width: Int, height: Int) {
+        get throws {
+            let parts = imageSize.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+            let values = parts.compactMap { $0 }
+            guard values.count == parts.count, (1...2).contains(values.count), values.allSatisfy({ (1...4096).contains($0) }) else {
+                throw ValidationError("--image-size takes WIDTHxHEIGHT or one number, each 1...4096; got \(imageSize)")
+            }
+            return (values[0], values.last!)
+        }
+    }
+
+    func validate() throws {
+        _ = try size
+        if cameras != nil, names.isEmpty { throw ValidationError("--cameras needs at least one camera name") }
+        if Set(names).count != names.count { throw ValidationError("--cameras names a camera twice: \(cameras ?? "")") }
+    }
+
+    /// Per worker and scene, a world and the renderer of these cameras in it.
+    func renderers(workers: Int) -> WorkerPool<(SimWorld, CameraRenderer)> { WorkerPool(workers: workers) }
+
+    /// Worker `w`'s world and renderer for `scene` (made on first use).
+    /// Geom groups as robosuite's environment of `envArgs` shows them.
+    func renderer(
+        _ pool: WorkerPool<(SimWorld, CameraRenderer)>, worker: Int, sceneIndex: Int, scene: Scene, envArgs: EnvArgs?
+    ) throws(DatasetError) -> (SimWorld, CameraRenderer) {
+        let (width, height) = (try? size) ?? (84, 84)
+        return try pool.value(worker: worker, scene: sceneIndex) { () throws(DatasetError) in
+            (
+                try SimWorld(scene: scene),
+                try CameraRenderer(
+                    scene: scene, cameras: names, width: width, height: height, depth: depth,
+                    collisionGeoms: envArgs?.renderCollisionMesh ?? false, visualGeoms: envArgs?.renderVisualMesh ?? true)
+            )
+        }
+    }
+}
