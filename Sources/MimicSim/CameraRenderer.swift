@@ -163,35 +163,40 @@ public final class CameraRenderer {
 extension CameraRenderer {
     /// The camera observations of `demo` at its recorded `states`, under robosuite's keys:
     /// `obs/<camera>_image` (uint8, T x H x W x 3) and, with depth, `obs/<camera>_depth`
-    /// (float32, T x H x W x 1). When the demo has `next_obs`, `next_obs/<camera>_image` holds the
-    /// next step's image (the last step's own for the last step, as robomimic's conversion of
-    /// states to observations does).
+    /// (float32, T x H x W x 1). When the demo has `next_obs`, `next_obs/<camera>_image` (and
+    /// depth) hold the next step's image; for the last step, the image at `finalState` (the state
+    /// after the last action, which an executed demo knows), else the last step's own.
     ///
     /// - Throws: ``DatasetError`` naming `file` and the demo's `states` when they are missing or do
     ///   not fit the scene, or when MuJoCo cannot draw.
-    public func observations(of demo: Demo, in world: SimWorld, file: String) throws(DatasetError) -> [String: Tensor] {
+    public func observations(of demo: Demo, in world: SimWorld, file: String, finalState: [Double]? = nil) throws(DatasetError) -> [String: Tensor] {
         let path = "/data/\(demo.name)/states"
         guard let states = demo.arrays["states"], states.shape.count == 2, states.rows > 0 else {
             throw DatasetError(file: file, path: path, "missing or empty: images are drawn at the recorded states")
         }
-        let rows = states.rows
-        let drawn = try states.doubles.withUnsafeBufferPointer { (buffer) throws(DatasetError) in
-            try render(states: buffer, rows: rows, in: world, file: file, path: path)
-        }
         let hasNext = demo.arrays.keys.contains { $0.hasPrefix("next_obs/") }
+        var values = states.doubles
+        let rows = states.rows
+        let extra = hasNext && finalState != nil
+        if extra, let finalState { values += finalState }
+        let drawn = try values.withUnsafeBufferPointer { (buffer) throws(DatasetError) in
+            try render(states: buffer, rows: rows + (extra ? 1 : 0), in: world, file: file, path: path)
+        }
+        let pixels = width * height
         var result: [String: Tensor] = [:]
         for (c, cam) in cameras.enumerated() {
             let (rgb, depth) = drawn[c]
-            result["obs/\(cam.name)_image"] = Tensor(shape: [rows, height, width, 3], storage: .uint8(rgb))
-            if let depth { result["obs/\(cam.name)_depth"] = Tensor(shape: [rows, height, width, 1], storage: .float32(depth)) }
-            if hasNext {
-                let next = Array(rgb[imageBytes...]) + rgb[((rows - 1) * imageBytes)...]
-                result["next_obs/\(cam.name)_image"] = Tensor(shape: [rows, height, width, 3], storage: .uint8(next))
-                if let depth {
-                    let pixels = width * height
-                    result["next_obs/\(cam.name)_depth"] = Tensor(
-                        shape: [rows, height, width, 1], storage: .float32(Array(depth[pixels...]) + depth[((rows - 1) * pixels)...]))
-                }
+            result["obs/\(cam.name)_image"] = Tensor(shape: [rows, height, width, 3], storage: .uint8(Array(rgb.prefix(rows * imageBytes))))
+            if let depth {
+                result["obs/\(cam.name)_depth"] = Tensor(shape: [rows, height, width, 1], storage: .float32(Array(depth.prefix(rows * pixels))))
+            }
+            guard hasNext else { continue }
+            // Rows 1...T (T the extra final state), or rows 1..<T and row T - 1 again.
+            let next = extra ? Array(rgb[imageBytes...]) : Array(rgb[imageBytes...]) + rgb[((rows - 1) * imageBytes)...]
+            result["next_obs/\(cam.name)_image"] = Tensor(shape: [rows, height, width, 3], storage: .uint8(next))
+            if let depth {
+                let nextDepth = extra ? Array(depth[pixels...]) : Array(depth[pixels...]) + depth[((rows - 1) * pixels)...]
+                result["next_obs/\(cam.name)_depth"] = Tensor(shape: [rows, height, width, 1], storage: .float32(nextDepth))
             }
         }
         return result

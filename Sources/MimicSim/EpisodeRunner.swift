@@ -7,6 +7,10 @@ public struct ExecutedEpisode: Sendable {
     public var rollout: Rollout
     /// The demo in robomimic's layout (states, actions, obs, rewards, dones, datagen_info, ...).
     public var demo: Demo
+    /// Seconds the worker spent in the closed loop (control, physics, the planning of each
+    /// subtask as it starts) and in recording observations at the recorded states.
+    public var physicsSeconds: Double = 0
+    public var observationSeconds: Double = 0
     public var success: Bool { rollout.success }
 }
 
@@ -115,6 +119,8 @@ public final class EpisodeRunner {
         var row = [Double](repeating: 0, count: task.actionWidth)
         var last: [Command] = []
         var held = false
+        let clock = ContinuousClock()
+        let started = clock.now
         let rollout = try executor.drive(
             from: initial, success: success, maxSteps: generator.maxSteps, options: options,
             file: file, path: "/data/demo_\(index)"
@@ -144,9 +150,12 @@ public final class EpisodeRunner {
             for i in 0..<row.count { out[i] = row[i] }
             return true
         }
+        let driven = clock.now
         var demo = try makeDemo(index: index, episode: episode, rollout: rollout, provenance: provenance, labels: labels, file: file)
         if let scales { demo.attributes["mimic_dynamics"] = .doubles(scales.array) }
-        return ExecutedEpisode(index: index, rollout: rollout, demo: demo)
+        return ExecutedEpisode(
+            index: index, rollout: rollout, demo: demo, physicsSeconds: (driven - started).seconds,
+            observationSeconds: (clock.now - driven).seconds)
     }
 
     func makeDemo(

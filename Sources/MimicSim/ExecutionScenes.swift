@@ -32,9 +32,12 @@ public final class ExecutionScenes: @unchecked Sendable {
     ///   - spec: the task spec (its `mjcf`, and its objects' joints).
     ///   - specFile: the file the spec came from, for errors.
     ///   - assetsRoot: robosuite's asset directory, or nil to use the installed robosuite's (``SceneCatalog``).
-    public init(demos: [Demo], spec: TaskSpec, specFile: String?, objectNames: [String], assetsRoot: String?, file: String) {
+    ///   - loadTextures: compile the scenes' image textures too, for a run that renders cameras.
+    public init(
+        demos: [Demo], spec: TaskSpec, specFile: String?, objectNames: [String], assetsRoot: String?, file: String, loadTextures: Bool = false
+    ) {
         self.demos = demos
-        catalog = SceneCatalog(mjcf: spec.mjcf, specFile: specFile, assetsRoot: assetsRoot, file: file)
+        catalog = SceneCatalog(mjcf: spec.mjcf, specFile: specFile, assetsRoot: assetsRoot, file: file, loadTextures: loadTextures)
         self.spec = spec
         self.objectNames = objectNames
         self.file = file

@@ -22,7 +22,8 @@ extension AugmentCommand {
         // Every attempt runs in the scene of the source demo it follows first.
         let scenes = ExecutionScenes(
             demos: demos, spec: spec, specFile: task, objectNames: generator.objectNames,
-            assetsRoot: robosuiteAssets, file: source)
+            assetsRoot: robosuiteAssets, file: source, loadTextures: !camera.names.isEmpty)
+        let renderers = camera.names.isEmpty ? nil : camera.renderers(workers: workers)
         let uncomputable = try scenes.entry(forSource: 0).recorder.uncomputable
         if !uncomputable.isEmpty {
             Console.warning("not written (Mimic cannot compute them from the simulator): \(uncomputable.map { "obs/" + $0 }.joined(separator: ", "))")
@@ -35,6 +36,10 @@ extension AugmentCommand {
 
         let maxAttempts = self.maxAttempts ?? 20 * count
         var attributes = try outputAttributes(reader: reader, spec: spec, runSeed: runSeed, count: count, kinematic: false)
+        if renderers != nil {
+            let (width, height) = try camera.size
+            attributes["env_args"] = .string(envArgs.withCameras(camera.names, height: height, width: width, depth: camera.depth))
+        }
         let masks = masks(count: count, seed: runSeed)
         // The attempt streams: one per shard (stream s: attempts s, s + S, ...), or one for the file.
         let size = shardSize ?? count
@@ -48,6 +53,8 @@ extension AugmentCommand {
         let failedWriter = try keepFailed.map { try makeWriter($0, attributes: attributes) }
         let options = RolloutOptions(stopAfterSuccess: stopAfterSuccess, successRule: successAt ?? .end)
         let budget = (maxAttempts + streams - 1) / streams
+        let clock = ContinuousClock()
+        var phases = PhaseSeconds()
         let progress = ProgressBar(total: share.count, unit: "demos")
         var summary = Summary()
         summary.wanted = share.count
@@ -63,18 +70,35 @@ extension AugmentCommand {
             while kept < wanted && counters.attempts < budget {
                 // A batch a little larger than what is still needed, at least one attempt per worker.
                 let batch = min(budget - counters.attempts, max(workers, min(4 * workers, wanted - kept)))
+                let planning = clock.now
                 let attempts = try pool.plan((counters.attempts..<(counters.attempts + batch)).map { stream + $0 * streams })
+                phases.plan += (clock.now - planning).seconds
                 let results = try parallelMap(attempts.count, workers: workers) { w, k in
-                    Result { () throws(DatasetError) in try pool.run(attempts[k], worker: w, options: options) }
+                    Result { () throws(DatasetError) -> (ExecutedEpisode, Double) in
+                        var episode = try pool.run(attempts[k], worker: w, options: options)
+                        guard episode.success, let renderers else { return (episode, 0) }
+                        // A successful attempt's cameras, drawn by the same worker at its recorded states.
+                        let drawing = clock.now
+                        let entry = attempts[k].entry
+                        let (world, renderer) = try camera.renderer(renderers, worker: w, sceneIndex: entry.index, scene: entry.scene, envArgs: envArgs)
+                        let images = try renderer.observations(of: episode.demo, in: world, file: source, finalState: episode.rollout.finalState)
+                        episode.demo.arrays.merge(images) { _, new in new }
+                        return (episode, (clock.now - drawing).seconds)
+                    }
                 }.map { try $0.get() }
-                for episode in results {
+                for (episode, renderSeconds) in results {
+                    phases.physics += episode.physicsSeconds
+                    phases.observations += episode.observationSeconds
+                    phases.render += renderSeconds
                     counters.attempts += 1
                     counters.physicsSteps += episode.rollout.physicsSteps
                     var demo = episode.demo
                     if episode.success {
                         demo.name = "demo_\(summary.demos)"
                         kept += 1
+                        let writing = clock.now
                         try writer.write(layout(demo), execution: counters)
+                        phases.write += (clock.now - writing).seconds
                         summary.demos += 1
                         summary.samples += demo.length
                         progress.update(summary.demos)
@@ -97,8 +121,10 @@ extension AugmentCommand {
         summary.attempts = total.attempts
         summary.failureReasons = total.failureReasons
         summary.physicsSteps = total.physicsSteps
+        let finishing = clock.now
         try writer.finish(demos: summary.demos, masks: masks)
         try failedWriter?.finish(masks: [:])
+        phases.write += (clock.now - finishing).seconds
         summary.seconds = Date().timeIntervalSince(started)
         try writeStats(
             summary, seed: runSeed,
@@ -107,9 +133,19 @@ extension AugmentCommand {
                 "success_rate": Double(summary.demos) / Double(max(summary.attempts, 1)),
                 "failure_reasons": summary.failureReasons,
                 "seconds_per_success": summary.seconds / Double(max(summary.demos, 1)),
-                "physics_steps": summary.physicsSteps, "mujoco": mujocoVersion,
+                "physics_steps": summary.physicsSteps, "mujoco": mujocoVersion, "phase_seconds": phases.json,
+                "cameras": camera.names, "image_size": renderers == nil ? [] : [try camera.size.width, try camera.size.height],
             ])
         return summary
+    }
+
+    /// Where a checked run's time went: planning (on the run's thread), the closed loop (control,
+    /// physics and subtask planning) and the recording of observations and images (summed over
+    /// workers), and writing (the run's thread).
+    struct PhaseSeconds {
+        var plan = 0.0, physics = 0.0, observations = 0.0, render = 0.0, write = 0.0
+
+        var json: [String: Double] { ["plan": plan, "physics": physics, "observations": observations, "render": render, "write": write] }
     }
 
     /// A failure reason without its step numbers, for counting.

@@ -100,6 +100,9 @@ struct AugmentCommand: AsyncParsableCommand {
     @Option(help: "With --execute: robosuite's models/assets directory (default: from the installed robosuite).")
     var robosuiteAssets: String?
 
+    /// With --execute: cameras rendered into each kept demo.
+    @OptionGroup(title: "Cameras (with --execute)") var camera: CameraOptions
+
     func validate() throws {
         if let n, n < 1 { throw ValidationError("-n must be at least 1") }
         if let maxAttempts, maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
@@ -109,6 +112,10 @@ struct AugmentCommand: AsyncParsableCommand {
         if !execute, maxAttempts != nil || keepFailed != nil || stopAfterSuccess != nil || successAt != nil || robosuiteAssets != nil {
             throw ValidationError("--max-attempts, --keep-failed, --stop-after-success, --success-at and --robosuite-assets need --execute")
         }
+        if !execute, camera.cameras != nil || camera.depth {
+            throw ValidationError("--cameras and --depth need --execute: images are drawn at the states the simulator recorded")
+        }
+        if camera.depth, camera.cameras == nil { throw ValidationError("--depth needs --cameras") }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         if let shardSize, shardSize < 1 { throw ValidationError("--shard-size must be at least 1") }
         if shardSize != nil, keepFailed != nil { throw ValidationError("--keep-failed writes one file; it does not combine with --shard-size") }
