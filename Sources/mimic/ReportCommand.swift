@@ -110,6 +110,24 @@ struct RunInput {
         count = shards.reduce(0) { $0 + $1.demos }
     }
 
+    /// At most `limit` demo positions, spread evenly over the run (``DemoSample``); in a run of
+    /// more than ``maxShards`` shards, spread over that many shards spread evenly, as opening a
+    /// shard costs a listing of its demos.
+    func sample(limit: Int) -> [Int] {
+        guard shards.count > Self.maxShards else { return DemoSample.indices(count: count, limit: limit) }
+        var starts: [Int] = []
+        var start = 0
+        for shard in shards {
+            starts.append(start)
+            start += shard.demos
+        }
+        let pool = DemoSample.indices(count: shards.count, limit: Self.maxShards).flatMap { starts[$0]..<(starts[$0] + shards[$0].demos) }
+        return DemoSample.indices(count: pool.count, limit: limit).map { pool[$0] }
+    }
+
+    /// Most shards a report opens.
+    static let maxShards = 4
+
     /// Visits demos `indices` (ascending positions in the run) with the reader of the file that
     /// holds each and its name; a shard's file is open only while its demos are visited.
     func forEach(_ indices: [Int], _ body: (RobomimicReader, String) throws -> Void) throws {
@@ -207,7 +225,7 @@ struct ReportReader {
         let taskName = (generation?["task"] as? String) ?? spec?.name ?? envArgs?.envName ?? "unknown task"
 
         // Generated demos: a sample for lengths and placements, a smaller one for paths and frames.
-        let sample = DemoSample.indices(count: input.count, limit: ReportCommand.sampled)
+        let sample = input.sample(limit: ReportCommand.sampled)
         let withPath = Set(DemoSample.indices(count: sample.count, limit: ReportCommand.paths).map { sample[$0] })
         var generated: [DemoFacts] = []
         var effectors: [String] = []
@@ -274,22 +292,25 @@ struct ReportReader {
 
     /// Demo `name`'s length, initial object placement (`mimic_scene`, else the objects' first
     /// poses in datagen_info) and, with `path`, its end-effector positions (datagen_info).
+    /// Without `path`, a demo with `num_samples` and `mimic_scene` (what augment writes) is read
+    /// from these attributes alone, its datasets unopened.
     static func facts(_ reader: RobomimicReader, _ name: String, path: Bool) throws -> DemoFacts {
+        if !path {
+            let attributes = try reader.data.group(name).attributes
+            if attributes.contains("num_samples") && attributes.contains("mimic_scene") {
+                let where_ = "/data/\(name).attrs[num_samples]"
+                guard let length = try attributes.value("num_samples").intValue, length >= 0 else {
+                    throw DatasetError(file: reader.path, path: where_, "expected a non-negative integer")
+                }
+                var facts = DemoFacts(length: length, placement: [], path: nil, effectors: [], failure: nil)
+                facts.placement = try placement(try attributes.value("mimic_scene").stringValue, reader: reader, name: name)
+                return facts
+            }
+        }
         let layout = try reader.layout(of: name)
         let length = layout.datasets.first { $0.path == "actions" }?.dataset.rows ?? layout.demo.attributes["num_samples"]?.intValue ?? 0
         var facts = DemoFacts(length: length, placement: [], path: nil, effectors: [], failure: layout.demo.attributes["mimic_failure"]?.stringValue)
-        if let scene = layout.demo.attributes["mimic_scene"]?.stringValue {
-            let where_ = "/data/\(name).attrs[mimic_scene]"
-            guard let poses = try? JSONDecoder().decode([String: [Double]].self, from: Data(scene.utf8)) else {
-                throw DatasetError(file: reader.path, path: where_, "is not a JSON object of object → [x, y, z, qx, qy, qz, qw]")
-            }
-            for (object, pose) in poses.sorted(by: { $0.key < $1.key }) {
-                guard pose.count == 7, pose.allSatisfy(\.isFinite) else {
-                    throw DatasetError(file: reader.path, path: where_, "has \(object): \(pose), expected 7 finite numbers")
-                }
-                facts.placement.append(RunReport.ObjectPosition(object: object, demo: name, x: pose[0], y: pose[1]))
-            }
-        }
+        facts.placement = try placement(layout.demo.attributes["mimic_scene"]?.stringValue, reader: reader, name: name)
         guard path || facts.placement.isEmpty else { return facts }
         var demo = layout.demo
         for (rel, dataset) in layout.datasets where rel.hasPrefix("datagen_info/") || rel.hasPrefix("obs/datagen_info/") {
@@ -308,6 +329,21 @@ struct ReportReader {
             }
         }
         return facts
+    }
+
+    /// The initial object positions of `mimic_scene` (JSON: object → x, y, z, qx, qy, qz, qw), by object name.
+    static func placement(_ scene: String?, reader: RobomimicReader, name: String) throws -> [RunReport.ObjectPosition] {
+        guard let scene else { return [] }
+        let where_ = "/data/\(name).attrs[mimic_scene]"
+        guard let poses = try? JSONDecoder().decode([String: [Double]].self, from: Data(scene.utf8)) else {
+            throw DatasetError(file: reader.path, path: where_, "is not a JSON object of object → [x, y, z, qx, qy, qz, qw]")
+        }
+        return try poses.sorted(by: { $0.key < $1.key }).map { object, pose in
+            guard pose.count == 7, pose.allSatisfy(\.isFinite) else {
+                throw DatasetError(file: reader.path, path: where_, "has \(object): \(pose), expected 7 finite numbers")
+            }
+            return RunReport.ObjectPosition(object: object, demo: name, x: pose[0], y: pose[1])
+        }
     }
 
     /// The first, middle and last frame of every camera of demo `name`: `obs/<camera>_image`,
