@@ -119,7 +119,7 @@ public struct SVGPlot: Sendable {
         let left = x.range.start, right = x.range.end, top = y.range.end, bottom = y.range.start
         var parts: [String] = []
         parts.append(
-            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Self.number(width, 0))" height="\#(Self.number(height, 0))" viewBox="0 0 \#(Self.number(width, 0)) \#(Self.number(height, 0))" role="img" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11">"#
+            #"<svg width="\#(Self.number(width, 0))" height="\#(Self.number(height, 0))" viewBox="0 0 \#(Self.number(width, 0)) \#(Self.number(height, 0))" role="img" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11">"#
         )
         parts.append("<title>\(HTML.escape(title))</title>")
         parts.append(

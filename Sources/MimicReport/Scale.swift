@@ -38,11 +38,16 @@ public struct LinearScale: Sendable, Equatable {
     public func ticks(target: Int = 5) -> Ticks { Ticks(domain: domain, target: target) }
 
     /// The domain widened outwards to the next multiples of its tick step, so that the axis
-    /// starts and ends at a tick.
+    /// starts and ends at a tick (widening can make the step larger, so until it stays the same).
     public static func niceDomain(_ domain: (lower: Double, upper: Double), target: Int = 5) -> (lower: Double, upper: Double) {
-        let scale = LinearScale(domain: domain, range: (0, 1))
-        let step = Ticks.step(span: scale.domain.upper - scale.domain.lower, target: target)
-        return ((scale.domain.lower / step).rounded(.down) * step, (scale.domain.upper / step).rounded(.up) * step)
+        var nice = LinearScale(domain: domain, range: (0, 1)).domain
+        for _ in 0..<8 {
+            let step = Ticks.step(span: nice.upper - nice.lower, target: target)
+            let wider = ((nice.lower / step + Ticks.slack).rounded(.down) * step, (nice.upper / step - Ticks.slack).rounded(.up) * step)
+            if wider == nice { break }
+            nice = wider
+        }
+        return nice
     }
 
     public static func == (a: LinearScale, b: LinearScale) -> Bool { a.domain == b.domain && a.range == b.range }
@@ -55,10 +60,13 @@ public struct Ticks: Sendable, Equatable {
 
     init(domain: (lower: Double, upper: Double), target: Int) {
         let step = Self.step(span: domain.upper - domain.lower, target: target)
-        let first = (domain.lower / step).rounded(.up), last = (domain.upper / step).rounded(.down)
+        let first = (domain.lower / step - Self.slack).rounded(.up), last = (domain.upper / step + Self.slack).rounded(.down)
         self.step = step
         values = first <= last ? (0...Int(last - first)).map { (first + Double($0)) * step } : []
     }
+
+    /// How far (in steps) a value may miss a multiple of the step by rounding and still count as one.
+    static let slack = 1e-9
 
     /// The smallest step of 1, 2 or 5 times a power of ten at least `span / target`.
     static func step(span: Double, target: Int) -> Double {
