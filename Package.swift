@@ -36,7 +36,7 @@ let package = Package(
             dependencies: ["CHDF5", "CHDF5Shim", "CDeflate", "MimicCore", "MimicMath", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "MimicSim", dependencies: ["CMuJoCo", "CMuJoCoShim", "MimicCore", "MimicMath"]),
-        .target(name: "MimicReport", dependencies: ["CDeflate", "MimicCore", "MimicMath"]),
+        .target(name: "MimicReport", dependencies: ["CDeflate", "MimicCore"]),
         .executableTarget(
             name: "mimic",
             dependencies: [

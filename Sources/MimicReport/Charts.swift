@@ -23,7 +23,7 @@ public enum Charts {
     /// ring where they start.
     public enum View: Sendable { case top, side }
 
-    public static func paths(_ paths: RunReport.Paths, effector e: Int, view: View, width: Double = 460, height: Double = 360) -> String {
+    public static func paths(_ paths: RunReport.Paths, effector e: Int, view: View, width: Double = 440, height: Double = 350) -> String {
         let axis: (SIMD3<Double>) -> (x: Double, y: Double) = view == .top ? { ($0.x, $0.y) } : { ($0.x, $0.z) }
         func track(_ path: RunReport.DemoPath) -> [(x: Double, y: Double)] {
             guard e < path.effectors.count else { return [] }
