@@ -25,11 +25,6 @@ public struct LinearScale: Sendable, Equatable {
         range.start + (value - domain.lower) / (domain.upper - domain.lower) * (range.end - range.start)
     }
 
-    /// The data value at pixel coordinate `pixel`.
-    public func invert(_ pixel: Double) -> Double {
-        domain.lower + (pixel - range.start) / (range.end - range.start) * (domain.upper - domain.lower)
-    }
-
     /// Data units per pixel.
     public var unitsPerPixel: Double { (domain.upper - domain.lower) / abs(range.end - range.start) }
 
