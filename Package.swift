@@ -37,10 +37,11 @@ let package = Package(
             dependencies: ["CHDF5", "CHDF5Shim", "CDeflate", "MimicCore", "MimicMath", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "MimicSim", dependencies: ["CMuJoCo", "CMuJoCoShim", "MimicCore", "MimicMath"]),
+        .target(name: "MimicReport", dependencies: ["CDeflate", "MimicCore"]),
         .executableTarget(
             name: "mimic",
             dependencies: [
-                "MimicCore", "MimicHDF5", "MimicMath", "MimicSim",
+                "MimicCore", "MimicHDF5", "MimicMath", "MimicSim", "MimicReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "MimicCoreTests", dependencies: ["MimicCore", "MimicMath"]),
         .testTarget(name: "MimicHDF5Tests", dependencies: ["MimicHDF5", "MimicCore", "MimicMath"]),
         .testTarget(name: "MimicSimTests", dependencies: ["MimicSim", "MimicHDF5", "MimicCore", "MimicMath"]),
+        .testTarget(name: "MimicReportTests", dependencies: ["MimicReport", "MimicCore"]),
         .testTarget(name: "mimicTests", dependencies: ["mimic", "MimicHDF5", "MimicCore", "MimicSim"]),
     ]
 )

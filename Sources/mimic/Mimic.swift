@@ -7,7 +7,8 @@ struct Mimic: AsyncParsableCommand {
         abstract: "Turn a few robot demos into many new, checked demos for imitation learning.",
         version: "0.1.0",
         subcommands: [
-            InspectCommand.self, PrepareCommand.self, AugmentCommand.self, ValidateCommand.self, ExportCommand.self, MergeCommand.self, RenderCommand.self,
+            InspectCommand.self, PrepareCommand.self, AugmentCommand.self, ValidateCommand.self, ExportCommand.self, MergeCommand.self,
+            RenderCommand.self, ReportCommand.self,
         ]
     )
 
