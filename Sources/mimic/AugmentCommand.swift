@@ -100,6 +100,9 @@ struct AugmentCommand: AsyncParsableCommand {
     @Option(help: "With --execute: robosuite's models/assets directory (default: from the installed robosuite).")
     var robosuiteAssets: String?
 
+    @Option(help: "Also write the run's HTML report here (what `mimic report` writes).")
+    var report: String?
+
     /// With --execute: cameras rendered into each kept demo.
     @OptionGroup(title: "Cameras (with --execute)") var camera: CameraOptions
 
@@ -122,6 +125,7 @@ struct AugmentCommand: AsyncParsableCommand {
         if part != nil, shardSize == nil { throw ValidationError("--part needs --shard-size: a part is a stretch of whole shards") }
         if manifest != nil, shardSize == nil { throw ValidationError("--manifest needs --shard-size: its lines describe shards") }
         if shardWriter != nil, shardSize == nil || execute { throw ValidationError("--shard-writer is a kinematic sharded run's own") }
+        if report != nil, part != nil { throw ValidationError("--report describes a whole run; run `mimic report` on the merged run instead of --part") }
         if !(0..<1).contains(validFraction) { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
 
@@ -130,6 +134,9 @@ struct AugmentCommand: AsyncParsableCommand {
         if let keepFailed {
             try requireDistinct(output: keepFailed, from: source)
             try requireDistinct(output: keepFailed, from: output)
+        }
+        if let report {
+            for path in [source, output, keepFailed].compactMap({ $0 }) { try requireDistinct(output: report, from: path) }
         }
         if shardWriter != nil {
             ShardWriterProcesses.exitWhenParentEnds()
@@ -153,6 +160,10 @@ struct AugmentCommand: AsyncParsableCommand {
                 "generated \(summary.demos) demos (\(summary.samples) samples) in \(String(format: "%.2f", summary.seconds)) s, \(ProgressBar.rate(Double(summary.demos) / max(summary.seconds, 1e-9))) demos/s -> \(output)"
             )
             say("kinematic candidates (not yet checked in a simulator); stats in \(statsPath)")
+        }
+        if let report {
+            try reportingFailures { try ReportCommand.writeReport(run: output, output: report, failed: keepFailed, task: task) }
+            say("report -> \(report)")
         }
     }
 
