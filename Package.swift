@@ -36,10 +36,11 @@ let package = Package(
             dependencies: ["CHDF5", "CHDF5Shim", "CDeflate", "MimicCore", "MimicMath", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "MimicSim", dependencies: ["CMuJoCo", "CMuJoCoShim", "MimicCore", "MimicMath"]),
+        .target(name: "MimicLeRobot", dependencies: ["CDeflate", "MimicCore"]),
         .executableTarget(
             name: "mimic",
             dependencies: [
-                "MimicCore", "MimicHDF5", "MimicMath", "MimicSim",
+                "MimicCore", "MimicHDF5", "MimicLeRobot", "MimicMath", "MimicSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,5 +49,6 @@ let package = Package(
         .testTarget(name: "MimicHDF5Tests", dependencies: ["MimicHDF5", "MimicCore", "MimicMath"]),
         .testTarget(name: "MimicSimTests", dependencies: ["MimicSim", "MimicHDF5", "MimicCore", "MimicMath"]),
         .testTarget(name: "mimicTests", dependencies: ["mimic", "MimicHDF5", "MimicCore", "MimicSim"]),
+        .testTarget(name: "MimicLeRobotTests", dependencies: ["MimicLeRobot", "MimicCore"]),
     ]
 )
