@@ -134,19 +134,6 @@ public enum LeRobotMetadata {
 }
 
 extension LeRobotMetadata {
-    /// The parquet files' `huggingface` metadata, as Hugging Face datasets writes it: the
-    /// features it gives the columns when it reads them (a vector column is a
-    /// `Sequence(Value("float32"), length: n)`), what LeRobot's `get_hf_features_from_features`
-    /// makes of `info.json`.
-    public static func huggingFaceFeatures(layout: LeRobotLayout) -> JSONText {
-        let features = columns(layout: layout).map { c -> (String, JSONText) in
-            let value = JSONText.object([("dtype", .string(c.dtype)), ("_type", .string("Value"))])
-            guard let width = c.width else { return (c.name, value) }
-            return (c.name, .object([("feature", value), ("length", .int(width)), ("_type", .string("Sequence"))]))
-        }
-        return .object([("info", .object([("features", .object(features))]))])
-    }
-
     /// Every parquet column in file order: name, dtype, and width (nil for a scalar); what
     /// `LeRobotEpisode` writes.
     public static func columns(layout: LeRobotLayout) -> [(name: String, dtype: String, width: Int?)] {

@@ -49,10 +49,7 @@ public final class LeRobotWriter {
         let episode = LeRobotEpisode(
             demo: demo, layout: layout, index: index, firstFrame: frameCount, fps: fps,
             tasks: LeRobotEpisode.Tasks(task: 0, validity: tasks.firstIndex(of: validity)!))
-        let metadata = (key: "huggingface", value: LeRobotMetadata.huggingFaceFeatures(layout: layout).rendered())
-        try write(
-            ParquetWriter.file(columns: episode.columns, rows: episode.length, compression: compression, metadata: [metadata]),
-            to: LeRobotMetadata.dataFile(episode: index))
+        try write(ParquetWriter.file(columns: episode.columns, rows: episode.length, compression: compression), to: LeRobotMetadata.dataFile(episode: index))
         for camera in layout.cameras {
             let path = try prepare(LeRobotMetadata.videoFile(episode: index, videoKey: camera.videoKey))
             videos.submit(

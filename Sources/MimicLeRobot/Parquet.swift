@@ -49,9 +49,9 @@ public enum ParquetWriter {
     /// Physical types (parquet.thrift `Type`).
     enum PhysicalType: Int32 { case boolean = 0, int32 = 1, int64 = 2, float = 4, double = 5 }
 
-    /// The bytes of a file holding `columns` (all of `rows` rows), with `metadata` as the file's
-    /// key/value metadata (pyarrow and Hugging Face datasets read the `huggingface` key).
-    public static func file(columns: [ParquetColumn], rows: Int, compression: ParquetCompression = .none, metadata: [(key: String, value: String)] = []) -> [UInt8] {
+    /// The bytes of a file holding `columns`, all of `rows` rows. It has no key/value metadata:
+    /// pyarrow reads its schema from the Parquet schema (a list column as `list<float>`).
+    public static func file(columns: [ParquetColumn], rows: Int, compression: ParquetCompression = .none) -> [UInt8] {
         for c in columns { precondition(c.rowCount == nil || c.rowCount == rows, "column \(c.name) has \(c.rowCount!) rows, not \(rows)") }
         var out: [UInt8] = Array("PAR1".utf8)
         var chunks: [ChunkInfo] = []
@@ -80,7 +80,7 @@ public enum ParquetWriter {
             out += headerBytes
             out += stored
         }
-        let footer = fileMetaData(chunks: chunks, rows: rows, compression: compression, metadata: metadata)
+        let footer = fileMetaData(chunks: chunks, rows: rows, compression: compression)
         out += footer
         withUnsafeBytes(of: UInt32(footer.count).littleEndian) { out += $0 }
         out += Array("PAR1".utf8)
@@ -180,7 +180,7 @@ public enum ParquetWriter {
         return out
     }
 
-    static func fileMetaData(chunks: [ChunkInfo], rows: Int, compression: ParquetCompression, metadata: [(key: String, value: String)]) -> [UInt8] {
+    static func fileMetaData(chunks: [ChunkInfo], rows: Int, compression: ParquetCompression) -> [UInt8] {
         let codec: Int32 = compression == .none ? 0 : 2  // UNCOMPRESSED, GZIP
         var schemaCount = 1
         for c in chunks { schemaCount += c.path.count }
@@ -238,16 +238,6 @@ public enum ParquetWriter {
                 g.i64(3, Int64(rows))
                 g.i64(5, Int64(chunks.first?.offset ?? 4))
                 g.i64(6, Int64(chunks.reduce(0) { $0 + $1.compressed }))
-            }
-        }
-        if !metadata.isEmpty {
-            w.list(5, of: .structure, count: metadata.count) { w in
-                for (key, value) in metadata {
-                    w.structBody { kv in
-                        kv.string(1, key)
-                        kv.string(2, value)
-                    }
-                }
             }
         }
         w.string(6, "mimic")
