@@ -150,12 +150,16 @@ public struct LeRobotLayout: Sendable, Equatable {
                 }
             }
         }
-        // Columns no end effector claims become slices of their own, so the slices cover the vector.
-        slices.sort { $0.start < $1.start }
+        return covering(slices, width: width)
+    }
+
+    /// `slices` in order with the columns none of them claims as slices of their own
+    /// (`action_<start>_<end>`, or `action` for the whole vector), so that they cover 0..<width.
+    static func covering(_ slices: [Slice], width: Int) -> [Slice] {
         var covered: [Slice] = []
         var next = 0
-        for s in slices + [slice("", width, width, absolute: true)] {
-            if s.start > next { covered.append(slice(effectors.isEmpty ? "action" : "action_\(next)_\(s.start)", next, s.start, absolute: true)) }
+        for s in slices.sorted(by: { $0.start < $1.start }) + [slice("", width, width, absolute: true)] {
+            if s.start > next { covered.append(slice(next == 0 && s.start == width ? "action" : "action_\(next)_\(s.start)", next, s.start, absolute: true)) }
             if s.end > s.start { covered.append(s) }
             next = max(next, s.end)
         }
