@@ -4,15 +4,18 @@ import MimicCore
 enum Fixtures {
     /// robosuite 1.5's env_args for `robots` with one OSC_POSE delta arm each (±0.05 m, ±0.5 rad).
     static func oscEnvArgs(robots: [String]) -> EnvArgs {
-        let arm = #"{"type": "OSC_POSE", "input_max": 1, "input_min": -1, "output_max": [0.05, 0.05, 0.05, 0.5, 0.5, 0.5], "output_min": [-0.05, -0.05, -0.05, -0.5, -0.5, -0.5], "input_type": "delta", "input_ref_frame": "world"}"#
+        let arm =
+            #"{"type": "OSC_POSE", "input_max": 1, "input_min": -1, "output_max": [0.05, 0.05, 0.05, 0.5, 0.5, 0.5], "output_min": [-0.05, -0.05, -0.05, -0.5, -0.5, -0.5], "input_type": "delta", "input_ref_frame": "world"}"#
         let robotList = robots.map { "\"\($0)\"" }.joined(separator: ", ")
-        let json = #"{"env_name": "Lift", "env_version": "1.5.2", "type": 1, "env_kwargs": {"robots": [\#(robotList)], "controller_configs": {"type": "BASIC", "body_parts": {"right": \#(arm)}}}}"#
+        let json =
+            #"{"env_name": "Lift", "env_version": "1.5.2", "type": 1, "env_kwargs": {"robots": [\#(robotList)], "controller_configs": {"type": "BASIC", "body_parts": {"right": \#(arm)}}}}"#
         return try! EnvArgs(json: json, file: "test")
     }
 
     /// The GR1's whole-body IK: one absolute axis-angle pose per hand site, right then left.
     static let gr1EnvArgs = try! EnvArgs(
-        json: #"{"env_name": "TwoArmHandover", "env_version": "1.5.2", "type": 1, "env_kwargs": {"robots": ["GR1ArmsOnly"], "controller_configs": {"type": "WHOLE_BODY_IK", "composite_controller_specific_configs": {"ref_name": ["gripper0_right_grip_site", "gripper0_left_grip_site"], "ik_input_ref_frame": "world"}}}}"#,
+        json:
+            #"{"env_name": "TwoArmHandover", "env_version": "1.5.2", "type": 1, "env_kwargs": {"robots": ["GR1ArmsOnly"], "controller_configs": {"type": "WHOLE_BODY_IK", "composite_controller_specific_configs": {"ref_name": ["gripper0_right_grip_site", "gripper0_left_grip_site"], "ik_input_ref_frame": "world"}}}}"#,
         file: "test")
 
     /// A demo of `steps` steps: per end effector eef_pos / eef_quat / gripper_qpos (`fingers`

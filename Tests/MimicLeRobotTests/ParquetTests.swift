@@ -100,7 +100,8 @@ func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, 
             for c in columns {
                 switch c.values {
                 case .float32Lists(let v, let w):
-                    lines.append("\(c.name) " + (0..<rows).map { r in "[" + v[(r * w)..<(r * w + w)].map { String($0.bitPattern) }.joined(separator: ",") + "]" }.joined(separator: " "))
+                    lines.append(
+                        "\(c.name) " + (0..<rows).map { r in "[" + v[(r * w)..<(r * w + w)].map { String($0.bitPattern) }.joined(separator: ",") + "]" }.joined(separator: " "))
                 case .int64(let v): lines.append("\(c.name) " + v.map(String.init).joined(separator: " "))
                 case .float32(let v): lines.append("\(c.name) " + v.map { String($0.bitPattern) }.joined(separator: " "))
                 case .float64(let v): lines.append("\(c.name) " + v.map { String($0.bitPattern) }.joined(separator: " "))
