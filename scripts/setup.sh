@@ -52,6 +52,7 @@ if ! python3 -c "import torch" >/dev/null 2>&1; then
 fi
 
 "$(dirname "$0")/setup_mujoco.sh"
+"$(dirname "$0")/setup_lerobot.sh"
 
 if ! python3 -c "import robosuite" >/dev/null 2>&1; then
     echo "setup: installing robosuite 1.5.2 (pip; its scene assets)" >&2
