@@ -38,10 +38,11 @@ let package = Package(
         ),
         .target(name: "MimicSim", dependencies: ["CMuJoCo", "CMuJoCoShim", "MimicCore", "MimicMath"]),
         .target(name: "MimicReport", dependencies: ["CDeflate", "MimicCore"]),
+        .target(name: "MimicLeRobot", dependencies: ["CDeflate", "MimicCore"]),
         .executableTarget(
             name: "mimic",
             dependencies: [
-                "MimicCore", "MimicHDF5", "MimicMath", "MimicSim", "MimicReport",
+                "MimicCore", "MimicHDF5", "MimicLeRobot", "MimicMath", "MimicSim", "MimicReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,5 +52,6 @@ let package = Package(
         .testTarget(name: "MimicSimTests", dependencies: ["MimicSim", "MimicHDF5", "MimicCore", "MimicMath"]),
         .testTarget(name: "MimicReportTests", dependencies: ["MimicReport", "MimicCore"]),
         .testTarget(name: "mimicTests", dependencies: ["mimic", "MimicHDF5", "MimicCore", "MimicSim"]),
+        .testTarget(name: "MimicLeRobotTests", dependencies: ["MimicLeRobot", "MimicCore"]),
     ]
 )

@@ -51,21 +51,11 @@ public struct PrepareSetup: Sendable {
         let actionDim = actions.shape[1]
 
         // End effector names: from the spec, else every robot<K>[_arm]_eef_pos observation.
-        var names: [String]
+        let names: [String]
         if let specs = spec?.endEffectors {
             names = specs.map(\.name)
         } else {
-            names = keys.compactMap { key -> String? in
-                guard key.hasSuffix("_eef_pos") else { return nil }
-                let prefix = String(key.dropLast("_eef_pos".count))
-                return prefix.range(of: #"^robot\d+(_(right|left))?$"#, options: .regularExpression) != nil ? prefix : nil
-            }
-            names.sort { a, b in
-                // robot index first, then right before left (robosuite's arm order).
-                let ka = (a.split(separator: "_").first ?? "", a.hasSuffix("_left") ? 1 : 0)
-                let kb = (b.split(separator: "_").first ?? "", b.hasSuffix("_left") ? 1 : 0)
-                return ka.0 != kb.0 ? ka.0.localizedStandardCompare(kb.0) == .orderedAscending : ka.1 < kb.1
-            }
+            names = endEffectorNames(obsKeys: keys)
         }
         guard !names.isEmpty else {
             throw DatasetError(
@@ -171,6 +161,22 @@ public struct PrepareSetup: Sendable {
             }
         }
         return PrepareSetup(endEffectors: effectors, objects: objects, notes: notes)
+    }
+
+    /// robosuite's end effectors among observation keys: every `robot<K>[_right|_left]` with a
+    /// `<name>_eef_pos` observation, robot by robot, right arm before left.
+    public static func endEffectorNames(obsKeys keys: Set<String>) -> [String] {
+        let names = keys.compactMap { key -> String? in
+            guard key.hasSuffix("_eef_pos") else { return nil }
+            let prefix = String(key.dropLast("_eef_pos".count))
+            return prefix.range(of: #"^robot\d+(_(right|left))?$"#, options: .regularExpression) != nil ? prefix : nil
+        }
+        return names.sorted { a, b in
+            // robot index first, then right before left (robosuite's arm order).
+            let ka = (a.split(separator: "_").first ?? "", a.hasSuffix("_left") ? 1 : 0)
+            let kb = (b.split(separator: "_").first ?? "", b.hasSuffix("_left") ? 1 : 0)
+            return ka.0 != kb.0 ? ka.0.localizedStandardCompare(kb.0) == .orderedAscending : ka.1 < kb.1
+        }
     }
 
     /// handFromGripSite for robosuite end effector `eef` (`robot0`, `robot0_left`): the fixed

@@ -33,10 +33,10 @@ public struct PartialFile {
     }
 
     /// `.<name>.partial-<pid>`.
-    static func name(for name: String, pid: pid_t) -> String { ".\(name).partial-\(pid)" }
+    public static func name(for name: String, pid: pid_t) -> String { ".\(name).partial-\(pid)" }
 
     /// The pid in a partial file's name, or nil when the name is not one.
-    static func owner(ofPartialNamed name: String) -> pid_t? {
+    public static func owner(ofPartialNamed name: String) -> pid_t? {
         guard name.hasPrefix("."), let marker = name.range(of: ".partial-", options: .backwards),
             marker.lowerBound > name.index(after: name.startIndex)
         else { return nil }
