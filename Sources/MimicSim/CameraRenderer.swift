@@ -30,6 +30,9 @@ public final class CameraRenderer {
     public let width: Int
     public let height: Int
     public let depth: Bool
+    /// Leave out of each frame the geoms that cannot show in it (``mimic_cull_scene``): the same
+    /// pixels, fewer triangles for the software rasterizer. On by default; off only to compare.
+    public var cull = true
 
     private let gl: OpaquePointer
     private var context = mjrContext()
@@ -146,11 +149,11 @@ public final class CameraRenderer {
             let rgbStart = image.baseAddress! + frame * imageBytes
             guard depth != nil else {
                 return mimic_mjr_renderCamera(
-                    visual.model, world.data, &options, &perturbation, &camera, &geoms, &context, Int32(width), Int32(height), rgbStart, nil)
+                    visual.model, world.data, &options, &perturbation, &camera, &geoms, &context, Int32(width), Int32(height), cull ? 1 : 0, rgbStart, nil)
             }
             return depth![slot].withUnsafeMutableBufferPointer { d in
                 mimic_mjr_renderCamera(
-                    visual.model, world.data, &options, &perturbation, &camera, &geoms, &context, Int32(width), Int32(height), rgbStart,
+                    visual.model, world.data, &options, &perturbation, &camera, &geoms, &context, Int32(width), Int32(height), cull ? 1 : 0, rgbStart,
                     d.baseAddress! + frame * pixels)
             }
         }

@@ -59,11 +59,21 @@ void mimic_gl_free(mimic_gl *gl);
 /// mjr_makeContext followed by mjr_setBuffer(mjFB_OFFSCREEN) and mjr_resizeOffscreen(width,
 /// height), on the current GL context: 0, or -1 after a MuJoCo error.
 int mimic_mjr_makeOffscreenContext(const mjModel *m, mjrContext *con, int width, int height);
-/// mjv_updateScene (all categories) then mjr_render and mjr_readPixels of the (0, 0, width,
-/// height) viewport: rows bottom to top, as OpenGL reads them. `depth` may be NULL. 0, or -1.
+/// Removes from `scn` (after mjv_updateScene) the model geoms that cannot put a pixel into a
+/// width x height image: those whose bounding sphere (geom_rbound around the geom's position) is
+/// wholly outside the camera's view frustum, as mjr_render projects it, and whose mirror image in
+/// every reflective plane or box the camera faces is outside it too. Reflective geoms, decor and
+/// geoms without a bounding radius stay; nothing is removed when a light casts shadows (any geom
+/// may shade a visible one), for stereo, orthographic or transformed scenes. The order of the
+/// remaining geoms is kept, so mjr_render draws the same pixels. Returns how many it removed.
+int mimic_cull_scene(const mjModel *m, mjvScene *scn, int width, int height);
+
+/// mjv_updateScene (all categories), with `cull` mimic_cull_scene, then mjr_render and
+/// mjr_readPixels of the (0, 0, width, height) viewport: rows bottom to top, as OpenGL reads
+/// them. `depth` may be NULL. 0, or -1.
 int mimic_mjr_renderCamera(
     const mjModel *m, mjData *d, const mjvOption *opt, mjvPerturb *pert, mjvCamera *cam, mjvScene *scn, mjrContext *con,
-    int width, int height, unsigned char *rgb, float *depth);
+    int width, int height, int cull, unsigned char *rgb, float *depth);
 
 #ifdef __cplusplus
 }
