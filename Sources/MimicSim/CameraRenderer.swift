@@ -33,6 +33,10 @@ public final class CameraRenderer {
     /// Leave out of each frame the geoms that cannot show in it (``mimic_cull_scene``): the same
     /// pixels, fewer triangles for the software rasterizer. On by default; off only to compare.
     public var cull = true
+    /// Whether the model's look differs from the scene's (``randomizeVisuals(_:seed:index:)``).
+    var randomized = false
+    /// The geom groups shown: 0 (collision meshes) and 1 (visual meshes); group 2 always.
+    let shownGroups: (collision: Bool, visual: Bool)
 
     private let gl: OpaquePointer
     private var context = mjrContext()
@@ -60,6 +64,7 @@ public final class CameraRenderer {
         self.width = width
         self.height = height
         self.depth = depth
+        shownGroups = (collisionGeoms, visualGeoms)
         var resolved: [(name: String, index: Int)] = []
         for name in cameras {
             guard let index = scene.id(mjOBJ_CAMERA, name) else {
@@ -133,6 +138,8 @@ public final class CameraRenderer {
         defer { mimic_gl_release() }
         for t in 0..<rows {
             try world.restore(state: UnsafeBufferPointer(rebasing: states[(t * stateSize)..<((t + 1) * stateSize)]), file: file, path: "\(path)[\(t)]")
+            // Moved cameras and lights: their world poses from this model's, on the same kinematics.
+            if randomized { mj_camlight(visual.model, world.data) }
             for (c, cam) in cameras.enumerated() {
                 try draw(camera: cam.index, world: world, rgb: &rgb[c], depth: &depths, slot: c, frame: t, file: file, path: path)
             }

@@ -81,8 +81,9 @@ extension AugmentCommand {
                         let drawing = clock.now
                         let entry = attempts[k].entry
                         let (world, renderer) = try camera.renderer(renderers, worker: w, sceneIndex: entry.index, scene: entry.scene, envArgs: envArgs)
-                        let images = try renderer.observations(of: episode.demo, in: world, file: source, finalState: episode.rollout.finalState)
-                        episode.demo.arrays.merge(images) { _, new in new }
+                        try camera.addImages(
+                            to: &episode.demo, index: episode.index, seed: runSeed, renderer: renderer, world: world, file: source,
+                            finalState: episode.rollout.finalState)
                         return (episode, (clock.now - drawing).seconds)
                     }
                 }.map { try $0.get() }

@@ -17,6 +17,22 @@ struct CameraOptions: ParsableArguments {
     @Flag(help: "Also store each camera's depth buffer in obs/<camera>_depth (float32 in [0, 1], robosuite's raw depth).")
     var depth = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Visual domain randomization per demo: all, or any of lights,colors,textures,cameras (comma-separated); physics untouched, drawn values in each demo's mimic_visual attribute.",
+            valueName: "kinds"))
+    var randomizeVisuals: Randomization?
+
+    /// `--randomize-visuals`.
+    struct Randomization: ExpressibleByArgument {
+        var value: VisualRandomization
+        init?(argument: String) {
+            guard let value = VisualRandomization(parsing: argument) else { return nil }
+            self.value = value
+        }
+        static var allValueStrings: [String] { ["all"] + VisualRandomization.kinds }
+    }
+
     /// The camera names, in the order given; empty without --cameras.
     var names: [String] { (cameras ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 
@@ -36,6 +52,7 @@ struct CameraOptions: ParsableArguments {
         _ = try size
         if cameras != nil, names.isEmpty { throw ValidationError("--cameras needs at least one camera name") }
         if Set(names).count != names.count { throw ValidationError("--cameras names a camera twice: \(cameras ?? "")") }
+        if randomizeVisuals != nil, cameras == nil { throw ValidationError("--randomize-visuals needs --cameras") }
     }
 
     /// Per worker and scene, a world and the renderer of these cameras in it.
@@ -55,5 +72,16 @@ struct CameraOptions: ParsableArguments {
                     collisionGeoms: envArgs?.renderCollisionMesh ?? false, visualGeoms: envArgs?.renderVisualMesh ?? true)
             )
         }
+    }
+
+    /// Draws `demo`'s cameras with `renderer` in `world` (after demo `index`'s visual
+    /// randomization of a run with `seed`, recorded in `mimic_visual`) and adds them to the demo.
+    func addImages(
+        to demo: inout Demo, index: Int, seed: UInt64, renderer: CameraRenderer, world: SimWorld, file: String, finalState: [Double]? = nil
+    ) throws(DatasetError) {
+        let drawn = renderer.randomizeVisuals(randomizeVisuals?.value ?? VisualRandomization(), seed: seed, index: index)
+        let images = try renderer.observations(of: demo, in: world, file: file, finalState: finalState)
+        demo.arrays.merge(images) { _, new in new }
+        if let drawn { demo.attributes["mimic_visual"] = .string(drawn.json) }
     }
 }

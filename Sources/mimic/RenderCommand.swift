@@ -29,6 +29,9 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(help: "Dataset compression: none or gzip[:level] (0-9, default 4, with shuffle) (default: gzip:4, as image datasets usually are).")
     var compression: AugmentCommand.Compression = .gzip(level: 4)
 
+    @Option(help: "Seed of --randomize-visuals: demo_i's look depends only on the seed and i.")
+    var seed: UInt64 = 1
+
     @Option(help: "Parallel workers (default: all cores). Output does not depend on it.")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -73,14 +76,14 @@ struct RenderCommand: AsyncParsableCommand {
             }
             let jobs = read
             let drawn = try parallelMap(jobs.count, workers: workers) { w, k in
-                Result { () throws(DatasetError) -> [String: Tensor] in
+                Result { () throws(DatasetError) -> Demo in
                     let (world, renderer) = try camera.renderer(renderers, worker: w, sceneIndex: jobs[k].sceneIndex, scene: jobs[k].scene, envArgs: envArgs)
-                    return try renderer.observations(of: jobs[k].demo, in: world, file: file)
+                    var demo = jobs[k].demo
+                    try camera.addImages(to: &demo, index: Demo.index(ofName: demo.name) ?? start + k, seed: seed, renderer: renderer, world: world, file: file)
+                    return demo
                 }
             }.map { try $0.get() }
-            for (k, job) in jobs.enumerated() {
-                var demo = job.demo
-                demo.arrays.merge(drawn[k]) { _, new in new }
+            for demo in drawn {
                 frames += demo.length
                 try writer.write(demo)
             }
