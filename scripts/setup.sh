@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Mimic needs on a fresh Debian 12 machine with Swift: HDF5 (Debian's libhdf5-dev),
-# libdeflate (libdeflate-dev, Mimic's gzip) and pkg-config for the build, MuJoCo 3.3.0 (scripts/setup_mujoco.sh), robosuite 1.5.2 for its
+# libdeflate (libdeflate-dev, Mimic's gzip), OSMesa (libosmesa6-dev, the offscreen GL of MuJoCo's
+# renderer for camera images) and pkg-config for the build, MuJoCo 3.3.0 (scripts/setup_mujoco.sh), robosuite 1.5.2 for its
 # scene assets (the meshes the stored scenes name), and the Python packages the checks and
 # benchmarks use (h5py, numpy; ray 2.40.0 for Demos/ray and its test; CPU torch for Demos/train and
 # its test, from a local wheel in /opt/wheels when there is one). Safe to run again: it installs
@@ -10,6 +11,7 @@ set -euo pipefail
 need_apt=()
 dpkg -s libhdf5-dev >/dev/null 2>&1 || need_apt+=(libhdf5-dev)
 dpkg -s libdeflate-dev >/dev/null 2>&1 || need_apt+=(libdeflate-dev)
+dpkg -s libosmesa6-dev >/dev/null 2>&1 || need_apt+=(libosmesa6-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)

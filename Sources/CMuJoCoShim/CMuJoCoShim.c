@@ -127,6 +127,11 @@ int mimic_mjr_makeOffscreenContext(const mjModel *m, mjrContext *con, int width,
         mjr_resizeOffscreen(width, height, con), 0, -1)
 }
 
+void mimic_mjr_copyMaterialTextures(const mjModel *m, mjrContext *con) {
+    int n = m->nmat < mjMAXMATERIAL ? m->nmat : mjMAXMATERIAL;
+    memcpy(con->mat_texid, m->mat_texid, sizeof(int) * (size_t)n * mjNTEXROLE);
+}
+
 // Whether a sphere (centre c, radius r) lies wholly outside the view frustum of `cam` for a
 // viewport of aspect `aspect`, as mjr_render projects it (glFrustum of frustum_center +/- halfwidth,
 // frustum_bottom..frustum_top at frustum_near, out to frustum_far).

@@ -111,6 +111,12 @@ public final class CameraRenderer {
         mimic_gl_free(gl)
     }
 
+    /// Copies the model's material textures into the rendering context, which keeps its own copy
+    /// from when it was made (``VisualRandomization`` changes them in the model).
+    func syncMaterialTextures() {
+        mimic_mjr_copyMaterialTextures(visual.model, &context)
+    }
+
     /// Bytes of one RGB image (`height * width * 3`).
     public var imageBytes: Int { width * height * 3 }
 

@@ -126,6 +126,7 @@ extension Scene {
         case mjOBJ_GEOM: return Int(model.pointee.ngeom)
         case mjOBJ_JOINT: return Int(model.pointee.njnt)
         case mjOBJ_ACTUATOR: return Int(model.pointee.nu)
+        case mjOBJ_CAMERA: return Int(model.pointee.ncam)
         default: return 0
         }
     }

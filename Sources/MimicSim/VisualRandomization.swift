@@ -95,6 +95,7 @@ extension CameraRenderer {
     public func randomizeVisuals(_ randomization: VisualRandomization, seed: UInt64, index: Int) -> VisualRandomization.Drawn? {
         let m = visual.model, original = scene.model
         restoreLook(of: m, from: original)
+        defer { syncMaterialTextures() }
         randomized = !randomization.isEmpty
         guard randomized else { return nil }
         var rng = RandomStream(seed: seed ^ VisualRandomization.streamSalt, stream: UInt64(index))

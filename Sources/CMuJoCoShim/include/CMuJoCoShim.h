@@ -59,6 +59,10 @@ void mimic_gl_free(mimic_gl *gl);
 /// mjr_makeContext followed by mjr_setBuffer(mjFB_OFFSCREEN) and mjr_resizeOffscreen(width,
 /// height), on the current GL context: 0, or -1 after a MuJoCo error.
 int mimic_mjr_makeOffscreenContext(const mjModel *m, mjrContext *con, int width, int height);
+/// Copies the model's material texture ids (`mat_texid`) into the rendering context, which took
+/// its own copy in mjr_makeContext (at most mjMAXMATERIAL materials).
+void mimic_mjr_copyMaterialTextures(const mjModel *m, mjrContext *con);
+
 /// Removes from `scn` (after mjv_updateScene) the model geoms that cannot put a pixel into a
 /// width x height image: those whose bounding sphere (geom_rbound around the geom's position) is
 /// wholly outside the camera's view frustum, as mjr_render projects it, and whose mirror image in
