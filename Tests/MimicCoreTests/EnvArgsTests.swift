@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MimicCore
 
@@ -59,5 +60,26 @@ import Testing
         #expect(EnvArgs.versionAtLeast("2.0", 1, 5))
         #expect(!EnvArgs.versionAtLeast("1.4.1", 1, 5))
         #expect(!EnvArgs.versionAtLeast(nil, 1, 5))
+    }
+
+    @Test func camerasAreRecordedAsRobosuiteSerializesThem() throws {
+        let args = try EnvArgs(json: Self.robosuite15, file: "f")
+        let json = args.withCameras(["agentview", "robot0_eye_in_hand"], height: 40, width: 48, depth: true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let kwargs = try #require(object["env_kwargs"] as? [String: Any])
+        #expect(kwargs["camera_names"] as? [String] == ["agentview", "robot0_eye_in_hand"])
+        #expect(kwargs["camera_heights"] as? Int == 40 && kwargs["camera_widths"] as? Int == 48)
+        #expect(kwargs["camera_depths"] as? Bool == true && kwargs["use_camera_obs"] as? Bool == true)
+        #expect(kwargs["has_offscreen_renderer"] as? Bool == true)
+        // Everything else stays: the controllers read back the same.
+        let again = try EnvArgs(json: json, file: "f")
+        #expect(again.armControllers == args.armControllers && again.envName == args.envName && again.robots == args.robots)
+    }
+
+    @Test func geomGroupsDefaultToRobosuites() throws {
+        let args = try EnvArgs(json: Self.robosuite15, file: "f")
+        #expect(!args.renderCollisionMesh && args.renderVisualMesh)
+        let both = try EnvArgs(json: #"{"env_name": "Lift", "env_kwargs": {"render_collision_mesh": true, "render_visual_mesh": false}}"#, file: "f")
+        #expect(both.renderCollisionMesh && !both.renderVisualMesh)
     }
 }
