@@ -120,6 +120,32 @@ herr_t mimic_h5o_identity(hid_t object, unsigned long *fileno, unsigned char tok
     return 0;
 }
 
+typedef struct {
+    mimic_h5l_name_visitor visit;
+    void *context;
+} mimic_link_name_walk;
+
+#if H5_VERSION_GE(1, 12, 0)
+static herr_t mimic_link_name_op(hid_t group, const char *name, const H5L_info2_t *info, void *data) {
+#else
+static herr_t mimic_link_name_op(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+#endif
+    mimic_link_name_walk *walk = (mimic_link_name_walk *)data;
+    (void)group;
+    (void)info;
+    return (herr_t)walk->visit(name, walk->context);
+}
+
+herr_t mimic_h5l_iterate_names(hid_t group, mimic_h5l_name_visitor visit, void *context) {
+    mimic_link_name_walk walk = { visit, context };
+    hsize_t index = 0;
+#if H5_VERSION_GE(1, 12, 0)
+    return H5Literate2(group, H5_INDEX_NAME, H5_ITER_NATIVE, &index, mimic_link_name_op, &walk);
+#else
+    return H5Literate(group, H5_INDEX_NAME, H5_ITER_NATIVE, &index, mimic_link_name_op, &walk);
+#endif
+}
+
 int mimic_h5f_set_cloexec(hid_t file) {
     hid_t fapl = H5Fget_access_plist(file);
     if (fapl < 0) return -1;

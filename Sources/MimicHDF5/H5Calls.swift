@@ -201,19 +201,60 @@ enum H5 {
         return length
     }
 
-    /// H5Lget_name_by_idx (in name order): the name of link `index` of a group.
-    static func linkName(_ group: hid_t, at index: Int, _ site: H5Site) throws(HDF5Error) -> String {
-        let length = try nameLength("H5Lget_name_by_idx", site) {
-            H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), nil, 0, defaultPlist)
+    /// What the visitor of `linkNames` collects, through the iteration's context pointer: the
+    /// names' bytes one after another, and where each ends.
+    private struct LinkNameList {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        /// The most names to take; one more is damage.
+        let limit: Int
+        /// Why the visitor stopped the iteration, if it did.
+        var refusal: String?
+
+        func name(_ i: Int) -> ArraySlice<UInt8> { bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]] }
+    }
+
+    /// mimic_h5l_iterate_names (H5Literate over the name index, in one pass), sorted here into
+    /// HDF5's name order (H5_INDEX_NAME, H5_ITER_INC: strcmp on the bytes, the order
+    /// H5Lget_name_by_idx counts in): the names of a group's links. Linear in the links, where
+    /// H5Lget_name_by_idx per index sorts the whole group once per name. The caller checks
+    /// `limit` first: room for that many names is reserved, and a group that lists more, or a
+    /// name longer than `maxNameLength`, stops the iteration with `.invalidData` (damage).
+    static func linkNames(_ group: hid_t, limit: Int, _ site: H5Site) throws(HDF5Error) -> [String] {
+        var list = LinkNameList(limit: max(0, limit))
+        list.ends.reserveCapacity(list.limit)
+        let (value, message) = withUnsafeMutablePointer(to: &list) { pointer in
+            run(
+                {
+                    mimic_h5l_iterate_names(
+                        group,
+                        { name, context in
+                            guard let list = context?.assumingMemoryBound(to: LinkNameList.self) else { return -1 }
+                            guard let name else {
+                                list.pointee.refusal = "H5Literate reports a link without a name (corrupt file?)"
+                                return -1
+                            }
+                            guard list.pointee.ends.count < list.pointee.limit else {
+                                list.pointee.refusal = "lists more than the \(list.pointee.limit) links H5Gget_info counts (damaged file?)"
+                                return -1
+                            }
+                            let length = strnlen(name, H5.maxNameLength + 1)
+                            guard length <= H5.maxNameLength else {
+                                list.pointee.refusal = "H5Literate reports a name of more than \(H5.maxNameLength) bytes (corrupt file?)"
+                                return -1
+                            }
+                            name.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+                                list.pointee.bytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+                            }
+                            list.pointee.ends.append(list.pointee.bytes.count)
+                            return 0
+                        }, pointer)
+                }, failed: { $0 < 0 })
         }
-        var buffer = [CChar](repeating: 0, count: length + 1)
-        let capacity = buffer.count
-        _ = try buffer.withUnsafeMutableBufferPointer { (buffer) throws(HDF5Error) -> Int in
-            try count("H5Lget_name_by_idx", site) {
-                H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), buffer.baseAddress, capacity, defaultPlist)
-            }
-        }
-        return string(fromNulTerminated: buffer)
+        if let refusal = list.refusal { throw site.error(.invalidData, refusal) }
+        if value < 0 { throw failure("H5Literate", message, site) }
+        let order = list.ends.indices.sorted { list.name($0).lexicographicallyPrecedes(list.name($1)) }
+        return order.map { String(decoding: list.name($0), as: UTF8.self) }
     }
 
     /// H5Lcreate_soft: a link `name` in `location` to the path `target` (which need not exist).

@@ -151,13 +151,26 @@ public struct HDF5Group {
             }) ?? nil
     }
 
-    /// The names of the links in this group, sorted by name (H5Gget_info + H5Lget_name_by_idx).
+    /// The fewest bytes one link takes, in the file (a link message, or a B-tree record and a heap
+    /// object, is larger) and in memory (a `String` is 16): what a link count claims for `ReadLimit`.
+    static let linkBytes = 8
+
+    /// The names of the links in this group, sorted by name as H5Lget_name_by_idx counts them
+    /// (H5Gget_info, then one pass of H5Literate over the name index, sorted: n log n in the
+    /// number of links, where a call per index was quadratic).
+    /// A link count that the file cannot hold or memory cannot take is refused (`.invalidData`)
+    /// before anything is allocated for it (`ReadLimit`), and so is a listing that disagrees
+    /// with the count (damage).
     public func children() throws(HDF5Error) -> [String] {
         try withID { (id) throws(HDF5Error) -> [String] in
             let count = try H5.linkCount(id, site)
-            var names: [String] = []
-            names.reserveCapacity(min(count, 1 << 12))  // a damaged count fails at the first missing name
-            for i in 0..<count { names.append(try H5.linkName(id, at: i, site)) }
+            let fileSize = try H5.fileSize(holding: id, site)
+            try ReadLimit(fileSize: fileSize, stored: fileSize, expansion: 1).check(
+                count: count, elementSize: Self.linkBytes, shape: [count], dtype: "links", site)
+            let names = try H5.linkNames(id, limit: count, site)
+            guard names.count == count else {
+                throw site.error(.invalidData, "lists \(names.count) links but H5Gget_info counts \(count) (damaged file?)")
+            }
             return names
         }
     }

@@ -198,6 +198,20 @@ import MimicCore
         }
     }
 
+    @Test func aDataGroupClaimingAbsurdlyManyDemosIsRefusedBeforeListingThem() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("a.hdf5").path
+            _ = try LargeGroupFile.write(path)
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            try LargeGroupFile.setLinkCount(1 << 40, in: &bytes)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let error = expectHDF5Error(.invalidData) { _ = try RobomimicReader(path: path) }
+            #expect(error?.file == path)
+            #expect(error?.path == "/data")
+            #expect(error?.detail.contains("(1099511627776 links)") == true)
+        }
+    }
+
     @Test func linkCyclesAndDanglingLinksAreRefused() throws {
         let cycle = try Self.readerError { file in try file.root.group("data/demo_0/datagen_info").createSoftLink("loop", to: "/data/demo_0") }
         #expect(cycle?.detail.contains("cycle") == true)

@@ -79,6 +79,19 @@ long long mimic_h5o_num_attrs(hid_t object);
 /// when both are equal. Returns a negative value on error.
 herr_t mimic_h5o_identity(hid_t object, unsigned long *fileno, unsigned char token[16]);
 
+/// Called by mimic_h5l_iterate_names with each link's name (NUL-terminated, valid only during
+/// the call) and the caller's context: 0 to go on, nonzero to stop the iteration.
+typedef int (*mimic_h5l_name_visitor)(const char *name, void *context);
+
+/// H5Literate (1.10) / H5Literate2 (1.12+) over the links of `group` in one pass, by the name
+/// index in its native order (H5_INDEX_NAME, H5_ITER_NATIVE: name order for old-style groups,
+/// name-hash order for dense ones, so the caller sorts), calling `visit(name, context)` for each.
+/// Native order walks the index itself: H5_ITER_INC would first build a table sized by the
+/// group's stored link count, which libhdf5 does not check against the index (a damaged count
+/// overruns it). Returns 0 after the last link, the visitor's value if it stopped the iteration
+/// with a positive one, a negative value on failure (or a negative visitor).
+herr_t mimic_h5l_iterate_names(hid_t group, mimic_h5l_name_visitor visit, void *context);
+
 /// Marks the file descriptor of an open file (sec2 driver) close-on-exec, so that a child
 /// process started while the file is open does not inherit it, and with it the file's lock
 /// (HDF5 opens files without O_CLOEXEC). Returns a negative value when it cannot.
