@@ -4,12 +4,13 @@ import MimicHDF5
 
 /// mimic-bench: Mimic's segment transform against numpy, HDF5 write throughput against a raw
 /// write, generation (planning against numpy, generate + write end to end), and the simulator
-/// (replay and generate + execute against raw mj_step), each measured against its reference in
+/// (replay and generate + execute against raw mj_step), and camera rendering (CameraRenderer against
+/// robosuite's own rendering, and `mimic render` as a pass), each measured against its reference in
 /// the same invocation.
 @main
 struct MimicBench {
     enum Section: String, CaseIterable {
-        case transform, hdf5, generate, sim
+        case transform, hdf5, generate, sim, render
     }
 
     struct Options {
@@ -36,6 +37,14 @@ struct MimicBench {
         var simRuns = 5
         var simPasses = 3
         var robosuiteAssets: String?
+        var renderSource: String?
+        var renderSourcePath: String { renderSource ?? repositoryRoot + "/Datasets/stack.hdf5" }
+        var renderScript: String { repositoryRoot + "/Demos/verify/robosuite_render.py" }
+        var renderSizes = [84, 224]
+        var renderStates = 40
+        var renderDemos = 2
+        var renderChunks = 5
+        var renderPassDemos = 2
         var seed: UInt64 = 1
         var keep = false
         var mimic: String?
@@ -50,9 +59,11 @@ struct MimicBench {
             usage: mimic-bench [--section LIST] [--quick] [--runs N] [--demos N] [--reps N]
                                [--plan-demos N] [--plan-runs N] [--numpy-demos N] [--e2e-demos N]
                                [--sim-source FILE] [--sim-attempts N] [--sim-runs N] [--sim-passes N]
+                               [--render-source FILE] [--render-sizes LIST] [--render-states N]
+                               [--render-demos N] [--render-chunks N] [--render-pass-demos N]
                                [--robosuite-assets DIR]
                                [--dir DIR] [--keep] [--python PATH] [--lift FILE] [--mimic PATH]
-              --section LIST   comma-separated sections to run: transform, hdf5, generate, sim (all)
+              --section LIST   comma-separated sections to run: transform, hdf5, generate, sim, render (all)
               --quick          small sizes and few runs (a smoke test, not for quoting)
               --runs N         timed runs per transform measurement, median reported (21;
                                a quarter of that, at least 3, above 100k poses)
@@ -68,6 +79,12 @@ struct MimicBench {
               --sim-attempts N generated demos executed in MuJoCo (EpisodeRunnerPool.run) (40)
               --sim-runs N     timed runs of the mj_step floor and of the source demo replays (5)
               --sim-passes N   timed passes over the attempts, 1 thread and all cores (3)
+              --render-source FILE  the render section's robosuite dataset (Datasets/stack.hdf5)
+              --render-sizes LIST  square image sizes drawn, comma-separated (84,224)
+              --render-states N  states drawn per camera and configuration (40)
+              --render-demos N the first N demos the drawn states are spread over (2)
+              --render-chunks N  chunks the frames are timed in, one sample each (5)
+              --render-pass-demos N  demos of the `mimic render` pass, at the first size (2; 0: none)
               --robosuite-assets DIR  robosuite's models/assets (default: from the installed robosuite)
               --dir DIR        where the HDF5 and raw files go (a new temp dir; deleted after)
               --keep           keep that temp dir (prepared.hdf5 and task.json, to run
@@ -75,8 +92,8 @@ struct MimicBench {
               --python PATH    the Python with numpy (python3)
               --lift FILE      the Lift dataset of the hdf5 and generate sections (Datasets/lift.hdf5
                                of the main package)
-              --mimic PATH     the mimic binary of the sharded end-to-end row (.build/release/mimic of
-                               the main package: swift build -c release first)
+              --mimic PATH     the mimic binary of the sharded end-to-end row and the mimic render pass
+                               (.build/release/mimic of the main package: swift build -c release first)
             """
 
         static func parse(_ arguments: [String]) throws -> Options {
@@ -107,6 +124,10 @@ struct MimicBench {
                     options.simAttempts = 4
                     options.simRuns = 2
                     options.simPasses = 1
+                    options.renderSizes = [84]
+                    options.renderStates = 8
+                    options.renderChunks = 2
+                    options.renderPassDemos = 1
                 case "--runs": options.runs = try positive(flag)
                 case "--demos": options.demosPerFile = try positive(flag)
                 case "--reps": options.repetitions = try positive(flag)
@@ -119,11 +140,26 @@ struct MimicBench {
                 case "--sim-runs": options.simRuns = try positive(flag)
                 case "--sim-passes": options.simPasses = try positive(flag)
                 case "--robosuite-assets": options.robosuiteAssets = try value(flag)
+                case "--render-source": options.renderSource = try value(flag)
+                case "--render-sizes":
+                    let text = try value(flag)
+                    let sizes = text.split(separator: ",").map { Int($0) }
+                    guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 4096 }) else {
+                        throw BenchError("--render-sizes needs comma-separated sizes in 1...4096, got \(text)")
+                    }
+                    options.renderSizes = sizes.map { $0! }
+                case "--render-states": options.renderStates = try positive(flag)
+                case "--render-demos": options.renderDemos = try positive(flag)
+                case "--render-chunks": options.renderChunks = try positive(flag)
+                case "--render-pass-demos":
+                    let text = try value(flag)
+                    guard let n = Int(text), n >= 0 else { throw BenchError("\(flag) needs a non-negative integer, got \(text)") }
+                    options.renderPassDemos = n
                 case "--section":
                     var sections = Set<Section>()
                     for name in try value(flag).split(separator: ",") {
                         guard let section = Section(rawValue: String(name)) else {
-                            throw BenchError("unknown section \(name) (transform, hdf5, generate, sim)\n\(usage)")
+                            throw BenchError("unknown section \(name) (transform, hdf5, generate, sim, render)\n\(usage)")
                         }
                         sections.insert(section)
                     }
@@ -283,6 +319,15 @@ struct MimicBench {
                 report.append(try runSim(options, directory: scratch + "/sim", failures: &failures, sink: &sink))
             } catch {
                 failures.append("simulator: \(error)")
+            }
+        }
+
+        // 5. Rendering: CameraRenderer against robosuite on the same frames, then mimic render as a pass.
+        if sections.contains(.render) {
+            do {
+                report.append(try runRender(options, directory: scratch + "/render", failures: &failures, sink: &sink))
+            } catch {
+                failures.append("rendering: \(error)")
             }
         }
 
