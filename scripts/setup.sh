@@ -56,6 +56,7 @@ fi
 "$(dirname "$0")/setup_mujoco.sh"
 "$(dirname "$0")/setup_browser.sh"  # chromium, for the test that opens mimic report's page
 "$(dirname "$0")/setup_lerobot.sh"  # ffmpeg and lerobot 0.3.3 (.cache/lerobot-venv), for export --to lerobot and its test
+"$(dirname "$0")/setup_robomimic.sh"  # robomimic 0.3.0 (.cache/robomimic-venv), for Demos/verify/robomimic_load.py and its test
 
 if ! python3 -c "import robosuite" >/dev/null 2>&1; then
     echo "setup: installing robosuite 1.5.2 (pip; its scene assets)" >&2

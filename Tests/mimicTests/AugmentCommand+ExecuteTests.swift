@@ -97,6 +97,71 @@ import MimicHDF5
         #expect(result.stderr.contains("need --execute"))
     }
 
+    /// Camera observations end to end: a checked Lift demo with two cameras has uint8 images of
+    /// every step in obs/ and next_obs/ (the source has next_obs), env_args names the cameras, the
+    /// stats time the rendering, and robomimic 0.3.0's SequenceDataset loads the image keys
+    /// (Demos/verify/robomimic_load.py, in scripts/setup_robomimic.sh's venv).
+    @Test func camerasAreRenderedAndRobomimicLoadsThem() throws {
+        let dir = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        let out = dir.path("images.hdf5")
+        let cameras = ["agentview", "robot0_eye_in_hand"]
+        let result = try CLI.run([
+            "augment", source, "-o", out, "-n", "1", "--execute", "--workers", "1", "--cameras", cameras.joined(separator: ","),
+            "--image-size", "32x32",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("kept 1 successful demos"))
+
+        let reader = try RobomimicReader(path: out)
+        #expect(reader.demoNames.count == 1)
+        for name in reader.demoNames {
+            let demo = try reader.demo(name)
+            for camera in cameras {
+                for prefix in ["obs", "next_obs"] {
+                    let image = try #require(demo.arrays["\(prefix)/\(camera)_image"], "\(name) \(prefix)/\(camera)_image")
+                    #expect(image.shape == [demo.length, 32, 32, 3], "\(name) \(prefix)/\(camera)_image")
+                    #expect(image.dtypeName == "uint8", "\(name) \(prefix)/\(camera)_image")
+                }
+            }
+        }
+        let envArgs = try #require(reader.envArgs).json
+        #expect(envArgs.contains(#""camera_names":["agentview","robot0_eye_in_hand"]"#), "\(envArgs)")
+        #expect(envArgs.contains(#""camera_heights":32"#) && envArgs.contains(#""camera_widths":32"#), "\(envArgs)")
+        #expect(envArgs.contains(#""use_camera_obs":true"#), "\(envArgs)")
+
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".stats.json"))) as? [String: Any])
+        let phases = try #require(stats["phase_seconds"] as? [String: Double])
+        #expect((phases["render"] ?? 0) > 0, "\(phases)")
+
+        let python = CLI.packageRoot.appendingPathComponent(".cache/robomimic-venv/bin/python")
+        try #require(FileManager.default.isExecutableFile(atPath: python.path), "needs \(python.path): run scripts/setup_robomimic.sh")
+        let load = try CLI.run(
+            [CLI.packageRoot.appendingPathComponent("Demos/verify/robomimic_load.py").path, out, "--image-keys"] + cameras.map { "\($0)_image" },
+            executable: python)
+        #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
+        #expect(load.stdout.contains("image agentview_image: rgb modality, uint8 (10, 32, 32, 3) per sample"), "\(load.stdout)")
+        #expect(load.stdout.contains("OK: robomimic SequenceDataset loaded"), "\(load.stdout)")
+    }
+
+    /// --cameras without --execute is a usage error; a camera the scene does not have is one error
+    /// line naming it and the scene's cameras, and leaves no output.
+    @Test func cameraErrors() throws {
+        let dir = try TemporaryDirectory()
+        let source = try AugmentCommandTests.prepared(dir)
+        let kinematic = try CLI.run(["augment", source, "-o", dir.path("kinematic.hdf5"), "-n", "1", "--cameras", "agentview"])
+        #expect(kinematic.status == 64, "\(kinematic.stderr)")
+        #expect(kinematic.stderr.contains("--cameras"))
+
+        let unknown = try CLI.run(["augment", source, "-o", dir.path("unknown.hdf5"), "-n", "1", "--execute", "--workers", "1", "--cameras", "agentview,topcam"])
+        #expect(unknown.status == 65, "\(unknown.stderr)")
+        let lines = unknown.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.hasPrefix("mimic: error: ") == true, "\(unknown.stderr)")
+        #expect(unknown.stderr.contains(#"no camera named "topcam""#), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("agentview") && unknown.stderr.contains("robot0_eye_in_hand") && unknown.stderr.contains("frontview"), "\(unknown.stderr)")
+        #expect(dir.contents == ["prepared-lift.hdf5"], "no output and no partial file is left")
+    }
+
     /// The GR1 humanoid end to end: prepare finds both arms of the bundled pot lift, augment
     /// executes with the built-in profile (a coordinated lift) and robosuite's WHOLE_BODY_IK, and
     /// validate confirms what it kept.
