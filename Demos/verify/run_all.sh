@@ -6,11 +6,11 @@
 #   bash Demos/verify/run_all.sh [SOURCE.hdf5 ...]
 #
 # Needs: python3 with robosuite 1.5.2, mujoco, h5py, numpy; the built mimic binary
-# (swift build); a venv with robomimic 0.3.0 + torch at $RMPY's parent (see README.md).
+# (swift build); robomimic 0.3.0 at $RMPY (default: the venv scripts/setup_robomimic.sh makes).
 set -u
 cd "$(dirname "$0")/../.."
 MIMIC=${MIMIC:-.build/debug/mimic}
-RMPY=${RMPY:-/tmp/rmvenv/bin/python}
+RMPY=${RMPY:-$(cd "$(dirname "$0")/../.." && pwd)/.cache/robomimic-venv/bin/python}
 OUT=${OUT:-/tmp/mimic_verify}
 mkdir -p "$OUT"
 if [ $# -eq 0 ]; then

@@ -10,8 +10,8 @@ public struct RunReport: Sendable {
     public var placements: Placements
     public var outcome: Outcome
     public var lengths: Lengths
-    /// `phase_seconds` of the run's stats (plan, physics, observations, render: CPU seconds
-    /// summed over workers; write: wall seconds), in the order shown; nil when the stats have none.
+    /// `phase_seconds` of the run's stats (wall-clock seconds; physics, observations and render
+    /// summed over the workers), in the order shown; nil when the stats have none.
     public var phaseSeconds: [(phase: String, seconds: Double)]?
     /// Sample frames per camera, for demos that have images.
     public var cameras: [CameraFrames]

@@ -228,12 +228,14 @@ public enum ReportPage {
             return (i, a.phase) < (j, b.phase)
         }
         parts.append(
-            #"<p class="caption">plan, physics, observations and render: CPU seconds summed over the workers; write: wall seconds\#(h.seconds.map { "; the whole run took \(HTML.duration($0)) of wall time" } ?? "").</p>"#
+            #"<p class="caption">wall-clock seconds; physics, observations and render are summed over the workers, so together they can exceed the run's time\#(h.seconds.map { "; the whole run took \(HTML.duration($0)) of wall time" } ?? "").</p>"#
         )
         let total = ordered.reduce(0) { $0 + max($1.seconds, 0) }
         parts.append(
             Charts.bars(
-                ordered.map { (label: $0.phase == "write" ? "write (wall)" : "\($0.phase) (CPU)", value: max($0.seconds, 0), color: "#5c7cfa") },
+                ordered.map {
+                    (label: ["physics", "observations", "render"].contains($0.phase) ? "\($0.phase) (workers)" : $0.phase, value: max($0.seconds, 0), color: "#5c7cfa")
+                },
                 valueText: { "\(HTML.duration($0))" + (total > 0 ? " · \(HTML.percent($0 / total))" : "") }, axisLabel: "seconds"))
         parts.append("</section>")
         return parts.joined(separator: "\n")

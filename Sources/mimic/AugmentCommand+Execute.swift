@@ -140,9 +140,9 @@ extension AugmentCommand {
         return summary
     }
 
-    /// Where a checked run's time went: planning (on the run's thread), the closed loop (control,
-    /// physics and subtask planning) and the recording of observations and images (summed over
-    /// workers), and writing (the run's thread).
+    /// Where a checked run's time went, in wall-clock seconds: planning (on the run's thread), the
+    /// closed loop (control, physics and subtask planning) and the recording of observations and
+    /// images (each summed over the workers), and writing (the run's thread).
     struct PhaseSeconds {
         var plan = 0.0, physics = 0.0, observations = 0.0, render = 0.0, write = 0.0
 

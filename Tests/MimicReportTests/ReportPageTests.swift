@@ -53,7 +53,7 @@ import Testing
         let page = ReportPage.html(
             Self.report(phases: [("write", 1.5), ("physics", 6.0), ("plan", 0.5), ("render", 0), ("observations", 0.25)]), generator: "g")
         #expect(!page.contains("not recorded (the run"))
-        let order = ["plan (CPU)", "physics (CPU)", "observations (CPU)", "render (CPU)", "write (wall)"].map { page.range(of: ">\($0)</text>")?.lowerBound }
+        let order = ["plan", "physics (workers)", "observations (workers)", "render (workers)", "write"].map { page.range(of: ">\($0)</text>")?.lowerBound }
         #expect(order.allSatisfy { $0 != nil })
         #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted())
         #expect(page.contains("6.00 s · 72.7 %"))
