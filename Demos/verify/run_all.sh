@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 MIMIC=${MIMIC:-.build/debug/mimic}
-RMPY=${RMPY:-$(cd "$(dirname "$0")/../.." && pwd)/.cache/robomimic-venv/bin/python}
+RMPY=${RMPY:-$PWD/.cache/robomimic-venv/bin/python}
 OUT=${OUT:-/tmp/mimic_verify}
 mkdir -p "$OUT"
 if [ $# -eq 0 ]; then
