@@ -31,14 +31,14 @@ let package = Package(
             name: "MimicMath",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
-        .target(name: "MimicCore", dependencies: ["MimicMath"]),
+        .target(name: "MimicCore", dependencies: ["CDeflate", "MimicMath"]),
         .target(
             name: "MimicHDF5",
-            dependencies: ["CHDF5", "CHDF5Shim", "CDeflate", "MimicCore", "MimicMath", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CHDF5", "CHDF5Shim", "MimicCore", "MimicMath", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "MimicSim", dependencies: ["CMuJoCo", "CMuJoCoShim", "MimicCore", "MimicMath"]),
-        .target(name: "MimicReport", dependencies: ["CDeflate", "MimicCore"]),
-        .target(name: "MimicLeRobot", dependencies: ["CDeflate", "MimicCore"]),
+        .target(name: "MimicReport", dependencies: ["MimicCore"]),
+        .target(name: "MimicLeRobot", dependencies: ["MimicCore"]),
         .executableTarget(
             name: "mimic",
             dependencies: [
@@ -47,8 +47,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MimicMathTests", dependencies: ["MimicMath"]),
-        .testTarget(name: "MimicCoreTests", dependencies: ["MimicCore", "MimicMath"]),
-        .testTarget(name: "MimicHDF5Tests", dependencies: ["MimicHDF5", "MimicCore", "MimicMath"]),
+        .testTarget(name: "MimicCoreTests", dependencies: ["CDeflate", "MimicCore", "MimicMath"]),
+        .testTarget(name: "MimicHDF5Tests", dependencies: ["CDeflate", "MimicHDF5", "MimicCore", "MimicMath"]),
         .testTarget(name: "MimicSimTests", dependencies: ["MimicSim", "MimicHDF5", "MimicCore", "MimicMath"]),
         .testTarget(name: "MimicReportTests", dependencies: ["MimicReport", "MimicCore"]),
         .testTarget(name: "mimicTests", dependencies: ["mimic", "MimicHDF5", "MimicCore", "MimicSim"]),

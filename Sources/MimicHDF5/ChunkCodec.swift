@@ -1,4 +1,3 @@
-import CDeflate
 import MimicCore
 
 /// A dataset's chunks encoded ahead of writing: what libhdf5's shuffle and deflate filters would
@@ -22,7 +21,7 @@ enum ChunkCodec {
     /// `tensor` encoded for a dataset written with `options`, or nil when `options` does not
     /// make it a gzip-filtered chunked dataset (then libhdf5 writes it, as usual). `compressor`
     /// is the calling thread's, at the options' level.
-    static func encode(_ tensor: Tensor, options: WriteOptions, compressor: Compressor) -> EncodedDataset? {
+    static func encode(_ tensor: Tensor, options: WriteOptions, compressor: Deflater) -> EncodedDataset? {
         guard case .gzip(let level, let shuffle) = options.compression, tensor.count > 0 else { return nil }
         precondition(compressor.level == level, "a compressor at level \(compressor.level) for gzip level \(level)")
         let element = NumericElement(tensor.storage)
@@ -45,9 +44,9 @@ enum ChunkCodec {
                 }
                 if shuffle && element.size > 1 {
                     Self.shuffle(raw, into: &shuffled, elementSize: element.size)
-                    chunks.append(compressor.deflate(shuffled))
+                    chunks.append(compressor.zlib(shuffled))
                 } else {
-                    chunks.append(compressor.deflate(raw))
+                    chunks.append(compressor.zlib(raw))
                 }
                 start += chunkBytes
             }
@@ -65,33 +64,6 @@ enum ChunkCodec {
                     for i in 0..<count { dst[base + i] = src[i * elementSize + b] }
                 }
             }
-        }
-    }
-
-    /// A libdeflate compressor at one level: state for one thread at a time.
-    final class Compressor: @unchecked Sendable {
-        let level: Int
-        private let state: OpaquePointer
-
-        /// gzip `level` 0...9 (libdeflate's levels 0...9 mean what zlib's do; 0 stores).
-        init(level: Int) {
-            precondition((0...9).contains(level), "gzip level \(level)")
-            guard let state = libdeflate_alloc_compressor(Int32(level)) else { fatalError("libdeflate could not allocate a compressor") }
-            self.level = level
-            self.state = state
-        }
-
-        deinit { libdeflate_free_compressor(state) }
-
-        /// `bytes` as a zlib stream (what HDF5's deflate filter stores).
-        func deflate(_ bytes: [UInt8]) -> [UInt8] {
-            var out = [UInt8](repeating: 0, count: libdeflate_zlib_compress_bound(state, bytes.count))
-            let size = out.withUnsafeMutableBytes { dst in
-                bytes.withUnsafeBytes { src in libdeflate_zlib_compress(state, src.baseAddress, src.count, dst.baseAddress, dst.count) }
-            }
-            precondition(size > 0, "libdeflate failed on a buffer sized by its own bound")
-            out.removeSubrange(size...)
-            return out
         }
     }
 }

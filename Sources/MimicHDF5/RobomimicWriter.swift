@@ -58,7 +58,7 @@ public final class RobomimicWriter {
         }
         let jobs = demos.indices.flatMap { d in demos[d].arrays.keys.sorted().map { (demo: d, path: $0) } }
         let options = self.options
-        let compressors = (0..<max(1, min(threads, jobs.count))).map { _ in ChunkCodec.Compressor(level: level) }
+        let compressors = (0..<max(1, min(threads, jobs.count))).map { _ in Deflater(level: level) }
         let encoded = parallelMap(jobs.count, workers: compressors.count) { worker, k in
             ChunkCodec.encode(demos[jobs[k].demo].arrays[jobs[k].path]!, options: options, compressor: compressors[worker])
         }

@@ -1,4 +1,4 @@
-import CDeflate
+import MimicCore
 
 /// One column of a Parquet file: a name and one value (or one fixed-width list of float32) per row.
 public struct ParquetColumn: Sendable, Equatable {
@@ -60,7 +60,7 @@ public enum ParquetWriter {
             let stored: [UInt8]
             switch compression {
             case .none: stored = page.data
-            case .gzip(let level): stored = gzip(page.data, level: level)
+            case .gzip(let level): stored = Deflater(level: level).gzip(page.data)
             }
             var header = ThriftCompactWriter()
             header.i32(1, 0)  // DATA_PAGE
@@ -242,18 +242,5 @@ public enum ParquetWriter {
         }
         w.string(6, "mimic")
         return w.finish()
-    }
-
-    /// `bytes` as a gzip member (RFC 1952), what Parquet's GZIP codec stores.
-    static func gzip(_ bytes: [UInt8], level: Int) -> [UInt8] {
-        guard let compressor = libdeflate_alloc_compressor(Int32(level)) else { fatalError("libdeflate could not allocate a compressor") }
-        defer { libdeflate_free_compressor(compressor) }
-        var out = [UInt8](repeating: 0, count: libdeflate_gzip_compress_bound(compressor, bytes.count))
-        let size = out.withUnsafeMutableBytes { dst in
-            bytes.withUnsafeBytes { src in libdeflate_gzip_compress(compressor, src.baseAddress, src.count, dst.baseAddress, dst.count) }
-        }
-        precondition(size > 0, "libdeflate failed on a buffer sized by its own bound")
-        out.removeSubrange(size...)
-        return out
     }
 }

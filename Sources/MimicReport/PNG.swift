@@ -1,5 +1,5 @@
-import CDeflate
 import Foundation
+import MimicCore
 
 /// An 8-bit RGB image, rows top to bottom.
 public struct RGBImage: Sendable, Equatable {
@@ -41,7 +41,7 @@ public struct RGBImage: Sendable, Equatable {
         header += Self.bigEndian(UInt32(width))
         header += Self.bigEndian(UInt32(height))
         header += [8, 2, 0, 0, 0]  // bit depth, colour type RGB, deflate, adaptive filtering, no interlace
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Self.chunk("IHDR", header) + Self.chunk("IDAT", Self.zlib(filtered))
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Self.chunk("IHDR", header) + Self.chunk("IDAT", Deflater(level: 9).zlib(filtered))
             + Self.chunk("IEND", [])
     }
 
@@ -51,20 +51,8 @@ public struct RGBImage: Sendable, Equatable {
     /// A PNG chunk: length, type, data, CRC-32 of type and data.
     static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
         let body = Array(type.utf8) + data
-        let crc = body.withUnsafeBytes { UInt32(libdeflate_crc32(0, $0.baseAddress, $0.count)) }
+        let crc = Deflater.crc32(body)
         return bigEndian(UInt32(data.count)) + body + bigEndian(crc)
-    }
-
-    /// `bytes` as one zlib stream.
-    static func zlib(_ bytes: [UInt8]) -> [UInt8] {
-        guard let compressor = libdeflate_alloc_compressor(9) else { fatalError("libdeflate could not allocate a compressor") }
-        defer { libdeflate_free_compressor(compressor) }
-        var out = [UInt8](repeating: 0, count: libdeflate_zlib_compress_bound(compressor, bytes.count))
-        let size = out.withUnsafeMutableBytes { dst in
-            bytes.withUnsafeBytes { src in libdeflate_zlib_compress(compressor, src.baseAddress, src.count, dst.baseAddress, dst.count) }
-        }
-        precondition(size > 0, "libdeflate failed on a buffer sized by its own bound")
-        return Array(out.prefix(size))
     }
 
     static func bigEndian(_ value: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) } }

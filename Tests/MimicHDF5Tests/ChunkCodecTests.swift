@@ -39,7 +39,7 @@ import MimicCore
         let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 * $0 / 7) }
         var sizes: [Int] = []
         for level in 0...9 {
-            let packed = ChunkCodec.Compressor(level: level).deflate(bytes)
+            let packed = Deflater(level: level).zlib(bytes)
             #expect(Self.inflate(packed, size: bytes.count) == bytes, "level \(level)")
             #expect(packed.first == 0x78, "a zlib header (deflate, 32 KiB window)")
             sizes.append(packed.count)
@@ -52,7 +52,7 @@ import MimicCore
     @Test func chunksCoverTheTensor() throws {
         let tensor = Tensor(shape: [10, 2], float32: (0..<20).map(Float.init))
         let options = WriteOptions(chunkRows: 4, compression: .gzip(level: 1, shuffle: false))
-        let compressor = ChunkCodec.Compressor(level: 1)
+        let compressor = Deflater(level: 1)
         let encoded = try #require(ChunkCodec.encode(tensor, options: options, compressor: compressor))
         #expect(encoded.chunk == [4, 2] && encoded.chunks.count == 3 && encoded.shape == [10, 2])
         let last = try #require(Self.inflate(encoded.chunks[2], size: 32))
