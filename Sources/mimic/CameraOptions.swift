@@ -11,7 +11,7 @@ struct CameraOptions: ParsableArguments {
             valueName: "names"))
     var cameras: String?
 
-    @Option(help: ArgumentHelp("Image size, WIDTHxHEIGHT or one number for a square (default 84x84).", valueName: "size"))
+    @Option(help: ArgumentHelp("Image size, WIDTHxHEIGHT or one number for a square.", valueName: "size"))
     var imageSize: String = "84x84"
 
     @Flag(help: "Also store each camera's depth buffer in obs/<camera>_depth (float32 in [0, 1], robosuite's raw depth).")

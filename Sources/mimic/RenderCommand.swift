@@ -26,7 +26,7 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(help: "robosuite's models/assets directory (default: from the installed robosuite).")
     var robosuiteAssets: String?
 
-    @Option(help: "Dataset compression: none or gzip[:level] (0-9, default 4, with shuffle) (default: gzip:4, as image datasets usually are).")
+    @Option(help: "Dataset compression: none or gzip[:level] (0-9, with shuffle); gzip:4 by default, as image datasets usually are.")
     var compression: AugmentCommand.Compression = .gzip(level: 4)
 
     @Option(help: "Seed of --randomize-visuals: demo_i's look depends only on the seed and i.")
