@@ -15,6 +15,8 @@ dpkg -s libosmesa6-dev >/dev/null 2>&1 || need_apt+=(libosmesa6-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+# venv with ensurepip, for the venvs of setup_lerobot.sh and setup_robomimic.sh (Debian's python3 lacks it).
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
